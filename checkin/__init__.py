@@ -1,0 +1,67 @@
+"""checkin: event check-in and card exchange. ``create_app`` builds the Flask app."""
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: WAL so readers never wait for the writer, foreign keys enforced."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def create_app(settings: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app; ``settings`` override what the environment says (tests use this)."""
+    from checkin import (
+        accounts,
+        api,
+        connections,
+        console,
+        door,
+        errors_web,
+        events,
+        i18n,
+        mail,
+        models,  # noqa: F401  (the whole schema, for Alembic)
+        people,
+        qr,
+        security,
+        site,
+    )
+    from checkin.columns import render_migration_type
+    from checkin.config import load_settings
+    from checkin.extensions import csrf, db, migrate
+
+    app = Flask(
+        __name__,
+        instance_path=instance_path or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_settings(Path(app.instance_path)))
+    app.config.update(settings or {})
+    logging.getLogger("checkin").setLevel(logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True, render_item=render_migration_type)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors_web.init_app(app)
+    for domain in (site, accounts, events, people, connections, door, console, api, mail, qr):
+        domain.init_app(app)
+    return app

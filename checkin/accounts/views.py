@@ -1,0 +1,55 @@
+"""Organizer sign-in and sign-out."""
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from checkin import ratelimit
+from checkin.accounts.forms import LoginForm
+from checkin.accounts.services import authenticate
+
+bp = Blueprint("accounts", __name__, url_prefix="/console")
+
+LOGIN_ATTEMPTS = 10
+LOGIN_WINDOW = timedelta(minutes=10)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("console.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        allowed = ratelimit.allow(f"login:ip:{request.remote_addr}", LOGIN_ATTEMPTS * 3,
+                                  LOGIN_WINDOW) and ratelimit.allow(
+            f"login:email:{email}", LOGIN_ATTEMPTS, LOGIN_WINDOW)
+        organizer = authenticate(email, form.password.data) if allowed else None
+        if organizer is not None:
+            login_user(organizer, remember=True)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        if allowed:
+            flash(_("That email and password do not match."), "error")
+            status = 401
+        else:
+            flash(_("Too many attempts. Wait ten minutes and try again."), "error")
+            status = 429
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("accounts.login"), code=303)

@@ -1,0 +1,68 @@
+"""Settings from the environment, with embedded defaults for a laptop."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with these settings."""
+
+
+def database_url(environ, instance_path: Path) -> str:
+    url = environ.get("CHECKIN_DATABASE_URL") or environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance_path / 'checkin.db'}"
+    # Heroku-style and bare postgresql URLs go through psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(environ, instance_path: Path, production: bool) -> str:
+    key = environ.get("CHECKIN_SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError(
+            "CHECKIN_SECRET_KEY is not set. In production the app needs a fixed secret "
+            "key (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    # Development: made once and kept, so sessions survive a restart.
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings(instance_path: Path, environ=None) -> dict:
+    """Every setting the app reads, from ``environ`` (the process environment by default)."""
+    environ = os.environ if environ is None else environ
+    instance_path.mkdir(parents=True, exist_ok=True)
+    production = environ.get("CHECKIN_ENV", "development").lower() == "production"
+    base_url = environ.get("CHECKIN_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    return {
+        "CHECKIN_ENV": "production" if production else "development",
+        "SECRET_KEY": secret_key(environ, instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url(environ, instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CHECKIN_MAIL_URL": environ.get("CHECKIN_MAIL_URL")
+        or (instance_path / "outbox").as_uri(),
+        "CHECKIN_MAIL_FROM": environ.get("CHECKIN_MAIL_FROM", "checkin <noreply@localhost>"),
+        "CHECKIN_BASE_URL": base_url,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "REMEMBER_COOKIE_SECURE": base_url.startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # An event lasts hours; a phone signed in by its link must not be asked again.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ("en", "es"),
+    }

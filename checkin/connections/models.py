@@ -1,0 +1,53 @@
+"""Two attendees who exchanged cards, and what each wrote about the other."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from checkin.columns import UtcDateTime, now_utc
+from checkin.extensions import db
+from checkin.people.models import Attendee
+
+
+class Connection(db.Model):
+    """An unordered pair: the lower attendee id is always ``low``, so a pair is stored once."""
+
+    __tablename__ = "connections"
+    __table_args__ = (
+        CheckConstraint("low_id < high_id", name="ordered_pair"),
+        UniqueConstraint("low_id", "high_id"),
+        Index("ix_connections_high_id", "high_id"),
+        Index("ix_connections_event_id_created_at", "event_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    low_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    high_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    scanned_by_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
+
+    low: Mapped[Attendee] = relationship(foreign_keys=[low_id])
+    high: Mapped[Attendee] = relationship(foreign_keys=[high_id])
+
+    def other(self, attendee_id: int) -> int:
+        return self.high_id if attendee_id == self.low_id else self.low_id
+
+
+class Note(db.Model):
+    """One author's private text about one connection."""
+
+    __tablename__ = "notes"
+    __table_args__ = (UniqueConstraint("connection_id", "author_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("attendees.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc, onupdate=now_utc)
+
+    connection: Mapped[Connection] = relationship()

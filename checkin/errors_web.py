@@ -1,0 +1,41 @@
+"""How a refusal reads: JSON under /api/, a page everywhere else."""
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from checkin.errors import DomainError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def handle_domain_error(error: DomainError):
+    if _wants_json():
+        return jsonify(error.as_json()), error.status
+    return render_template("error.html", title=error.message, status=error.status), error.status
+
+
+def handle_http_error(error: HTTPException):
+    if _wants_json():
+        code = (error.name or "error").lower().replace(" ", "_")
+        body = {"error": {"code": code, "message": error.description or error.name}}
+        return jsonify(body), error.code
+    return render_template("error.html", title=error.name, status=error.code), error.code
+
+
+def handle_unexpected(error: Exception):
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error")
+    if _wants_json():
+        body = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
+        return jsonify(body), 500
+    return render_template("error.html", title="Error", status=500), 500
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,124 @@
+"""A believable demo event: forty people with full cards, arrivals, connections, notes."""
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from checkin.accounts.models import Organizer
+from checkin.accounts.services import create_organizer
+from checkin.columns import now_utc
+from checkin.connections.services import record_connection, write_note
+from checkin.door.services import check_in
+from checkin.events.models import Event
+from checkin.events.services import create_event, open_event
+from checkin.extensions import db
+from checkin.people.services import register_attendee
+
+DEMO_ORGANIZER = "demo@example.org"
+DEMO_PASSWORD = "demo-organizer"
+DEMO_SLUG = "demo"
+
+# (language, headline, what I do, what I offer, what I need)
+TRADES = [
+    ("es", "Contable", "Llevo la contabilidad de pequeños comercios y autónomos.",
+     "Contabilidad e impuestos para tiendas pequeñas", "Clientes en hostelería"),
+    ("es", "Diseñadora gráfica", "Identidad visual y packaging para marcas locales.",
+     "Diseño de logotipos y etiquetas", "Una imprenta de confianza"),
+    ("es", "Fundador de tienda de zapatos", "Tengo dos zapaterías en el centro.",
+     "Espacio de escaparate para artesanos", "Proveedores de calzado sostenible"),
+    ("es", "Abogada laboralista", "Asesoro a pymes en contratos y despidos.",
+     "Asesoría legal para startups", "Contactos con inversores"),
+    ("es", "Panadero", "Panadería de masa madre en el barrio.",
+     "Pan y bollería para eventos", "Diseño de packaging"),
+    ("es", "Desarrollador web", "Hago tiendas online con Shopify y Django.",
+     "Tiendas online y posicionamiento web", "Clientes del sector comercio"),
+    ("es", "Fotógrafa", "Fotografía de producto y retratos corporativos.",
+     "Fotografía de producto", "Espacio de estudio compartido"),
+    ("es", "Consultor de exportación", "Ayudo a productores a vender en Europa.",
+     "Contactos con distribuidores europeos", "Productores de aceite y vino"),
+    ("es", "Profesora de inglés", "Clases de inglés de negocios para equipos.",
+     "Clases de inglés para empresas", "Salas para talleres"),
+    ("es", "Gestora de coworking", "Dirijo un coworking con 60 puestos.",
+     "Salas para talleres y puestos flexibles", "Comunidad de freelancers"),
+    ("en", "Bookkeeper", "I keep the books for cafés and small shops.",
+     "Bookkeeping for small shops", "More clients in retail"),
+    ("en", "Product designer", "I design mobile apps for health startups.",
+     "UX reviews and prototypes", "A technical co-founder"),
+    ("en", "Angel investor", "I invest in early-stage food and retail startups.",
+     "Seed funding and mentoring", "Startups with paying customers"),
+    ("en", "Printer", "Family print shop: labels, packaging, posters.",
+     "Printing for labels and packaging", "Designers who send us work"),
+    ("en", "Software engineer", "Backend engineer, Python and PostgreSQL.",
+     "Code reviews and technical advice", "A side project with real users"),
+    ("en", "Marketing consultant", "I run social media for independent brands.",
+     "Social media strategy", "Product photography"),
+    ("en", "Olive oil producer", "Third-generation olive grove in Jaén.",
+     "Extra virgin olive oil in bulk", "European distributors"),
+    ("en", "HR lead", "People operations at a 40-person agency.",
+     "Hiring advice for small teams", "Business English training"),
+    ("en", "Community manager", "I run meetups for freelancers in the city.",
+     "A community of freelancers", "Workshop rooms"),
+    ("en", "Sustainable footwear maker", "Handmade shoes from recycled materials.",
+     "Sustainable shoes wholesale", "Shop windows to show our shoes"),
+]
+FIRST = ["Ana", "Luis", "María", "José", "Lucía", "Javier", "Carmen", "Diego", "Elena", "Pablo",
+         "Sofía", "Andrés", "Marta", "Raúl", "Inés", "Tomás", "Paula", "Álvaro", "Nuria", "Iván",
+         "Emma", "James", "Olivia", "Noah", "Grace", "Liam", "Chloe", "Ethan", "Hannah", "Owen",
+         "Zoe", "Samuel", "Ruth", "Daniel", "Amira", "Kenji", "Priya", "Tom", "Fatima", "Ben"]
+LAST = ["García", "Núñez", "Martín", "López", "Sánchez", "Pérez", "Gómez", "Fernández", "Ruiz",
+        "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Navarro", "Torres", "Domínguez", "Gil",
+        "Vázquez", "Serrano", "Smith", "Brown", "Wilson", "Taylor", "Clarke", "Walker", "Hughes",
+        "Green", "Hall", "Wood", "Evans", "King", "Baker", "Hill", "Haddad", "Sato", "Patel",
+        "Murphy", "Rahman", "Cohen"]
+COMPANIES = ["Estudio Norte", "La Masa Madre", "Cuentas Claras", "Pasos Verdes", "Lexia Abogados",
+             "Tienda Viva", "Luz de Producto", "Exporta Sur", "Talk Business", "Colmena Cowork",
+             "Ledger & Co", "Pulse Health", "Seedling Capital", "Inkwell Print", "Byteforge",
+             "Brandhouse", "Jaén Groves", "Northside Agency", "Freelance Circle", "ReSole"]
+NOTES = ["Conoce proveedores para zapaterías", "Quiere hablar de exportar a Alemania",
+         "Send her the bookkeeping checklist", "Possible intro to Seedling Capital",
+         "Hacer café la semana que viene", "Needs labels printed by March"]
+
+
+def demo_exists() -> bool:
+    return db.session.scalar(select(func.count()).select_from(Event)) > 0
+
+
+def create_demo(base_url: str, seed: int = 7) -> Event:
+    """Create the demo organizer and event with forty attendees, arrivals and connections."""
+    rng = random.Random(seed)
+    organizer = db.session.scalar(select(Organizer).filter_by(email=DEMO_ORGANIZER))
+    if organizer is None:
+        organizer = create_organizer(DEMO_ORGANIZER, DEMO_PASSWORD, name="Demo organizer")
+    start = now_utc().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    event = create_event(
+        organizer, "Networking Night · Noche de Networking", start, start + timedelta(hours=4),
+        "Europe/Madrid", slug=DEMO_SLUG, venue="Colmena Cowork, Calle Mayor 12, Madrid",
+        default_language="es", walk_ins_allowed=True,
+    )
+    open_event(event)
+    attendees = []
+    for i in range(40):
+        lang, headline, what, offer, need = TRADES[i % len(TRADES)]
+        first, last = FIRST[i], LAST[i]
+        attendees.append(register_attendee(
+            event, first_name=first, last_name=last,
+            email=f"{first}.{last}@example.com".lower().encode("ascii", "ignore").decode(),
+            source="demo", ticket_code=f"DEMO-{1000 + i}", ticket_source="demo",
+            ticket_type="Speaker" if i % 10 == 0 else "General", language=lang,
+            headline=headline, company=COMPANIES[(i + i // 20) % len(COMPANIES)],
+            what_i_do=what, offer=offer, need=need,
+            pitch="· " + what + "\n· " + offer, phone=f"+34 600 {100000 + i * 137:06d}",
+            share_phone=i % 3 == 0, links=[f"https://example.com/{first.lower()}"],
+        ))
+    arrived = attendees[:26]
+    for n, attendee in enumerate(arrived):
+        at = start + timedelta(minutes=5 + n * 3 + rng.randint(0, 2))
+        check_in(event, attendee.card_code, nonce=f"demo-{attendee.id}", scanned_at=at,
+                 gate="Door 1" if n % 2 else "Door 2", device="demo")
+    for n in range(30):
+        a, b = rng.sample(arrived, 2)
+        connection, new = record_connection(a, b, at=start + timedelta(minutes=40 + n * 2))
+        if new and n % 3 == 0:
+            write_note(a, connection, NOTES[n % len(NOTES)])
+    return event

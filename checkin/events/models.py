@@ -1,0 +1,45 @@
+"""An event: one gathering, with its time, place and state."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from checkin.columns import UtcDateTime, now_utc
+from checkin.extensions import db
+
+
+class EventState(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("state IN ('draft', 'open', 'closed')", name="state"),
+        CheckConstraint("default_language IN ('en', 'es')", name="language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    timezone: Mapped[str] = mapped_column(String(64))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    default_language: Mapped[str] = mapped_column(String(2), default="en")
+    walk_ins_allowed: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(10), default=EventState.DRAFT.value)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == EventState.CLOSED
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"

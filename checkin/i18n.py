@@ -1,0 +1,55 @@
+"""Which language a page speaks: the person's choice, else the browser's, else the event's."""
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
+from flask_babel import get_locale
+
+from checkin.extensions import babel
+
+LANGUAGES = ("en", "es")
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+bp = Blueprint("i18n", __name__)
+
+
+def translation_directories() -> list[str]:
+    """Every domain keeps its own catalogue beside its code, so work in one never clashes."""
+    package = Path(__file__).parent
+    return sorted(str(p) for p in package.glob("**/translations") if p.is_dir())
+
+
+def select_locale() -> str:
+    chosen = session.get("lang") or getattr(g, "person_language", None)
+    if chosen in LANGUAGES:
+        return chosen
+    best = request.accept_languages.best_match(LANGUAGES) if request else None
+    if best:
+        return best
+    return getattr(g, "event_language", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.post("/lang")
+def choose_language():
+    """Remember a language picked from the page footer (a CSRF-protected form)."""
+    lang = request.form.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    target = request.form.get("next") or "/"
+    # Only ever back to a path on this site.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("site.home")
+    return redirect(target, code=303)
+
+
+def init_app(app: Flask) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES
+    )

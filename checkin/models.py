@@ -1,0 +1,16 @@
+"""Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
+
+from checkin.accounts.models import ApiToken, EventRole, Organizer, Role, StaffInvitation
+from checkin.connections.models import Connection, Note
+from checkin.door.models import CheckIn, ScanKind
+from checkin.events.models import Event, EventState
+from checkin.mail.models import OutboxMessage, OutboxStatus
+from checkin.people.models import Attendee, Person
+from checkin.qr.models import QrDrawing
+from checkin.ratelimit import RateLimitCounter
+
+__all__ = [
+    "ApiToken", "Attendee", "CheckIn", "Connection", "Event", "EventRole", "EventState", "Note",
+    "Organizer", "OutboxMessage", "OutboxStatus", "Person", "QrDrawing", "RateLimitCounter",
+    "Role", "ScanKind", "StaffInvitation",
+]

@@ -1,0 +1,107 @@
+"""A person's card, and their registration (attendee) at each event."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from checkin.columns import UtcDateTime, now_utc
+from checkin.events.models import Event
+from checkin.extensions import db
+
+# Field limits, shared by the models, the forms and the import.
+LIMITS = {
+    "display_name": 80,
+    "first_name": 80,
+    "last_name": 80,
+    "headline": 120,
+    "company": 120,
+    "what_i_do": 500,
+    "offer": 500,
+    "need": 500,
+    "pitch": 600,
+    "phone": 40,
+    "email": 254,
+    "link": 300,
+}
+MAX_LINKS = 5
+
+
+class Person(db.Model):
+    """One human across events; the card lives here so it carries from event to event."""
+
+    __tablename__ = "people"
+    __table_args__ = (CheckConstraint("language IN ('en', 'es')", name="language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(LIMITS["display_name"]))
+    first_name: Mapped[str] = mapped_column(String(LIMITS["first_name"]), default="")
+    last_name: Mapped[str] = mapped_column(String(LIMITS["last_name"]), default="")
+    headline: Mapped[str] = mapped_column(String(LIMITS["headline"]), default="")
+    company: Mapped[str] = mapped_column(String(LIMITS["company"]), default="")
+    what_i_do: Mapped[str] = mapped_column(Text, default="")
+    offer: Mapped[str] = mapped_column(Text, default="")
+    need: Mapped[str] = mapped_column(Text, default="")
+    pitch: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list] = mapped_column(JSON, default=list)
+    phone: Mapped[str] = mapped_column(String(LIMITS["phone"]), default="")
+    # Where invitations go (lower-cased); shown to connections only if share_email.
+    email: Mapped[str] = mapped_column(String(LIMITS["email"]), default="", index=True)
+    language: Mapped[str | None] = mapped_column(String(2))
+    share_email: Mapped[bool] = mapped_column(default=True)
+    share_phone: Mapped[bool] = mapped_column(default=False)
+    share_links: Mapped[bool] = mapped_column(default=True)
+    # Whether the follow-up may suggest this person to others.
+    suggestible: Mapped[bool] = mapped_column(default=True)
+    followups_unsubscribed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc, onupdate=now_utc)
+
+    attendees: Mapped[list["Attendee"]] = relationship(back_populates="person")
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.display_name!r}>"
+
+
+class Attendee(db.Model):
+    """A person's registration at one event: ticket, card code, sign-in, check-in state."""
+
+    __tablename__ = "attendees"
+    __table_args__ = (
+        UniqueConstraint("event_id", "person_id"),
+        UniqueConstraint("event_id", "ticket_code"),
+        Index("ix_attendees_event_id_search_key", "event_id", "search_key"),
+        Index("ix_attendees_event_id_checked_in_at", "event_id", "checked_in_at"),
+        CheckConstraint(
+            "source IN ('import', 'walk_in', 'manual', 'api', 'demo')", name="source"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # The code in the attendee's QR: public, opaque, unique across all events.
+    card_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # The code the ticketing system printed in its own QR, and which system it was.
+    ticket_code: Mapped[str | None] = mapped_column(String(200))
+    ticket_source: Mapped[str | None] = mapped_column(String(32))
+    ticket_type: Mapped[str] = mapped_column(String(120), default="")
+    source: Mapped[str] = mapped_column(String(10), default="manual")
+    # SHA-256 of the sign-in secret; the secret itself is only ever in the email.
+    signin_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    signin_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    invited_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Folded name, email and ticket code (no accents, lower case) for door and console search.
+    search_key: Mapped[str] = mapped_column(String(800), default="")
+    attention_note: Mapped[str] = mapped_column(String(300), default="")
+    # Check-in state, kept in step with the check-in log by the door service.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    checked_in_gate: Mapped[str] = mapped_column(String(60), default="")
+    inside: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
+
+    person: Mapped[Person] = relationship(back_populates="attendees")
+    event: Mapped[Event] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attendee {self.id} {self.card_code} event={self.event_id}>"

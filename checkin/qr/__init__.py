@@ -1,0 +1,62 @@
+"""QR codes: what a card's code says, and its drawing, made once and kept."""
+
+import io
+from urllib.parse import urlsplit
+
+import segno
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from checkin.extensions import db
+from checkin.qr.models import QrDrawing
+
+QUIET_ZONE = 4
+ERROR_CORRECTION = "m"
+
+
+def card_url(base_url: str, card_code: str) -> str:
+    """The canonical card URL, as links and emails show it."""
+    return f"{base_url.rstrip('/')}/c/{card_code}"
+
+
+def card_payload(base_url: str, card_code: str) -> str:
+    """The card URL as the QR encodes it.
+
+    Scheme and host are case-insensitive and our card route answers ``/C/``, so
+    when the base URL has no path the whole URL goes upper case and fits QR's
+    alphanumeric mode, which needs fewer modules than byte mode.
+    """
+    parts = urlsplit(base_url.rstrip("/"))
+    if parts.path in ("", "/") and not parts.query:
+        return f"{parts.scheme}://{parts.netloc}/C/{card_code}".upper()
+    return card_url(base_url, card_code)
+
+
+def render(payload: str) -> tuple[int, str, bytes]:
+    """Draw ``payload``: its QR version, an SVG (no XML declaration) and a PNG."""
+    code = segno.make(payload, error=ERROR_CORRECTION, micro=False)
+    svg = io.BytesIO()
+    code.save(svg, kind="svg", border=QUIET_ZONE, xmldecl=False, svgns=True,
+              nl=False, scale=1, svgclass="qr", lineclass=None, omitsize=True, light="#fff")
+    png = io.BytesIO()
+    code.save(png, kind="png", border=QUIET_ZONE, scale=10)
+    return code.version, svg.getvalue().decode(), png.getvalue()
+
+
+def drawing_for(payload: str) -> QrDrawing:
+    """The stored drawing of ``payload``, drawn now if this is the first time."""
+    drawing = db.session.scalar(select(QrDrawing).filter_by(payload=payload))
+    if drawing is not None:
+        return drawing
+    version, svg, png = render(payload)
+    try:
+        with db.session.begin_nested():
+            drawing = QrDrawing(payload=payload, version=version, svg=svg, png=png)
+            db.session.add(drawing)
+    except IntegrityError:  # drawn at the same moment by another request
+        drawing = db.session.scalar(select(QrDrawing).filter_by(payload=payload))
+    return drawing
+
+
+def init_app(app) -> None:
+    """Nothing to register: drawings are made by the services that need them."""

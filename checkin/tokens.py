@@ -1,0 +1,29 @@
+"""Secrets handed to people (sign-in links, API tokens) and the public card codes."""
+
+import hashlib
+import secrets
+
+# Crockford's base32: upper case digits and letters without I, L, O, U. Every
+# character is in QR's alphanumeric set, and none is easy to misread when typed.
+CARD_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CARD_CODE_LENGTH = 10  # 50 bits: unguessable among any number of events
+
+
+def new_card_code() -> str:
+    return "".join(secrets.choice(CARD_CODE_ALPHABET) for _ in range(CARD_CODE_LENGTH))
+
+
+def normalize_card_code(text: str) -> str:
+    """A typed code as stored: upper case, the look-alikes mapped as Crockford says."""
+    text = text.strip().upper().replace("-", "").replace(" ", "")
+    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def new_secret() -> str:
+    """A 192-bit URL-safe secret for sign-in links and invitations."""
+    return secrets.token_urlsafe(24)
+
+
+def hash_secret(secret: str) -> str:
+    """What the database keeps of a secret: its SHA-256, hex."""
+    return hashlib.sha256(secret.encode()).hexdigest()
