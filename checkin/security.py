@@ -24,7 +24,9 @@ def add_security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     # Strict by default: sign-in links must never leak through a Referer.
     response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+    response.headers.setdefault(
+        "Permissions-Policy", "camera=(self), microphone=(), geolocation=()"
+    )
     if request.path.startswith(("/api/", "/console", "/s/", "/me")):
         response.headers.setdefault("Cache-Control", "no-store")
     return response

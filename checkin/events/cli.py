@@ -18,10 +18,10 @@ from checkin.people.services import issue_signin_link, signin_url
 def demo_command(if_empty):
     """Create the demo event and print how to sign in to it."""
     base_url = current_app.config["CHECKIN_BASE_URL"]
-    if not (if_empty and demo_exists()):
-        if db.session.scalar(select(Event.id).filter_by(slug=DEMO_SLUG)) is None:
-            create_demo(base_url)
-            click.echo("Created the demo event.")
+    wanted = not (if_empty and demo_exists())
+    if wanted and db.session.scalar(select(Event.id).filter_by(slug=DEMO_SLUG)) is None:
+        create_demo(base_url)
+        click.echo("Created the demo event.")
     event = db.session.scalar(select(Event).filter_by(slug=DEMO_SLUG))
     if event is None:
         return
@@ -30,4 +30,5 @@ def demo_command(if_empty):
         select(Attendee).filter_by(event_id=event.id, source="demo").order_by(Attendee.id).limit(2)
     ).all()
     for attendee in two:
-        click.echo(f"Attendee:  {attendee.person.display_name}: {signin_url(issue_signin_link(attendee))}")
+        link = signin_url(issue_signin_link(attendee))
+        click.echo(f"Attendee:  {attendee.person.display_name}: {link}")

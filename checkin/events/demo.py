@@ -16,7 +16,7 @@ from checkin.extensions import db
 from checkin.people.services import register_attendee
 
 DEMO_ORGANIZER = "demo@example.org"
-DEMO_PASSWORD = "demo-organizer"
+DEMO_PASSWORD = "demo-organizer"  # noqa: S105 (printed for the demo)
 DEMO_SLUG = "demo"
 
 # (language, headline, what I do, what I offer, what I need)

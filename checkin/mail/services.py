@@ -1,6 +1,7 @@
 """Putting emails in the outbox, turning them into MIME, and delivering them."""
 
 import base64
+import contextlib
 import smtplib
 import time
 import uuid
@@ -186,10 +187,8 @@ class SmtpTransport:
 
     def close(self) -> None:
         if self.connection is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.connection.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
             self.connection = None
 
 

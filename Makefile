@@ -1,0 +1,60 @@
+# Two commands set up a machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+# Every domain keeps its own catalogue: checkin/<domain>/translations.
+DOMAINS := $(patsubst checkin/%/,%,$(dir $(wildcard checkin/*/__init__.py)))
+
+.PHONY: run test install install-test translations messages lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+## Compile the translation catalogues (part of every install; .mo files are not committed).
+translations: $(BIN)/python
+	@for dir in $$(find checkin -type d -name translations); do \
+	  $(BIN)/pybabel -q compile -d $$dir || exit 1; done
+
+## Extract new strings into each domain's catalogue and merge them into es/ (for developers).
+messages: $(VENV)/.installed
+	@for d in $(DOMAINS); do \
+	  srcs="checkin/$$d"; [ -d templates/$$d ] && srcs="$$srcs templates/$$d"; \
+	  [ $$d = site ] && srcs="$$srcs checkin/__init__.py checkin/i18n.py checkin/errors_web.py templates/base.html templates/error.html"; \
+	  mkdir -p checkin/$$d/translations; \
+	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -o checkin/$$d/translations/messages.pot $$srcs; \
+	  if [ -f checkin/$$d/translations/es/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel -q update -N -i checkin/$$d/translations/messages.pot -d checkin/$$d/translations; \
+	  else \
+	    $(BIN)/pybabel -q init -i checkin/$$d/translations/messages.pot -d checkin/$$d/translations -l es; \
+	  fi; done
+
+run: install
+	$(BIN)/checkin db upgrade
+	$(BIN)/checkin demo --if-empty
+	$(BIN)/checkin run --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+bench: install-test
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

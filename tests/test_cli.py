@@ -1,0 +1,67 @@
+"""The CLI: organizers, API tokens, the demo event."""
+
+from sqlalchemy import func, select
+
+from checkin.accounts.services import authenticate, organizer_for_token
+from checkin.connections.models import Connection, Note
+from checkin.extensions import db
+from checkin.people.models import Attendee
+
+
+def test_organizer_create_reads_the_password_from_stdin(runner):
+    result = runner.invoke(args=["organizer", "create", "Ana@Example.org", "--password-stdin"],
+                           input="s3cret-pass\n")
+    assert result.exit_code == 0, result.output
+    assert authenticate("ana@example.org", "s3cret-pass") is not None
+
+
+def test_organizer_create_refuses_an_existing_email(runner, owner):
+    result = runner.invoke(args=["organizer", "create", owner.email, "--password-stdin"],
+                           input="another-pass\n")
+    assert result.exit_code == 2
+    assert "already exists" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_organizer_create_refuses_a_bad_email(runner):
+    result = runner.invoke(args=["organizer", "create", "not-an-email", "--password-stdin"],
+                           input="long-enough\n")
+    assert result.exit_code == 2
+    assert "Not a valid email address" in result.output
+
+
+def test_organizer_create_refuses_an_empty_password(runner):
+    result = runner.invoke(args=["organizer", "create", "b@example.org", "--password-stdin"],
+                           input="\n")
+    assert result.exit_code == 2
+    assert "password is empty" in result.output
+
+
+def test_organizer_token_prints_a_working_token_as_its_last_line(runner, owner):
+    result = runner.invoke(args=["organizer", "token", owner.email])
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    assert organizer_for_token(token).id == owner.id
+
+
+def test_organizer_token_for_an_unknown_email_fails_clearly(runner):
+    result = runner.invoke(args=["organizer", "token", "nobody@example.org"])
+    assert result.exit_code == 2
+    assert "No organizer" in result.output
+
+
+def test_demo_creates_a_believable_event_once(runner):
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "demo@example.org" in result.output
+    assert result.output.count("/s/") == 2
+    count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+    assert count(Attendee) == 40
+    assert count(Connection) >= 20 and count(Note) >= 3
+    checked_in = db.session.scalar(
+        select(func.count()).select_from(Attendee).where(Attendee.checked_in_at.is_not(None)))
+    assert 0 < checked_in < 40
+    languages = set(db.session.scalars(select(Attendee.person_id)).all())
+    assert len(languages) == 40
+    again = runner.invoke(args=["demo", "--if-empty"])
+    assert again.exit_code == 0 and count(Attendee) == 40

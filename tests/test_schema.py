@@ -1,0 +1,81 @@
+"""The migrated schema matches the models, and the database itself refuses duplicates."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import insert, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from checkin.columns import now_utc
+from checkin.connections.models import Connection
+from checkin.door.models import CheckIn
+from checkin.extensions import db
+from checkin.mail.models import OutboxMessage
+from checkin.people.models import Attendee
+from tests.factories import make_attendee, make_checkin, make_connection, make_outbox
+
+
+def test_migrations_build_exactly_the_models_schema(app):
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+def test_every_table_is_created(app):
+    tables = set(inspect(db.engine).get_table_names())
+    assert set(db.metadata.tables) <= tables
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def _refused(statement):
+    with pytest.raises(IntegrityError):
+        db.session.execute(statement)
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_database_refuses_a_duplicate_card_code(event):
+    first = make_attendee(event)
+    second = make_attendee(event)
+    table = Attendee.__table__
+    _refused(table.update().where(table.c.id == second.id).values(card_code=first.card_code))
+
+
+def test_database_refuses_a_second_connection_for_a_pair_in_either_order(event):
+    a, b = make_attendee(event), make_attendee(event)
+    connection = make_connection(a, b)
+    row = {"event_id": event.id, "scanned_by_id": a.id, "created_at": now_utc()}
+    _refused(insert(Connection).values(low_id=connection.low_id, high_id=connection.high_id, **row))
+    # Reversed, the CHECK (low < high) refuses it.
+    _refused(insert(Connection).values(low_id=connection.high_id, high_id=connection.low_id, **row))
+
+
+def test_database_refuses_a_repeated_checkin_nonce(event):
+    attendee = make_attendee(event)
+    log = make_checkin(attendee, nonce="n-1")
+    _refused(insert(CheckIn).values(event_id=event.id, attendee_id=attendee.id, kind="entry",
+                                    result="ok", scanned_at=now_utc(), received_at=now_utc(),
+                                    nonce=log.nonce))
+
+
+def test_database_refuses_a_second_outbox_message_of_one_kind_for_one_recipient(event):
+    message = make_outbox(event, kind="followup", recipient="attendee:1")
+    _refused(insert(OutboxMessage).values(
+        kind="followup", event_id=event.id, recipient="attendee:1", to_address="x@example.com",
+        subject="again", text_body="again", html_body="", attachments=[], headers={},
+        message_id="<other@localhost>", status="pending", attempts=0, last_error="",
+        created_at=now_utc(), updated_at=now_utc(), next_attempt_at=now_utc()))
+    assert message.id
+
+
+def test_database_refuses_an_attendee_of_a_missing_event(app):
+    attendee = make_attendee()
+    _refused(Attendee.__table__.update().where(Attendee.id == attendee.id).values(event_id=99999))
