@@ -2,7 +2,17 @@
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 
 from checkin.extensions import babel
@@ -20,6 +30,8 @@ def translation_directories() -> list[str]:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a CLI command or a mail sender: no browser to ask
+        return getattr(g, "event_language", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang") or getattr(g, "person_language", None)
     if chosen in LANGUAGES:
         return chosen

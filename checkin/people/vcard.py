@@ -1,0 +1,114 @@
+"""vCards (version 3.0) of people's cards, built with vobject, and how to serve them."""
+
+import re
+import unicodedata
+from datetime import datetime
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import vobject
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from checkin.people.cards import clean_text, is_web_link, shared_contact
+from checkin.people.models import MAX_LINKS, Person
+
+VCARD_MIMETYPE = "text/vcard; charset=utf-8"
+
+
+def name_parts(person: Person) -> tuple[str, str]:
+    """(family, given) for the N property; a name without spaces is all given name."""
+    first = clean_text(person.first_name, single_line=True)
+    last = clean_text(person.last_name, single_line=True)
+    if first or last:
+        return last, first
+    name = clean_text(person.display_name, single_line=True)
+    given, _sep, family = name.rpartition(" ")
+    return (family, given) if given else ("", name)
+
+
+def vcard_for(person: Person, *, shared_only: bool = True, note: str = ""):
+    """The vobject vCard of ``person``.
+
+    With ``shared_only`` (the default) EMAIL, TEL and URL appear only if the person
+    shares them; without it (their own card, their own data) everything does.
+    ``note`` (where and when we met, my own note) ends the NOTE, after what they
+    offer and need.
+    """
+    card = vobject.vCard()
+    family, given = name_parts(person)
+    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    card.add("fn").value = clean_text(person.display_name, single_line=True) or given
+    if person.company:
+        card.add("org").value = [clean_text(person.company, single_line=True)]
+    if person.headline:
+        card.add("title").value = clean_text(person.headline, single_line=True)
+    contact = shared_contact(person) if shared_only else {
+        "email": person.email, "phone": person.phone,
+        "links": [link for link in person.links or [] if is_web_link(link)][:MAX_LINKS],
+    }
+    if contact.get("email"):
+        email = card.add("email")
+        email.value = contact["email"]
+        email.type_param = "INTERNET"
+    if contact.get("phone"):
+        tel = card.add("tel")
+        tel.value = clean_text(contact["phone"], single_line=True)
+        tel.type_param = "CELL"
+    for link in contact.get("links", []):
+        card.add("url").value = link
+    text = note_text(person, note)
+    if text:
+        card.add("note").value = text
+    return card
+
+
+def note_text(person: Person, note: str = "") -> str:
+    """The NOTE: what they do, offer and need, then ``note``."""
+    lines = []
+    for label, value in ((_("About"), person.what_i_do), (_("Offers"), person.offer),
+                         (_("Needs"), person.need)):
+        value = clean_text(value)
+        if value:
+            lines.append(f"{label}: {value}")
+    note = clean_text(note)
+    if note:
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def where_we_met(event, at: datetime) -> str:
+    """"Met at Networking Night, 26 Nov 2026" in the current language, in the event's time zone."""
+    local = at.astimezone(ZoneInfo(event.timezone))
+    return _("Met at %(event)s, %(date)s", event=event.name,
+             date=format_date(local.date(), "medium"))
+
+
+def serialize_vcards(cards) -> str:
+    """One .vcf text holding every card, in order (CRLF line ends, as RFC 2426 wants)."""
+    return "".join(card.serialize() for card in cards)
+
+
+def ascii_filename(name: str, default: str = "contact") -> str:
+    """A filename stem any old client copes with: "José Núñez" → "jose-nunez"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    ascii_only = decomposed.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:60] or default
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header with an ASCII fallback and the real name (RFC 6266 ``filename*``)."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    fallback = ascii_filename(stem) + (f".{extension}" if extension else "")
+    header = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header
+
+
+def vcard_filename(person: Person) -> str:
+    """"José Núñez.vcf": the person's name, without characters a file system refuses."""
+    name = re.sub(r'[\\/:*?"<>|]+', " ", clean_text(person.display_name, single_line=True))
+    return (name.strip(" .")[:60] or "contact") + ".vcf"

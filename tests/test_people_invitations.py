@@ -1,0 +1,90 @@
+"""The invitation email: a fresh link, the QR inline, the attendee's language, inert text."""
+
+from email import message_from_bytes, policy
+
+import pytest
+
+from checkin.mail.models import OutboxMessage
+from checkin.mail.services import to_mime
+from checkin.people.invitations import queue_invitation
+from checkin.people.services import attendee_for_signin_secret
+from checkin.qr import card_payload
+from tests.qrtools import decode_qr
+
+
+def sent(message: OutboxMessage):
+    mime = to_mime(message, "checkin <noreply@localhost>")
+    return message_from_bytes(bytes(mime), policy=policy.default)
+
+
+def link_in(text: str) -> str:
+    return next(word for word in text.split() if "/s/" in word)
+
+
+def test_invitation_in_english_with_link_and_inline_qr(app, event, create_attendee):
+    ana = create_attendee(event, first_name="Ana", last_name="García", language="en")
+    message = queue_invitation(ana)
+    assert message.kind == "invitation" and message.to_address == ana.person.email
+    assert message.subject == f"Your card for {event.name}"
+    assert "Hello Ana García," in message.text_body
+    secret = link_in(message.text_body).rsplit("/", 1)[1]
+    assert attendee_for_signin_secret(secret).id == ana.id
+    assert ana.invited_at is not None
+    mail = sent(message)
+    html = mail.get_body(("html",)).get_content()
+    assert 'src="cid:card-qr@checkin"' in html and link_in(message.text_body) in html
+    images = [p for p in mail.walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 1 and images[0]["Content-ID"] == "<card-qr@checkin>"
+    assert decode_qr(images[0].get_content()) == [card_payload("http://localhost", ana.card_code)]
+
+
+def test_invitation_in_spanish(app, event, create_attendee):
+    luis = create_attendee(event, first_name="Luis", last_name="Núñez", language="es")
+    message = queue_invitation(luis)
+    assert message.subject == f"Tu tarjeta para {event.name}"
+    assert "Hola, Luis Núñez:" in message.text_body
+    assert "Abrir mi tarjeta" in message.html_body
+
+
+def test_language_falls_back_to_the_event(app, create_event, create_attendee):
+    event = create_event(default_language="es")
+    message = queue_invitation(create_attendee(event))
+    assert message.subject.startswith("Tu tarjeta")
+
+
+def test_a_new_invitation_replaces_the_old_one_and_its_link(app, event, create_attendee):
+    ana = create_attendee(event)
+    first = queue_invitation(ana)
+    old_link = link_in(first.text_body)
+    second = queue_invitation(ana)
+    assert second.id == first.id and second.status == "pending"
+    assert link_in(second.text_body) != old_link
+    assert attendee_for_signin_secret(old_link.rsplit("/", 1)[1]) is None
+    assert OutboxMessage.query.filter_by(kind="invitation").count() == 1
+
+
+def test_no_email_no_invitation(app, event, create_attendee):
+    from checkin.errors import DomainError
+
+    with pytest.raises(DomainError) as error:
+        queue_invitation(create_attendee(event, email=""))
+    assert error.value.code == "no_email"
+
+
+def test_hostile_names_are_inert(app, create_event, create_attendee):
+    event = create_event(name='Party <img src=x onerror="alert(1)">')
+    eve = create_attendee(event, display_name='<script>alert("x")</script>\r\nBcc: a@b.c',
+                          language="en")
+    message = queue_invitation(eve)
+    assert "<script>" not in message.html_body and "<img src=x" not in message.html_body
+    assert "&lt;script&gt;" in message.html_body
+    mail = sent(message)
+    assert mail["Bcc"] is None
+    assert "\n" not in message.subject
+
+
+def test_the_secret_is_kept_only_as_a_hash(app, event, create_attendee):
+    ana = create_attendee(event)
+    secret = link_in(queue_invitation(ana).text_body).rsplit("/", 1)[1]
+    assert len(secret) >= 22  # ≥ 128 bits in URL-safe base64
+    assert secret not in (ana.signin_token_hash or "")
