@@ -44,11 +44,13 @@ def load_settings(instance_path: Path, environ=None) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
     production = environ.get("CHECKIN_ENV", "development").lower() == "production"
     base_url = environ.get("CHECKIN_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    url = database_url(environ, instance_path)
     return {
         "CHECKIN_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key(environ, instance_path, production),
-        "SQLALCHEMY_DATABASE_URI": database_url(environ, instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": url,
+        # A server can drop idle connections; a local SQLite file cannot, so skip the ping.
+        "SQLALCHEMY_ENGINE_OPTIONS": {} if url.startswith("sqlite") else {"pool_pre_ping": True},
         "CHECKIN_MAIL_URL": environ.get("CHECKIN_MAIL_URL")
         or (instance_path / "outbox").as_uri(),
         "CHECKIN_MAIL_FROM": environ.get("CHECKIN_MAIL_FROM", "checkin <noreply@localhost>"),

@@ -1,0 +1,217 @@
+"""Benchmark routes as a ratio to a bare Flask hello-world served the same way, in the same run.
+
+    python bench/run.py [SCENARIO ...] [--duration 5] [--connections 8]
+
+Both servers are gunicorn with 2 sync workers on loopback; the load comes from
+wrk when it is installed (Debian's package), else from a small Python client.
+The machines are noisy, so only ratios against the baseline measured in the
+same run mean anything. Results are printed and written to bench/results/.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import scenarios as registry  # noqa: E402
+from bench.scenarios import Load  # noqa: E402
+
+# Scenario modules register themselves on import.
+for module in sorted((ROOT / "bench").glob("scenarios_*.py")):
+    __import__(f"bench.{module.stem}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(target: str, env: dict):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", target],
+        cwd=ROOT, env={**os.environ, **env},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{target} did not start")
+        time.sleep(0.5)  # both workers up
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+WRK_SCRIPT = """
+local counter = 0
+local tid = 0
+local threads = {}
+function setup(thread) tid = tid + 1; thread:set("tid", tid) end
+function init(args) counter = 0 end
+request = function()
+  counter = counter + 1
+  local n = tostring(tid * 100000000 + counter)
+  local path = string.gsub(PATH, "{n}", n)
+  local body = string.gsub(BODY, "{n}", n)
+  return wrk.format(METHOD, path, HEADERS, body ~= "" and body or nil)
+end
+local bad = 0
+response = function(status, headers, body)
+  if not EXPECT[status] then bad = bad + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("LAT %d %d\\n", latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def run_wrk(base: str, load: Load, duration: float, connections: int) -> dict:
+    headers = "{" + ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}"
+                              for k, v in load.headers.items()) + "}"
+    expect = "{" + ", ".join(f"[{code}] = true" for code in load.expect) + "}"
+    script = (f"PATH = {lua_string(load.path)}\nBODY = {lua_string(load.body)}\n"
+              f"METHOD = {lua_string(load.method)}\nHEADERS = {headers}\nEXPECT = {expect}\n"
+              + WRK_SCRIPT)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+            done = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "5s",
+             "-s", f.name, base], capture_output=True, text=True, timeout=duration + 30,
+        )
+    finally:
+        os.unlink(f.name)
+    out = done.stdout
+    if "Requests/sec" not in out or "LAT " not in out:
+        raise RuntimeError(f"wrk failed: {done.stdout} {done.stderr}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50, p99 = (int(x) / 1000 for x in re.search(r"LAT (\d+) (\d+)", out).groups())
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99,
+            "non_2xx": int(errors.group(1)) if errors else 0, "tool": "wrk"}
+
+
+def run_python(base: str, load: Load, duration: float, connections: int) -> dict:
+    """A bounded keep-alive client in threads, for machines without wrk."""
+    host, port = base.removeprefix("http://").split(":")
+    latencies: list[float] = []
+    bad = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+    counter = iter(range(10**9))
+
+    def worker():
+        nonlocal bad
+        conn = http.client.HTTPConnection(host, int(port), timeout=5)
+        while time.monotonic() < stop:
+            n = str(next(counter))
+            start = time.perf_counter()
+            conn.request(load.method, load.path.replace("{n}", n),
+                         body=load.body.replace("{n}", n) or None, headers=load.headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                bad += response.status not in load.expect
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    return {"rps": len(latencies) / duration, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000,
+            "non_2xx": bad, "tool": "python"}
+
+
+def measure(base: str, load: Load, duration: float, connections: int) -> dict:
+    runner = run_wrk if shutil.which("wrk") else run_python
+    runner(base, load, min(1.0, duration), connections)  # warm-up
+    return runner(base, load, duration, connections)
+
+
+def prepare_database(workdir: Path) -> dict:
+    """A migrated database for the app under test (SQLite here, or BENCH_DATABASE_URL)."""
+    from flask_migrate import upgrade
+
+    from checkin import create_app
+
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
+    env = {"BENCH_DATABASE_URL": url, "BENCH_INSTANCE": str(workdir / "instance"),
+           "BENCH_MAIL_URL": (workdir / "outbox").as_uri()}
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret",
+                      "CHECKIN_MAIL_URL": env["BENCH_MAIL_URL"]},
+                     instance_path=env["BENCH_INSTANCE"])
+    with app.app_context():
+        upgrade()
+    return env, app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="scenarios (default: all)")
+    parser.add_argument("--duration", type=float, default=5)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    names = args.names or sorted(registry.SCENARIOS)
+    unknown = set(names) - set(registry.SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        env, app = prepare_database(Path(tmp))
+        loads = {}
+        with app.app_context():
+            for name in names:
+                loads[name] = registry.SCENARIOS[name](app)
+        with gunicorn("bench.hello:app", env) as base:
+            results["hello"] = measure(base, Load("/"), args.duration, args.connections)
+        with gunicorn("bench.serve:app", env) as base:
+            for name in names:
+                results[name] = measure(base, loads[name], args.duration, args.connections)
+    hello = results["hello"]["rps"]
+    print(f"{'route':<24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'non-2xx':>9}")
+    for name, r in results.items():
+        r["ratio"] = round(r["rps"] / hello, 3)
+        print(f"{name:<24}{r['rps']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+              f"{r['ratio']:>8.2f}{r['non_2xx']:>9}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    (out / f"routes-{stamp}.json").write_text(json.dumps(
+        {"duration": args.duration, "connections": args.connections, "results": results},
+        indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""What the benchmark loads. Each scenario seeds its data and says which request to send.
+
+Add a scenario with ``@scenario("name")`` on a function ``(app) -> Load``; it runs
+inside an app context on the benchmark's own database, before the server starts.
+"""
+
+from dataclasses import dataclass, field
+
+SCENARIOS = {}
+
+
+@dataclass
+class Load:
+    """One request, repeated. ``{n}`` in ``path`` or ``body`` becomes a number unique per request."""
+
+    path: str
+    method: str = "GET"
+    body: str = ""
+    headers: dict = field(default_factory=dict)
+    expect: tuple[int, ...] = (200,)
+
+
+def scenario(name: str):
+    def register(function):
+        SCENARIOS[name] = function
+        return function
+
+    return register
+
+
+@scenario("healthz")
+def healthz(app) -> Load:
+    """The app's cheapest route: the framework, the middleware and one SELECT 1."""
+    return Load("/healthz")
+
+
+@scenario("home")
+def home(app) -> Load:
+    """The front page: a template rendered in the visitor's language."""
+    return Load("/", headers={"Accept-Language": "es"})
