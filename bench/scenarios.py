@@ -11,7 +11,7 @@ SCENARIOS = {}
 
 @dataclass
 class Load:
-    """One request, repeated. ``{n}`` in ``path`` or ``body`` becomes a number unique per request."""
+    """One request, repeated; ``{n}`` in ``path`` or ``body`` is a number unique per request."""
 
     path: str
     method: str = "GET"

@@ -90,7 +90,7 @@ def create_demo(base_url: str, seed: int = 7) -> Event:
     organizer = db.session.scalar(select(Organizer).filter_by(email=DEMO_ORGANIZER))
     if organizer is None:
         organizer = create_organizer(DEMO_ORGANIZER, DEMO_PASSWORD, name="Demo organizer")
-    start = now_utc().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    start = now_utc().replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
     event = create_event(
         organizer, "Networking Night · Noche de Networking", start, start + timedelta(hours=4),
         "Europe/Madrid", slug=DEMO_SLUG, venue="Colmena Cowork, Calle Mayor 12, Madrid",
