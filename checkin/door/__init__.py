@@ -1,7 +1,11 @@
-"""The door: check-in and check-out, online and offline."""
+"""The door: check-in and check-out, online and offline; the live dashboard; badges."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The door page hooks in here."""
+    """The door page, its JSON endpoints, the dashboard and the badge sheets."""
+    from checkin.door.views import api, pages
+
+    app.register_blueprint(pages)
+    app.register_blueprint(api)

@@ -145,12 +145,17 @@ def check_in(
     gate: str = "",
     device: str = "",
     organizer: Organizer | None = None,
+    queued: bool = False,
 ) -> ScanAnswer:
     """Record one scan at ``event``'s door and say what the door should show.
 
     ``kind`` is entry or exit. A ``nonce`` seen before returns the first answer and
     records nothing. ``scanned_at`` is when the device scanned (queued offline
     scans arrive later). Every scan is logged, unknown codes included.
+
+    ``queued`` marks a scan a device decided on its own while offline and uploads
+    now: if the person is already in, it is logged as a ``duplicate`` (the person
+    was let in, but the earlier scan is the check-in), not as a refused entry.
     """
     if kind not in (ScanKind.ENTRY, ScanKind.EXIT):
         raise DomainError("bad_kind", "The type must be entry or exit.")
@@ -173,6 +178,8 @@ def check_in(
         result = WRONG_EVENT if elsewhere else UNKNOWN_CODE
     elif kind == ScanKind.ENTRY:
         result = _mark_entry(event, attendee, scanned_at, gate)
+        if queued and result == ALREADY_CHECKED_IN:
+            result = DUPLICATE
     else:
         result = _mark_exit(attendee)
     log = CheckIn(event_id=event.id, attendee_id=attendee.id if attendee else None,
@@ -188,7 +195,8 @@ def check_in(
         return _replay(nonce)
     if attendee is not None:
         db.session.refresh(attendee)
-    previous = _previous_entry(attendee) if attendee and result == ALREADY_CHECKED_IN else None
+    repeat = result in (ALREADY_CHECKED_IN, DUPLICATE)
+    previous = _previous_entry(attendee) if attendee and repeat else None
     return ScanAnswer(result, log, attendee, previous)
 
 

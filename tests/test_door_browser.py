@@ -1,0 +1,127 @@
+"""The door page in a real browser: offline at the door with two devices, and what it keeps."""
+
+import json
+
+import pytest
+
+from checkin.accounts.models import Role
+from checkin.door.models import CheckIn
+from checkin.extensions import db
+from checkin.people.models import Attendee
+from tests.conftest import PHONE
+from tests.factories import PASSWORD, make_attendee, make_connection, make_note, make_staff
+
+pytestmark = pytest.mark.browser
+
+
+def open_door(browser, live_server, organizer, event, gate):
+    """A phone signed in as ``organizer`` on the door page, roster synced, gate set."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/console/login")
+    page.fill("#email", organizer.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/")
+    page.goto(f"{live_server.url}/console/events/{event.slug}/door")
+    page.wait_for_function(
+        f"JSON.parse(localStorage.getItem('checkin.door.{event.slug}.roster') || 'null')")
+    page.fill("#gate", gate)
+    page.locator("#gate").dispatch_event("change")
+    return context, page
+
+
+def stored(page, slug, name):
+    return page.evaluate(f"JSON.parse(localStorage.getItem('checkin.door.{slug}.{name}'))")
+
+
+def type_code(page, code):
+    page.fill("#code", code)
+    page.click("#code-form button[type=submit]")
+
+
+def expect_result(page, css_class, word):
+    result = page.locator("#result")
+    result.wait_for(state="visible")
+    assert css_class in result.get_attribute("class")
+    assert page.locator("#result-word").inner_text() == word
+    page.click("#result-next")
+
+
+def test_two_devices_offline_then_back(browser, live_server, event):
+    ana = make_attendee(event, first_name="Ana", last_name="Núñez")
+    bruno = make_attendee(event, first_name="Bruno", last_name="Díaz")
+    carla = make_attendee(event, first_name="Carla", last_name="Ruiz", ticket_code="TIX-C9",
+                          ticket_type="Early bird")
+    make_attendee(event, first_name="Dora", last_name="Vidal")
+    staff1, staff2 = make_staff(event, Role.DOOR), make_staff(event, Role.DOOR)
+    ctx1, door1 = open_door(browser, live_server, staff1, event, "Door 1")
+    ctx2, door2 = open_door(browser, live_server, staff2, event, "Door 2")
+    ctx1.set_offline(True)
+    ctx2.set_offline(True)
+
+    door1.fill("#search", "nunez")  # searched, accents forgiven, from the device's roster
+    door1.locator(".match-button").filter(has_text="Ana Núñez").click()
+    expect_result(door1, "result-ok", "Checked in")
+    type_code(door1, f"{live_server.url}/c/{bruno.card_code}")  # scanned card URL
+    expect_result(door1, "result-ok", "Checked in")
+    type_code(door1, "TIX-C9")  # the imported ticket's code
+    expect_result(door1, "result-ok", "Checked in")
+    type_code(door1, "TIX-C9")  # the same again, still offline: amber, never twice
+    expect_result(door1, "result-warn", "Already checked in")
+    assert door1.locator("#pending").inner_text() == "4 scans waiting to upload"
+    assert door1.locator("#net").inner_text() == "Offline"
+    queue1 = stored(door1, event.slug, "queue")
+
+    type_code(door2, carla.card_code)  # the second device lets Carla in too, later
+    expect_result(door2, "result-ok", "Checked in")
+    queue2 = stored(door2, event.slug, "queue")
+    db.session.expire_all()
+    assert db.session.query(CheckIn).count() == 0
+
+    # The later device comes back first; then the earlier one.
+    ctx2.set_offline(False)
+    door2.locator("#pending").wait_for(state="hidden")
+    ctx1.set_offline(False)
+    door1.locator("#pending").wait_for(state="hidden")
+
+    db.session.expire_all()
+    times = {q["nonce"]: q["scanned_at"] for q in queue1 + queue2}
+    logs = db.session.query(CheckIn).order_by(CheckIn.scanned_at).all()
+    assert len(logs) == 5
+    for log in logs:
+        assert log.scanned_at.isoformat(timespec="milliseconds").replace("+00:00", "Z") \
+            == times[log.nonce]
+    by_person = {}
+    for log in logs:
+        by_person.setdefault(log.attendee_id, []).append((log.gate, log.result))
+    assert by_person[ana.id] == [("Door 1", "ok")]
+    assert by_person[bruno.id] == [("Door 1", "ok")]
+    assert by_person[carla.id] == [("Door 1", "ok"), ("Door 1", "duplicate"),
+                                   ("Door 2", "duplicate")]
+    inside = db.session.query(Attendee).filter(Attendee.checked_in_at.is_not(None)).all()
+    assert {a.id for a in inside} == {ana.id, bruno.id, carla.id}
+    carla_in = db.session.get(Attendee, carla.id)
+    assert carla_in.checked_in_gate == "Door 1"
+    assert carla_in.checked_in_at == logs[2].scanned_at
+    ctx1.close()
+    ctx2.close()
+
+
+def test_the_device_keeps_no_emails_and_no_notes(browser, live_server, event):
+    ana = make_attendee(event, first_name="Ana", email="ana.private@example.com",
+                        ticket_type="VIP", company="Hidden Company")
+    ana.attention_note = "Needs step-free access"
+    luis = make_attendee(event, first_name="Luis", email="luis.private@example.com")
+    make_note(ana, make_connection(ana, luis), "Knows shoe suppliers")
+    staff = make_staff(event, Role.DOOR)
+    context, page = open_door(browser, live_server, staff, event, "Door 1")
+    kept = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert "Ana Example" in kept and "VIP" in kept and "Needs step-free access" in kept
+    for secret in ("@", "private", "Knows shoe suppliers", "Hidden Company"):
+        assert secret not in kept
+    roster = json.loads(json.loads(kept)[f"checkin.door.{event.slug}.roster"])
+    assert {key for person in roster["attendees"] for key in person} == \
+        {"c", "t", "n", "y", "a", "in", "at", "g"}
+    context.close()

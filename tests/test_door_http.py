@@ -1,0 +1,230 @@
+"""The door page and its JSON endpoints: who may use them, and what they answer."""
+
+from datetime import timedelta
+
+import pytest
+
+from checkin.accounts.models import Role
+from checkin.columns import now_utc
+from checkin.door.models import CheckIn
+from checkin.extensions import db
+from tests.conftest import csrf_token_from, login
+from tests.factories import make_attendee, make_connection, make_event, make_note, make_staff
+
+
+@pytest.fixture
+def door_staff(event):
+    return make_staff(event, Role.DOOR)
+
+
+def noted(attendee, note):
+    attendee.attention_note = note
+    db.session.commit()
+    return attendee
+
+
+def _door(slug):
+    return f"/console/events/{slug}/door"
+
+
+def test_door_page_for_owner_and_door_staff(client, owner, event, door_staff):
+    login(client, door_staff)
+    page = client.get(_door(event.slug))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Search by name, email or ticket code" in html
+    assert 'id="door-strings"' in html
+    client.post("/console/logout")
+    login(client, owner)
+    assert client.get(_door(event.slug)).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["", "/roster", "/search?q=ana", "/token"])
+def test_door_refuses_anonymous_and_strangers(client, event, path):
+    anonymous = client.get(_door(event.slug) + path)
+    assert anonymous.status_code in (302, 401)
+    stranger = make_staff(make_event(), Role.OWNER)
+    login(client, stranger)
+    refused = client.get(_door(event.slug) + path)
+    assert refused.status_code == 404
+
+
+def test_scans_refused_to_anonymous_as_json(client, event):
+    answer = client.post(_door(event.slug) + "/scans", json={"code": "X"})
+    assert answer.status_code == 401
+    assert answer.get_json()["error"]["code"] == "signed_out"
+
+
+def test_door_staff_of_another_event_cannot_scan_here(client, event):
+    ana = make_attendee(event)
+    other_staff = make_staff(make_event(), Role.DOOR)
+    login(client, other_staff)
+    answer = client.post(_door(event.slug) + "/scans", json={"code": ana.card_code})
+    assert answer.status_code == 404
+    assert ana.checked_in_at is None
+
+
+def test_scan_green_then_amber_with_gate(client, event, door_staff):
+    ana = noted(make_attendee(event, first_name="Ana", last_name="Núñez", ticket_type="VIP"),
+                "Wheelchair")
+    login(client, door_staff)
+    first = client.post(_door(event.slug) + "/scans",
+                        json={"code": f"http://localhost/c/{ana.card_code}", "gate": "Door 2",
+                              "nonce": "n-1"}).get_json()
+    assert first["status"] == "ok"
+    assert first["attendee"]["n"] == "Ana Núñez"
+    assert first["attendee"]["y"] == "VIP"
+    assert first["attendee"]["a"] == "Wheelchair"
+    again = client.post(_door(event.slug) + "/scans",
+                        json={"code": ana.card_code.lower(), "nonce": "n-2"}).get_json()
+    assert again["result"] == "already_checked_in"
+    assert again["previous"]["gate"] == "Door 2"
+    replay = client.post(_door(event.slug) + "/scans",
+                         json={"code": ana.card_code, "nonce": "n-1"}).get_json()
+    assert replay["status"] == "ok" and replay["replayed"] is True
+    assert db.session.query(CheckIn).count() == 2
+
+
+def test_scan_by_imported_ticket_code_and_unknown_and_wrong_event(client, event, door_staff):
+    make_attendee(event, ticket_code="EB-12345", ticket_type="Early bird")
+    elsewhere = make_attendee(make_event())
+    login(client, door_staff)
+    url = _door(event.slug) + "/scans"
+    assert client.post(url, json={"code": "EB-12345"}).get_json()["status"] == "ok"
+    assert client.post(url, json={"code": "NOPE-1"}).get_json()["result"] == "unknown_code"
+    wrong = client.post(url, json={"code": elsewhere.card_code}).get_json()
+    assert wrong["result"] == "wrong_event"
+
+
+def test_exit_then_entry_again(client, event, door_staff):
+    ana = make_attendee(event)
+    login(client, door_staff)
+    url = _door(event.slug) + "/scans"
+    assert client.post(url, json={"code": ana.card_code, "type": "exit"}).get_json()["result"] \
+        == "not_checked_in"
+    client.post(url, json={"code": ana.card_code})
+    out = client.post(url, json={"code": ana.card_code, "type": "exit"}).get_json()
+    assert out["status"] == "ok" and out["attendee"]["in"] is False
+    back = client.post(url, json={"code": ana.card_code}).get_json()
+    assert back["status"] == "ok"
+
+
+@pytest.mark.parametrize("body", [None, [], {"code": ""}, {"code": "X", "type": "sideways"},
+                                  {"code": "X", "scanned_at": "yesterday"},
+                                  {"code": "X", "scanned_at": "2026-01-01T10:00:00"}])
+def test_scan_bad_input(client, event, door_staff, body):
+    login(client, door_staff)
+    answer = client.post(_door(event.slug) + "/scans", json=body)
+    assert answer.status_code == 400
+    assert "error" in answer.get_json()
+
+
+def test_scans_need_the_csrf_header(csrf_app, client, event, door_staff):
+    ana = make_attendee(event)
+    page = client.get("/console/login")
+    client.post("/console/login", data={"email": door_staff.email, "password":
+                                        "correct horse battery",
+                                        "csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    url = _door(event.slug) + "/scans"
+    refused = client.post(url, json={"code": ana.card_code})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["code"] == "csrf"
+    token = client.get(_door(event.slug) + "/token").get_json()["csrf_token"]
+    accepted = client.post(url, json={"code": ana.card_code}, headers={"X-CSRFToken": token})
+    assert accepted.get_json()["status"] == "ok"
+
+
+def test_search_forgives_accents_and_case_and_finds_by_email(client, event, door_staff):
+    make_attendee(event, first_name="José", last_name="Núñez", email="jose@example.com")
+    make_attendee(event, first_name="Ana", last_name="Pérez", email="ana.p@example.com",
+                  ticket_code="TIX-77")
+    make_attendee(make_event(), first_name="Nuria", last_name="Nunez")
+    login(client, door_staff)
+    found = client.get(_door(event.slug) + "/search?q=NUNEZ").get_json()["attendees"]
+    assert [p["n"] for p in found] == ["José Núñez"]
+    assert [p["n"] for p in client.get(_door(event.slug) + "/search?q=ana.p@ex")
+            .get_json()["attendees"]] == ["Ana Pérez"]
+    assert [p["n"] for p in client.get(_door(event.slug) + "/search?q=tix-77")
+            .get_json()["attendees"]] == ["Ana Pérez"]
+    assert client.get(_door(event.slug) + "/search?q=%25").get_json()["attendees"] == []
+    assert "email" not in str(found)
+
+
+def test_roster_holds_only_what_the_door_needs(client, event, door_staff):
+    ana = noted(make_attendee(event, first_name="Ana", email="ana.secret@example.com",
+                              ticket_code="T-1", ticket_type="VIP", company="Secret Corp"),
+                "Vegan")
+    luis = make_attendee(event, first_name="Luis", email="luis.secret@example.com")
+    make_note(ana, make_connection(ana, luis), "private note about Luis")
+    login(client, door_staff)
+    response = client.get(_door(event.slug) + "/roster")
+    body = response.get_data(as_text=True)
+    assert "secret" not in body.lower() and "@" not in body
+    assert "private note" not in body
+    people = {p["n"]: p for p in response.get_json()["attendees"]}
+    assert set(people["Ana Example"]) == {"c", "t", "n", "y", "a", "in", "at", "g"}
+    assert people["Ana Example"]["a"] == "Vegan"
+    assert people["Ana Example"]["t"] == "T-1"
+
+
+def test_offline_queue_upload_keeps_scan_times_and_logs_the_duplicate(client, event, door_staff):
+    ana = make_attendee(event)
+    login(client, door_staff)
+    url = _door(event.slug) + "/scans"
+    early = (now_utc() - timedelta(minutes=20)).replace(microsecond=0)
+    late = early + timedelta(minutes=5)
+    second_device = client.post(url, json={"scans": [
+        {"code": ana.card_code, "nonce": "dev2-1", "scanned_at": late.isoformat(),
+         "gate": "Door 2", "queued": True}]}).get_json()["results"]
+    assert second_device[0]["status"] == "ok"
+    first_device = client.post(url, json={"scans": [
+        {"code": ana.card_code, "nonce": "dev1-1", "scanned_at": early.isoformat(),
+         "gate": "Door 1", "queued": True},
+        {"code": ana.card_code, "nonce": "dev1-2", "scanned_at": late.isoformat(),
+         "queued": True},
+        {"code": "", "nonce": "dev1-3"}]}).get_json()["results"]
+    assert [r["result"] for r in first_device] == ["ok", "duplicate", "missing_code"]
+    db.session.refresh(ana)
+    assert ana.checked_in_at == early and ana.checked_in_gate == "Door 1"
+    results = dict(db.session.query(CheckIn.nonce, CheckIn.result).all())
+    assert results == {"dev1-1": "ok", "dev2-1": "duplicate", "dev1-2": "duplicate"}
+    # Sending the same queue again changes nothing.
+    again = client.post(url, json={"scans": [{"code": ana.card_code, "nonce": "dev1-1",
+                                              "scanned_at": early.isoformat()}]})
+    assert again.get_json()["results"][0]["replayed"] is True
+    assert db.session.query(CheckIn).count() == 3
+
+
+def test_batch_limits(client, event, door_staff):
+    login(client, door_staff)
+    url = _door(event.slug) + "/scans"
+    assert client.post(url, json={"scans": "nope"}).status_code == 400
+    assert client.post(url, json={"scans": [{}] * 501}).status_code == 400
+    assert client.post(url, json={"scans": [5]}).get_json()["results"][0]["result"] == "bad_scan"
+
+
+def test_undo_within_fifteen_minutes(client, event, door_staff):
+    ana = make_attendee(event)
+    login(client, door_staff)
+    answer = client.post(_door(event.slug) + "/scans", json={"code": ana.card_code}).get_json()
+    undo_url = _door(event.slug) + f"/checkins/{answer['checkin_id']}/undo"
+    undone = client.post(undo_url)
+    assert undone.status_code == 200 and undone.get_json()["attendee"]["in"] is False
+    assert client.post(undo_url).status_code == 409
+    late = client.post(_door(event.slug) + "/scans", json={"code": ana.card_code}).get_json()
+    log = db.session.get(CheckIn, late["checkin_id"])
+    log.received_at = now_utc() - timedelta(minutes=16)
+    db.session.commit()
+    too_late = client.post(_door(event.slug) + f"/checkins/{late['checkin_id']}/undo")
+    assert too_late.status_code == 409
+    assert too_late.get_json()["error"]["code"] == "too_late"
+
+
+def test_undo_of_another_events_checkin_is_not_found(client, event, door_staff):
+    other = make_event()
+    bob = make_attendee(other)
+    from checkin.door.services import check_in
+
+    log = check_in(other, bob.card_code).checkin
+    login(client, door_staff)
+    assert client.post(_door(event.slug) + f"/checkins/{log.id}/undo").status_code == 404
