@@ -100,9 +100,9 @@ def arrivals_svg(
     parts.append(f'<line x1="{left}" y1="{top}" x2="{width - right}" y2="{top}" '
                  f'stroke="{GRID}" stroke-width="1"/>')
     parts.append(f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" font-family="sans-serif" '
-                 f'font-size="11" fill="{INK}">{peak}</text>')
+                 f'font-size="13" fill="{INK}">{peak}</text>')
     parts.append(f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" '
-                 f'font-family="sans-serif" font-size="11" fill="{INK}">0</text>')
+                 f'font-family="sans-serif" font-size="13" fill="{INK}">0</text>')
     slot = plot_w / len(buckets)
     gap = 1 if slot > 3 else 0
     every = _label_every(len(buckets))
@@ -116,6 +116,6 @@ def arrivals_svg(
                          f'fill="{BAR}"><title>{local}: {count}</title></rect>')
         if i % every == 0:
             parts.append(f'<text x="{x:.1f}" y="{height - 8}" font-family="sans-serif" '
-                         f'font-size="11" fill="{INK}">{local}</text>')
+                         f'font-size="13" fill="{INK}">{local}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -99,7 +100,15 @@ def dashboard_live(slug):
 def _live_context(event) -> dict:
     chart = arrivals_svg(dashboard.arrivals(event), tz=event.timezone,
                          title=_("Arrivals per 5 minutes"), empty_text=_("No arrivals yet"))
-    return {"figures": dashboard.figures(event), "chart": chart}
+    return {"figures": dashboard.figures(event), "chart": chart, "now": now_utc()}
+
+
+@pages.app_template_filter("door_time")
+def door_time(at: datetime | None, tz: str, seconds: bool = False) -> str:
+    """An instant as the clock at the venue shows it."""
+    if at is None:
+        return ""
+    return at.astimezone(ZoneInfo(tz)).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 @pages.get("/badges")

@@ -1,0 +1,158 @@
+"""The live dashboard: figures, arrivals, the attendee table, and a bounded number of queries."""
+
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select
+
+from checkin.accounts.models import Role
+from checkin.columns import now_utc
+from checkin.connections.models import Connection
+from checkin.door.services import check_in
+from checkin.extensions import db
+from checkin.people.models import Attendee, Person
+from tests.conftest import login
+from tests.factories import make_attendee, make_connection, make_event, make_staff
+
+
+@contextmanager
+def counted_queries():
+    queries = []
+
+    def count(conn, cursor, statement, *args):
+        queries.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield queries
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+
+
+def crowd(event, people: int, connections: int) -> None:
+    """``people`` attendees (60 % arrived over two hours) and ``connections`` pairs, in bulk."""
+    start = event.starts_at
+    db.session.execute(insert(Person), [
+        {"display_name": f"Person {i:05d}", "email": f"p{i}@example.com",
+         "company": f"Company {i % 97}"} for i in range(people)])
+    person_ids = db.session.scalars(select(Person.id).order_by(Person.id)).all()[-people:]
+    rows = []
+    for i, person_id in enumerate(person_ids):
+        arrived = start + timedelta(seconds=(i * 7) % 7200) if i % 10 < 6 else None
+        rows.append({"event_id": event.id, "person_id": person_id, "card_code": f"B{i:09d}",
+                     "search_key": f"person {i:05d} p{i}@example.com", "ticket_type": "General",
+                     "source": "walk_in" if i % 25 == 0 else "import",
+                     "checked_in_at": arrived, "inside": arrived is not None and i % 7 != 0})
+    db.session.execute(insert(Attendee), rows)
+    ids = db.session.scalars(select(Attendee.id).where(Attendee.event_id == event.id)
+                             .order_by(Attendee.id)).all()
+    pairs, gap = [], 1
+    while len(pairs) < connections:
+        for a in range(len(ids) - gap):
+            pairs.append({"event_id": event.id, "low_id": ids[a], "high_id": ids[a + gap],
+                          "scanned_by_id": ids[a]})
+            if len(pairs) == connections:
+                break
+        gap += 1
+    db.session.execute(insert(Connection), pairs)
+    db.session.commit()
+
+
+def dashboard_url(event, **query):
+    params = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"/console/events/{event.slug}/dashboard" + (f"?{params}" if params else "")
+
+
+def test_dashboard_shows_figures_and_the_arrival_chart(client, owner, event):
+    ana = make_attendee(event, first_name="Ana", last_name="Núñez", company="Zapatería")
+    luis = make_attendee(event, first_name="Luis", source="walk_in")
+    make_attendee(event, first_name="Eva")
+    make_connection(ana, luis)
+    check_in(event, ana.card_code, gate="Door 1")
+    check_in(event, luis.card_code)
+    check_in(event, luis.card_code, kind="exit")
+    login(client, owner)
+    html = client.get(dashboard_url(event)).get_data(as_text=True)
+    assert '<strong id="fig-registered">3</strong>' in html
+    assert '<strong id="fig-checked-in">2</strong>' in html
+    assert '<strong id="fig-inside">1</strong>' in html
+    assert '<strong id="fig-walk-ins">1</strong>' in html
+    assert '<strong id="fig-connections">1</strong>' in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html
+    assert "door-dashboard.js" in html and "<script>" not in html
+    live = client.get(f"/console/events/{event.slug}/dashboard/live").get_data(as_text=True)
+    assert '<strong id="fig-inside">1</strong>' in live and "<html" not in live
+
+
+def test_table_search_filter_sort_and_pages(client, owner, event):
+    make_attendee(event, first_name="José", last_name="Núñez", company="B Corp")
+    ana = make_attendee(event, first_name="Ana", last_name="Zapata", company="A Corp")
+    for i in range(55):
+        make_attendee(event, first_name=f"Guest{i:02d}", last_name="Example",
+                      company="M Corp", commit=False)
+    db.session.commit()
+    check_in(event, ana.card_code)
+    login(client, owner)
+    found = client.get(dashboard_url(event, q="NUNEZ")).get_data(as_text=True)
+    assert "José Núñez" in found and "Ana Zapata" not in found
+    inside = client.get(dashboard_url(event, status="in")).get_data(as_text=True)
+    assert "Ana Zapata" in inside and "José Núñez" not in inside
+    by_company = client.get(dashboard_url(event, sort="company")).get_data(as_text=True)
+    assert by_company.index("Ana Zapata") < by_company.index("José Núñez")
+    first = client.get(dashboard_url(event)).get_data(as_text=True)
+    assert "57 attendees" in first and "Page 1 of 2" in first
+    second = client.get(dashboard_url(event, page=2)).get_data(as_text=True)
+    assert "Page 2 of 2" in second and "José Núñez" in second
+    assert "Page 2 of 2" in client.get(dashboard_url(event, page=99)).get_data(as_text=True)
+
+
+def test_dashboard_is_for_owners_only(client, event):
+    assert client.get(dashboard_url(event)).status_code == 302
+    door = make_staff(event, Role.DOOR)
+    login(client, door)
+    assert client.get(dashboard_url(event)).status_code == 404
+    assert client.get(f"/console/events/{event.slug}/dashboard/live").status_code == 404
+    client.post("/console/logout")
+    stranger = make_staff(make_event(), Role.OWNER)
+    login(client, stranger)
+    assert client.get(dashboard_url(event)).status_code == 404
+
+
+@pytest.mark.slow
+def test_dashboard_queries_stay_bounded_for_ten_thousand_attendees(client, owner, event):
+    login(client, owner)
+    with counted_queries() as small:
+        assert client.get(dashboard_url(event, sort="arrived")).status_code == 200
+    crowd(event, 10_000, 50_000)
+    for query in ({}, {"sort": "arrived", "status": "in"}, {"q": "person 0999", "page": 2}):
+        with counted_queries() as big:
+            started = time.perf_counter()
+            response = client.get(dashboard_url(event, **query))
+            elapsed = time.perf_counter() - started
+        assert response.status_code == 200
+        assert len(big) <= 10, big
+        assert len(big) <= len(small) + 1
+        print(f"dashboard {query}: {len(big)} queries, {elapsed * 1000:.0f} ms")
+    html = response.get_data(as_text=True)
+    assert '<strong id="fig-registered">10000</strong>' in html
+    assert '<strong id="fig-connections">50000</strong>' in html
+    with counted_queries() as live:
+        client.get(f"/console/events/{event.slug}/dashboard/live")
+    assert len(live) <= 6
+
+
+def test_arrivals_counted_by_the_database_per_five_minutes(app, event):
+    from checkin.door.dashboard import arrival_counts
+
+    start = event.starts_at.replace(second=0, microsecond=0)
+    for minutes in (1, 2, 7):
+        a = make_attendee(event)
+        check_in(event, a.card_code, scanned_at=start + timedelta(minutes=minutes))
+    counts = arrival_counts(event)
+    assert sum(counts.values()) == 3
+    assert sorted(counts.values()) == [1, 2] or sorted(counts.values()) == [1, 1, 1]
+    assert all(k.tzinfo is not None and k.timestamp() % 300 == 0 for k in counts)
+    assert max(counts) <= now_utc()
