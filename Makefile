@@ -42,6 +42,8 @@ messages: $(VENV)/.installed
 	    $(BIN)/pybabel -q init -i checkin/$$d/translations/messages.pot -d checkin/$$d/translations -l es; \
 	  fi; done
 
+# Links and QR codes point at where we serve, unless CHECKIN_BASE_URL says otherwise.
+run: export CHECKIN_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/checkin db upgrade
 	$(BIN)/checkin demo --if-empty
