@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from checkin.accounts.services import authenticate, organizer_for_token
 from checkin.connections.models import Connection, Note
 from checkin.extensions import db
-from checkin.people.models import Attendee
+from checkin.people.models import Attendee, Person
 
 
 def test_organizer_create_reads_the_password_from_stdin(runner):
@@ -61,6 +61,8 @@ def test_demo_creates_a_believable_event_once(runner):
     checked_in = db.session.scalar(
         select(func.count()).select_from(Attendee).where(Attendee.checked_in_at.is_not(None)))
     assert 0 < checked_in < 40
+    emails = db.session.scalars(select(Person.email)).all()
+    assert "jose.lopez@example.com" in emails and "alvaro.gil@example.com" in emails
     languages = set(db.session.scalars(select(Attendee.person_id)).all())
     assert len(languages) == 40
     again = runner.invoke(args=["demo", "--if-empty"])

@@ -14,6 +14,7 @@ from checkin.events.models import Event
 from checkin.events.services import create_event, open_event
 from checkin.extensions import db
 from checkin.people.services import register_attendee
+from checkin.text import fold
 
 DEMO_ORGANIZER = "demo@example.org"
 DEMO_PASSWORD = "demo-organizer"  # noqa: S105 (printed for the demo)
@@ -103,7 +104,7 @@ def create_demo(base_url: str, seed: int = 7) -> Event:
         first, last = FIRST[i], LAST[i]
         attendees.append(register_attendee(
             event, first_name=first, last_name=last,
-            email=f"{first}.{last}@example.com".lower().encode("ascii", "ignore").decode(),
+            email=f"{fold(first)}.{fold(last)}@example.com",
             source="demo", ticket_code=f"DEMO-{1000 + i}", ticket_source="demo",
             ticket_type="Speaker" if i % 10 == 0 else "General", language=lang,
             headline=headline, company=COMPANIES[(i + i // 20) % len(COMPANIES)],
