@@ -3,7 +3,7 @@
 import itertools
 from datetime import timedelta
 
-from checkin.accounts.models import ApiToken, Organizer, Role
+from checkin.accounts.models import ApiToken, Organizer, Role, StaffInvitation
 from checkin.accounts.services import create_organizer, grant_role, issue_api_token
 from checkin.columns import now_utc
 from checkin.connections.models import Connection, Note
@@ -12,10 +12,14 @@ from checkin.door.models import CheckIn
 from checkin.door.services import check_in
 from checkin.events.models import Event
 from checkin.events.services import create_event, open_event
+from checkin.extensions import db
 from checkin.mail.models import OutboxMessage
 from checkin.mail.services import enqueue
 from checkin.people.models import Attendee
 from checkin.people.services import register_attendee
+from checkin.qr import drawing_for
+from checkin.qr.models import QrDrawing
+from checkin.tokens import hash_secret, new_secret
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -82,3 +86,20 @@ def make_outbox(event: Event | None = None, **kw) -> OutboxMessage:
     kw.setdefault("subject", "Hello")
     kw.setdefault("text_body", "Hello there")
     return enqueue(event_id=event.id if event else None, **kw)
+
+
+def make_staff_invitation(event: Event, email: str = "door@example.org",
+                          role: Role = Role.DOOR) -> tuple[StaffInvitation, str]:
+    secret = new_secret()
+    invitation = StaffInvitation(event_id=event.id, email=email, role=role.value,
+                                 token_hash=hash_secret(secret),
+                                 expires_at=now_utc() + timedelta(days=7))
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation, secret
+
+
+def make_qr_drawing(payload: str = "HTTP://LOCALHOST/C/0123456789") -> QrDrawing:
+    drawing = drawing_for(payload)
+    db.session.commit()
+    return drawing

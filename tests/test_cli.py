@@ -63,7 +63,8 @@ def test_demo_creates_a_believable_event_once(runner):
     assert 0 < checked_in < 40
     emails = db.session.scalars(select(Person.email)).all()
     assert "jose.lopez@example.com" in emails and "alvaro.gil@example.com" in emails
-    languages = set(db.session.scalars(select(Attendee.person_id)).all())
-    assert len(languages) == 40
+    languages = db.session.scalars(select(Person.language)).all()
+    assert languages.count("es") == 20 and languages.count("en") == 20
+    assert all(db.session.scalars(select(Person.offer)).all())
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0 and count(Attendee) == 40

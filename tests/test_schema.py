@@ -79,3 +79,25 @@ def test_database_refuses_a_second_outbox_message_of_one_kind_for_one_recipient(
 def test_database_refuses_an_attendee_of_a_missing_event(app):
     attendee = make_attendee()
     _refused(Attendee.__table__.update().where(Attendee.id == attendee.id).values(event_id=99999))
+
+
+def test_a_qr_drawing_is_kept_once_per_payload(app):
+    from checkin.qr.models import QrDrawing
+    from tests.factories import make_qr_drawing
+
+    first = make_qr_drawing()
+    again = make_qr_drawing()
+    assert first.id == again.id
+    assert db.session.query(QrDrawing).count() == 1
+    _refused(insert(QrDrawing).values(payload=first.payload, version=1, svg="", png=b"",
+                                      created_at=now_utc()))
+
+
+def test_database_refuses_a_reused_staff_invitation_token(event):
+    from checkin.accounts.models import StaffInvitation
+    from tests.factories import make_staff_invitation
+
+    invitation, _secret = make_staff_invitation(event)
+    _refused(insert(StaffInvitation).values(event_id=event.id, email="x@example.org", role="door",
+                                            token_hash=invitation.token_hash,
+                                            created_at=now_utc(), expires_at=now_utc()))
