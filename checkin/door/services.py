@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from checkin.accounts.models import Organizer
@@ -22,7 +22,8 @@ ALREADY_CHECKED_IN = "already_checked_in"
 NOT_CHECKED_IN = "not_checked_in"
 UNKNOWN_CODE = "unknown_code"
 WRONG_EVENT = "wrong_event"
-# A scan that happened before one already recorded (two devices offline): the earlier wins.
+# A scan made before the recorded check-in that reached us after it (a device that was
+# offline): it moves the arrival time back, but is not a second "ok".
 DUPLICATE = "duplicate"
 
 
@@ -106,23 +107,24 @@ def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str) -> st
     if won:
         return OK
     # Already inside. A scan made earlier than the recorded check-in (a device that
-    # was offline) takes its place; the later one becomes the duplicate.
-    earlier = db.session.execute(
+    # was offline) moves the first arrival back to when it happened, but it is not a
+    # second "ok": two doors must never both let one code in.
+    db.session.execute(
         update(Attendee)
         .where(Attendee.id == attendee.id, Attendee.checked_in_at > at)
         .values(checked_in_at=at, checked_in_gate=gate)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if not earlier:
-        return ALREADY_CHECKED_IN
-    db.session.execute(
-        update(CheckIn)
-        .where(and_(CheckIn.attendee_id == attendee.id, CheckIn.kind == ScanKind.ENTRY,
-                    CheckIn.result == OK, CheckIn.scanned_at > at))
-        .values(result=DUPLICATE)
-        .execution_options(synchronize_session=False)
     )
-    return OK
+    return ALREADY_CHECKED_IN if _entry_before_or_at(attendee, at) else DUPLICATE
+
+
+def _entry_before_or_at(attendee: Attendee, at: datetime) -> bool:
+    return db.session.scalar(
+        select(CheckIn.id)
+        .where(CheckIn.attendee_id == attendee.id, CheckIn.kind == ScanKind.ENTRY,
+               CheckIn.result == OK, CheckIn.undone_at.is_(None), CheckIn.scanned_at <= at)
+        .limit(1)
+    ) is not None
 
 
 def _mark_exit(attendee: Attendee) -> str:

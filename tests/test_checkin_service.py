@@ -1,0 +1,250 @@
+"""The check-in service: the one function the API, the door page and the CLI call."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from checkin.columns import now_utc
+from checkin.door.models import CheckIn
+from checkin.door.services import (
+    ALREADY_CHECKED_IN,
+    DUPLICATE,
+    NOT_CHECKED_IN,
+    OK,
+    UNKNOWN_CODE,
+    WRONG_EVENT,
+    check_in,
+    codes_in,
+    undo_check_in,
+)
+from checkin.errors import DomainError
+from checkin.events.models import Event
+from checkin.extensions import db
+from tests.factories import make_attendee, make_event
+
+
+def log_count(**filters) -> int:
+    return db.session.query(CheckIn).filter_by(**filters).count()
+
+
+def test_entry_by_card_code_checks_in_and_logs_the_scan(event, owner):
+    ana = make_attendee(event, first_name="Ana")
+    at = now_utc() - timedelta(seconds=30)
+    answer = check_in(event, ana.card_code, nonce="n-1", scanned_at=at, gate="Door 1",
+                      device="phone-7", organizer=owner)
+    assert answer.result == OK and answer.ok and not answer.replayed
+    assert answer.attendee.id == ana.id
+    db.session.refresh(ana)
+    assert ana.inside and ana.checked_in_at == at and ana.checked_in_gate == "Door 1"
+    log = answer.checkin
+    assert (log.kind, log.gate, log.device, log.organizer_id) == ("entry", "Door 1", "phone-7",
+                                                                  owner.id)
+    assert log.scanned_at == at and log.received_at >= at
+
+
+def test_card_url_in_any_case_finds_the_attendee(event):
+    ana = make_attendee(event)
+    url = f"HTTP://LOCALHOST/C/{ana.card_code}"
+    assert check_in(event, url).result == OK
+    luis = make_attendee(event)
+    assert check_in(event, f"https://checkin.example/c/{luis.card_code.lower()}").result == OK
+
+
+def test_typed_card_code_with_look_alike_letters(event):
+    ana = make_attendee(event)
+    typed = ana.card_code.replace("0", "o").replace("1", "l").lower()
+    assert check_in(event, f" {typed} ").result == OK
+
+
+def test_imported_ticket_code_opens_the_door(event):
+    ana = make_attendee(event, ticket_code="1234567890123", ticket_source="eventbrite")
+    answer = check_in(event, "1234567890123")
+    assert answer.result == OK and answer.attendee.id == ana.id
+
+
+def test_luma_checkin_url_resolves_by_its_pk(event):
+    ana = make_attendee(event, ticket_code="g-abc123XYZ", ticket_source="luma")
+    answer = check_in(event, "https://lu.ma/check-in/evt-123?pk=g-abc123XYZ")
+    assert answer.result == OK and answer.attendee.id == ana.id
+
+
+def test_second_scan_says_when_and_which_gate(event):
+    ana = make_attendee(event)
+    first_at = now_utc() - timedelta(minutes=3)
+    check_in(event, ana.card_code, scanned_at=first_at, gate="Door 2")
+    answer = check_in(event, ana.card_code, gate="Door 1")
+    assert answer.result == ALREADY_CHECKED_IN
+    assert answer.previous.scanned_at == first_at and answer.previous.gate == "Door 2"
+    assert log_count(attendee_id=ana.id) == 2  # the refused scan is logged too
+    assert log_count(attendee_id=ana.id, result=OK) == 1
+
+
+def test_repeated_nonce_returns_the_original_answer_and_records_nothing(event):
+    ana = make_attendee(event)
+    first = check_in(event, ana.card_code, nonce="same-nonce", gate="Door 1")
+    again = check_in(event, ana.card_code, nonce="same-nonce", gate="Door 1")
+    assert first.result == OK and again.result == OK and again.replayed
+    assert again.checkin.id == first.checkin.id
+    assert log_count() == 1
+
+
+def test_repeated_nonce_of_a_refusal_stays_a_refusal(event):
+    ana = make_attendee(event)
+    check_in(event, ana.card_code)
+    refused = check_in(event, ana.card_code, nonce="second")
+    replayed = check_in(event, ana.card_code, nonce="second")
+    assert refused.result == replayed.result == ALREADY_CHECKED_IN
+    assert replayed.replayed and replayed.previous is not None
+    assert log_count() == 2
+
+
+def test_unknown_code_is_logged_without_an_attendee(event):
+    answer = check_in(event, "NOT-A-TICKET")
+    assert answer.result == UNKNOWN_CODE and answer.attendee is None
+    assert answer.checkin.attendee_id is None and answer.checkin.code == "NOT-A-TICKET"
+
+
+def test_another_events_code_is_wrong_event(event, owner):
+    other = make_event(owner)
+    stranger = make_attendee(other)
+    answer = check_in(event, stranger.card_code)
+    assert answer.result == WRONG_EVENT and answer.attendee is None
+    db.session.refresh(stranger)
+    assert not stranger.inside and stranger.checked_in_at is None
+
+
+def test_same_ticket_code_in_two_events_resolves_to_this_events_attendee(event, owner):
+    other = make_event(owner)
+    make_attendee(other, ticket_code="T-1")
+    mine = make_attendee(event, ticket_code="T-1")
+    assert check_in(event, "T-1").attendee.id == mine.id
+
+
+def test_exit_then_entry_again(event):
+    ana = make_attendee(event)
+    assert check_in(event, ana.card_code, kind="exit").result == NOT_CHECKED_IN
+    first_at = now_utc() - timedelta(minutes=10)
+    assert check_in(event, ana.card_code, scanned_at=first_at).result == OK
+    assert check_in(event, ana.card_code, kind="exit").result == OK
+    db.session.refresh(ana)
+    assert not ana.inside and ana.checked_in_at == first_at  # first arrival is kept
+    assert check_in(event, ana.card_code).result == OK
+    db.session.refresh(ana)
+    assert ana.inside
+
+
+def test_an_earlier_scan_arriving_late_keeps_the_first_arrival_but_is_not_a_second_ok(event):
+    """Two doors scan one code; the earlier scan reaches the server second (it was offline)."""
+    ana = make_attendee(event)
+    late = now_utc() - timedelta(minutes=1)
+    early = late - timedelta(minutes=4)
+    assert check_in(event, ana.card_code, scanned_at=late, gate="Door 1").result == OK
+    second = check_in(event, ana.card_code, scanned_at=early, gate="Door 2")
+    assert second.result == DUPLICATE
+    db.session.refresh(ana)
+    assert ana.checked_in_at == early and ana.checked_in_gate == "Door 2"
+    assert log_count(attendee_id=ana.id, result=OK) == 1
+
+
+@pytest.mark.parametrize("kwargs, code", [
+    ({"kind": "sideways"}, "bad_kind"),
+    ({"nonce": "x" * 65}, "bad_nonce"),
+    ({"scanned_at": now_utc().replace(tzinfo=None)}, "bad_time"),
+    ({"scanned_at": now_utc() + timedelta(hours=1)}, "bad_time"),
+])
+def test_bad_input_is_refused_with_a_code(event, kwargs, code):
+    ana = make_attendee(event)
+    with pytest.raises(DomainError) as refused:
+        check_in(event, ana.card_code, **kwargs)
+    assert refused.value.code == code
+    assert log_count() == 0
+
+
+def test_empty_code_is_refused(event):
+    with pytest.raises(DomainError) as refused:
+        check_in(event, "   ")
+    assert refused.value.code == "missing_code"
+
+
+def test_undo_within_fifteen_minutes(event):
+    ana = make_attendee(event)
+    answer = check_in(event, ana.card_code)
+    undo_check_in(event, answer.checkin.id)
+    db.session.refresh(ana)
+    assert not ana.inside and ana.checked_in_at is None
+    assert check_in(event, ana.card_code).result == OK
+
+
+def test_undo_refusals(event, owner):
+    ana = make_attendee(event)
+    answer = check_in(event, ana.card_code)
+    other = make_event(owner)
+    with pytest.raises(DomainError) as refused:
+        undo_check_in(other, answer.checkin.id)
+    assert refused.value.code == "not_found"
+    answer.checkin.received_at = now_utc() - timedelta(minutes=16)
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        undo_check_in(event, answer.checkin.id)
+    assert refused.value.code == "too_late"
+    repeat = check_in(event, ana.card_code)
+    with pytest.raises(DomainError) as refused:
+        undo_check_in(event, repeat.checkin.id)
+    assert refused.value.code == "not_undoable"
+
+
+def test_codes_in_reads_every_shape():
+    assert codes_in("http://x/c/ABCDEFGH12") == ("ABCDEFGH12", "http://x/c/ABCDEFGH12")
+    assert codes_in("abcdefgh12")[0] == "ABCDEFGH12"
+    assert codes_in("https://lu.ma/check-in/e?pk=g-1") == (None, "g-1")
+    assert codes_in("1234567890123") == (None, "1234567890123")
+
+
+def _scan_in_threads(app, event_id: int, code: str, threads: int = 20, **kwargs) -> list[str]:
+    barrier = threading.Barrier(threads)
+    results: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def scan(n: int) -> None:
+        try:
+            with app.app_context():
+                event = db.session.get(Event, event_id)
+                db.session.commit()  # hand the connection back: the pool holds fewer than 20
+                barrier.wait(timeout=10)
+                answer = check_in(event, code, gate=f"Door {n}", **kwargs)
+                with lock:
+                    results.append(answer.result)
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001  (reported by the test)
+            with lock:
+                errors.append(error)
+
+    workers = [threading.Thread(target=scan, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+def test_twenty_simultaneous_scans_of_one_code_let_one_in(app, event):
+    ana = make_attendee(event)
+    results = _scan_in_threads(app, event.id, ana.card_code)
+    assert len(results) == 20
+    assert results.count(OK) == 1, results
+    assert set(results) <= {OK, ALREADY_CHECKED_IN, DUPLICATE}
+    assert log_count(attendee_id=ana.id, result=OK) == 1
+    db.session.refresh(ana)
+    assert ana.inside
+
+
+def test_twenty_simultaneous_copies_of_one_scan_record_it_once(app, event):
+    ana = make_attendee(event)
+    results = _scan_in_threads(app, event.id, ana.card_code, nonce="one-scan")
+    assert results == [OK] * 20
+    assert log_count() == 1
+    db.session.refresh(ana)
+    assert ana.inside
