@@ -53,3 +53,37 @@ def login():
 def logout():
     logout_user()
     return redirect(url_for("accounts.login"), code=303)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """The organizer's API tokens: listed by prefix, made (shown once), revoked."""
+    from sqlalchemy import select
+
+    from checkin.accounts.models import ApiToken
+    from checkin.accounts.services import issue_api_token
+    from checkin.console.forms import TokenForm
+    from checkin.extensions import db
+
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        _token, secret = issue_api_token(current_user, label=(form.label.data or "").strip())
+        form.label.data = ""
+    elif request.method == "POST":
+        return render_template("accounts/tokens.html", form=form, rows=[], secret=None), 400
+    rows = db.session.scalars(
+        select(ApiToken).filter_by(organizer_id=current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template("accounts/tokens.html", form=form, rows=rows, secret=secret)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id):
+    from checkin.accounts.services import revoke_api_token
+
+    revoke_api_token(current_user, token_id)
+    flash(_("Token revoked: programs using it can no longer reach the API."), "success")
+    return redirect(url_for("accounts.tokens"), code=303)

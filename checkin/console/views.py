@@ -1,14 +1,45 @@
-"""Console pages."""
+"""Console pages: the organizer's events, and setting one up."""
 
-from flask import Blueprint, render_template
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from checkin.accounts.models import EventRole
+from checkin.accounts.models import EventRole, Role
+from checkin.accounts.services import event_for
+from checkin.columns import now_utc
+from checkin.console.forms import COMMON_TIMEZONES, ConfirmForm, EventForm
+from checkin.console.services import update_event
+from checkin.door.models import CheckIn
+from checkin.errors import DomainError
 from checkin.events.models import Event
+from checkin.events.services import close_event, create_event, open_event
 from checkin.extensions import db
+from checkin.people.models import Attendee
 
 bp = Blueprint("console", __name__, url_prefix="/console")
+
+
+def owned_event(slug: str) -> Event:
+    """The event ``slug`` if the signed-in organizer owns it; any other case is a 404."""
+    return event_for(current_user, slug, roles=(Role.OWNER,))
+
+
+def local(event: Event, instant: datetime) -> datetime:
+    """An instant as the clock on the venue's wall shows it."""
+    return instant.astimezone(ZoneInfo(event.timezone))
+
+
+def aware(naive: datetime, timezone: str) -> datetime:
+    return naive.replace(tzinfo=ZoneInfo(timezone))
+
+
+@bp.app_context_processor
+def console_helpers():
+    return {"local_time": local, "timezones": COMMON_TIMEZONES}
 
 
 @bp.get("/")
@@ -22,3 +53,125 @@ def home():
         .order_by(Event.starts_at.desc())
     ).all()
     return render_template("console/home.html", rows=rows)
+
+
+def _form_error(form, error: DomainError) -> None:
+    """Put a service's refusal next to the field it is about."""
+    field = {"bad_slug": form.slug, "slug_taken": form.slug, "slug_locked": form.slug,
+             "bad_time": form.ends_at, "bad_name": form.name,
+             "bad_timezone": form.timezone}.get(error.code)
+    if field is not None:
+        field.errors = [*field.errors, _translated(error)]
+    else:
+        flash(_translated(error), "error")
+
+
+def _translated(error: DomainError) -> str:
+    messages = {
+        "bad_slug": _("Use only a-z, 0-9 and single hyphens."),
+        "slug_taken": _("Another event already uses this web address."),
+        "slug_locked": _("The web address cannot change once the event is open."),
+        "bad_time": _("The event must end after it starts."),
+        "bad_name": _("The event needs a name."),
+        "bad_timezone": _("Unknown time zone."),
+        "event_closed": _("This event is closed."),
+    }
+    return messages.get(error.code, error.message)
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def new_event():
+    form = EventForm()
+    if not form.is_submitted():
+        tomorrow = (now_utc() + timedelta(days=1)).astimezone(ZoneInfo(form.timezone.data))
+        form.starts_at.data = tomorrow.replace(hour=19, minute=0, second=0, microsecond=0,
+                                               tzinfo=None)
+        form.ends_at.data = form.starts_at.data + timedelta(hours=3)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            event = create_event(
+                current_user, form.name.data, aware(form.starts_at.data, form.timezone.data),
+                aware(form.ends_at.data, form.timezone.data), form.timezone.data,
+                slug=form.slug.data or None, venue=form.venue.data or "",
+                default_language=form.default_language.data,
+                walk_ins_allowed=form.walk_ins_allowed.data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            flash(_("Event created. Import your guest list next."), "success")
+            return redirect(url_for("console.overview", slug=event.slug), code=303)
+    if form.is_submitted():
+        status = 400
+    return render_template("console/event_form.html", form=form, event=None), status
+
+
+@bp.get("/events/<slug>")
+@login_required
+def overview(slug):
+    event = owned_event(slug)
+    counts = db.session.execute(
+        select(func.count(Attendee.id),
+               func.count(Attendee.checked_in_at),
+               func.count(Attendee.invited_at))
+        .where(Attendee.event_id == event.id)
+    ).one()
+    scans = db.session.scalar(select(func.count(CheckIn.id)).filter_by(event_id=event.id))
+    return render_template("console/overview.html", event=event, counts=counts, scans=scans,
+                           form=ConfirmForm())
+
+
+@bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_event(slug):
+    event = owned_event(slug)
+    form = EventForm(obj=event)
+    if not form.is_submitted():
+        form.starts_at.data = local(event, event.starts_at).replace(tzinfo=None)
+        form.ends_at.data = local(event, event.ends_at).replace(tzinfo=None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_event(
+                event, name=form.name.data, slug=form.slug.data or event.slug,
+                starts_at=aware(form.starts_at.data, form.timezone.data),
+                ends_at=aware(form.ends_at.data, form.timezone.data),
+                timezone=form.timezone.data, venue=form.venue.data or "",
+                default_language=form.default_language.data,
+                walk_ins_allowed=form.walk_ins_allowed.data)
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("console.overview", slug=event.slug), code=303)
+    if form.is_submitted():
+        status = 400
+    return render_template("console/event_form.html", form=form, event=event), status
+
+
+@bp.post("/events/<slug>/open")
+@login_required
+def open_(slug):
+    event = owned_event(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        open_event(event)
+    except DomainError as error:
+        flash(_translated(error), "error")
+    else:
+        flash(_("The event is open: guests can sign in and the door can scan."), "success")
+    return redirect(url_for("console.overview", slug=event.slug), code=303)
+
+
+@bp.post("/events/<slug>/close")
+@login_required
+def close(slug):
+    event = owned_event(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    close_event(event)
+    flash(_("The event is closed: no more connections or notes can be made."), "success")
+    return redirect(url_for("console.overview", slug=event.slug), code=303)

@@ -1,0 +1,143 @@
+"""API: check-ins, answering like pretix's redeem (ok / already_checked_in / unknown_code …)."""
+
+from flask import g
+from sqlalchemy import select
+
+from checkin.api.common import api_event, body, bp, field, instant, paginated
+from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
+from checkin.api.serializers import checkin_json, door_attendee_json
+from checkin.door.models import CheckIn
+from checkin.door.services import OK, UNKNOWN_CODE, WRONG_EVENT, ScanAnswer, check_in, undo_check_in
+
+DATE_TIME = {"type": "string", "format": "date-time"}
+REASONS = ["already_checked_in", "not_checked_in", "duplicate", "unknown_code", "wrong_event"]
+add_schema("CheckInRequest", {
+    "type": "object",
+    "required": ["code"],
+    "properties": {
+        "code": {"type": "string", "minLength": 1, "maxLength": 300,
+                 "description": "What was scanned: our card URL, a card code, an imported "
+                                "ticket code or a Luma check-in URL"},
+        "type": {"type": "string", "enum": ["entry", "exit"], "default": "entry"},
+        "nonce": {"type": "string", "maxLength": 64,
+                  "description": "Chosen by the device; a repeated nonce never counts twice"},
+        "scanned_at": {**DATE_TIME, "description": "When the device scanned (offline queues)"},
+        "gate": {"type": "string", "maxLength": 60},
+        "device": {"type": "string", "maxLength": 100},
+    },
+})
+add_schema("DoorAttendee", {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "display_name": {"type": "string"},
+        "company": {"type": "string"}, "ticket_type": {"type": "string"},
+        "card_code": {"type": "string"}, "card_url": {"type": "string"},
+        "attention_note": {"type": "string"},
+        "checked_in_at": {**DATE_TIME, "nullable": True}, "checked_in_gate": {"type": "string"},
+        "inside": {"type": "boolean"},
+    },
+})
+add_schema("CheckIn", {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "type": {"type": "string", "enum": ["entry", "exit"]},
+        "code": {"type": "string"}, "result": {"type": "string"},
+        "attendee_id": {"type": "integer", "nullable": True},
+        "scanned_at": DATE_TIME, "received_at": DATE_TIME, "gate": {"type": "string"},
+        "device": {"type": "string"}, "nonce": {"type": "string"},
+        "undone_at": {**DATE_TIME, "nullable": True},
+    },
+})
+add_schema("CheckInAnswer", {
+    "type": "object",
+    "required": ["status", "checkin", "replayed"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "error"]},
+        "reason": {"type": "string", "enum": REASONS},
+        "checkin": ref("CheckIn"),
+        "attendee": {**ref("DoorAttendee"), "nullable": True},
+        "previous": {"type": "object", "nullable": True,
+                     "properties": {"scanned_at": DATE_TIME, "gate": {"type": "string"}}},
+        "replayed": {"type": "boolean"},
+    },
+})
+
+
+def answer_json(answer: ScanAnswer) -> tuple[dict, int]:
+    """The scan's answer and its HTTP status: 201 let in, 404 not a guest here, 200 else."""
+    data = {"status": "ok" if answer.ok else "error",
+            "checkin": checkin_json(answer.checkin),
+            "attendee": door_attendee_json(answer.attendee) if answer.attendee else None,
+            "previous": None, "replayed": answer.replayed}
+    if not answer.ok:
+        data["reason"] = answer.result
+    if answer.previous is not None:
+        data["previous"] = {"scanned_at": answer.previous.scanned_at.isoformat(),
+                            "gate": answer.previous.gate}
+    if answer.result == OK:
+        status = 200 if answer.replayed else 201
+    elif answer.result in (UNKNOWN_CODE, WRONG_EVENT):
+        status = 404
+    else:
+        status = 200
+    return data, status
+
+
+@bp.post("/events/<slug>/checkins")
+def create_checkin(slug):
+    event = api_event(slug, door=True)
+    data = body()
+    kind = field(data, "type", str, default="entry")
+    answer = check_in(
+        event, field(data, "code", str, required=True, max_length=300),
+        kind=kind, nonce=field(data, "nonce", str, max_length=64) or None,
+        scanned_at=instant(data, "scanned_at"),
+        gate=field(data, "gate", str, default="", max_length=60),
+        device=field(data, "device", str, default="", max_length=100),
+        organizer=g.api_organizer)
+    return answer_json(answer)
+
+
+@bp.get("/events/<slug>/checkins")
+def list_checkins(slug):
+    event = api_event(slug, door=True)
+    query = select(CheckIn).filter_by(event_id=event.id).order_by(CheckIn.id.desc())
+    return paginated(query, checkin_json, "api.list_checkins", slug=slug)
+
+
+@bp.post("/events/<slug>/checkins/<int:checkin_id>/undo")
+def undo(slug, checkin_id):
+    event = api_event(slug, door=True)
+    return checkin_json(undo_check_in(event, checkin_id))
+
+
+SLUG = [param("slug")]
+ANSWER = ref("CheckInAnswer")
+add_path("/events/{slug}/checkins", "post", {
+    "summary": "Record a scan at the door (entry or exit)",
+    "description": "201 ok (let in); 200 with status error and reason already_checked_in "
+                   "(with when and which gate), not_checked_in or duplicate; 404 with reason "
+                   "unknown_code or wrong_event. A repeated nonce returns the first answer "
+                   "(replayed: true) and records nothing.",
+    "operationId": "createCheckIn",
+    "parameters": SLUG,
+    "requestBody": json_body(ref("CheckInRequest")),
+    "responses": {"201": json_response("Let in", ANSWER),
+                  "200": json_response("Refused, or a replayed nonce", ANSWER),
+                  "404": json_response("Not a guest of this event (or no such event)", {
+                      "oneOf": [ANSWER, ref("Error")]})},
+})
+add_path("/events/{slug}/checkins", "get", {
+    "summary": "The scan log, newest first",
+    "operationId": "listCheckIns",
+    "parameters": [*SLUG, param("page"), param("per_page")],
+    "responses": {"200": json_response("A page of scans", page_of("CheckIn"))},
+})
+add_path("/events/{slug}/checkins/{checkin_id}/undo", "post", {
+    "summary": "Take back an entry recorded less than 15 minutes ago",
+    "operationId": "undoCheckIn",
+    "parameters": [*SLUG, {"name": "checkin_id", "in": "path", "required": True,
+                           "schema": {"type": "integer", "minimum": 1}}],
+    "responses": {"200": json_response("The undone scan", ref("CheckIn")),
+                  "409": {"$ref": "#/components/responses/Conflict"}},
+})

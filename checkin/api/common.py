@@ -1,0 +1,130 @@
+"""The API blueprint: bearer authentication, JSON bodies, pagination, the event lookup."""
+
+from datetime import datetime
+
+from flask import Blueprint, g, request, url_for
+from sqlalchemy import func, select
+
+from checkin.accounts.models import Role
+from checkin.accounts.services import event_for, organizer_for_token
+from checkin.errors import DomainError
+from checkin.events.models import Event
+from checkin.extensions import db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_PER_PAGE = 200
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def authenticate():
+    """Every route but the OpenAPI document needs ``Authorization: Bearer <token>``."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    organizer = None
+    if scheme.lower() == "bearer" and secret.strip():
+        organizer = organizer_for_token(secret.strip())
+    if organizer is None:
+        raise DomainError("unauthorized", "A valid API token is needed: "
+                          "Authorization: Bearer <token>.", status=401)
+    g.api_organizer = organizer
+
+
+@bp.after_request
+def challenge(response):
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="checkin"'
+    return response
+
+
+def api_event(slug: str, door: bool = False) -> Event:
+    """The event ``slug`` if the token's organizer owns it (or, with ``door``, staffs it)."""
+    roles = (Role.OWNER, Role.DOOR) if door else (Role.OWNER,)
+    return event_for(g.api_organizer, slug, roles=roles)
+
+
+def body() -> dict:
+    """The request's JSON object, or a 400 refusal."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("bad_json", "The body must be a JSON object.")
+    return data
+
+
+def field(data: dict, name: str, kind: type | tuple, required: bool = False, default=None,
+          max_length: int | None = None):
+    """One field of a JSON body, checked for its type (and length, for strings)."""
+    if name not in data or data[name] is None:
+        if required:
+            raise DomainError("missing_field", f"{name} is required.", field=name)
+        return default
+    value = data[name]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        names = " or ".join(k.__name__.replace("str", "string") for k in kinds)
+        raise DomainError("bad_field", f"{name} must be a {names}.", field=name)
+    if isinstance(value, str):
+        value = value.strip()
+        if max_length is not None and len(value) > max_length:
+            raise DomainError("bad_field", f"{name} is longer than {max_length} characters.",
+                              field=name)
+        if required and not value:
+            raise DomainError("missing_field", f"{name} is required.", field=name)
+    return value
+
+
+def instant(data: dict, name: str, required: bool = False) -> datetime | None:
+    """An ISO 8601 date and time with an offset, from a JSON body."""
+    text = field(data, name, str, required=required)
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise DomainError("bad_time", f"{name} is not an ISO 8601 date and time.",
+                          field=name) from error
+    if value.tzinfo is None:
+        raise DomainError("bad_time", f"{name} needs a time zone offset, e.g. +02:00 or Z.",
+                          field=name)
+    return value
+
+
+def page_args() -> tuple[int, int]:
+    page = _positive_int("page", 1)
+    per_page = _positive_int("per_page", 50)
+    if per_page > MAX_PER_PAGE:
+        raise DomainError("bad_parameter", f"per_page is at most {MAX_PER_PAGE}.",
+                          field="per_page")
+    return page, per_page
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = request.args.get(name)
+    if text is None:
+        return default
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 10**9:
+        raise DomainError("bad_parameter", f"{name} must be a whole number from 1.", field=name)
+    return int(text)
+
+
+def paginated(query, serialize, endpoint: str, **values) -> dict:
+    """One page of ``query`` as ``{"items", "page", "per_page", "total", "next"}``."""
+    page, per_page = page_args()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    more = page * per_page < total
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page", *values)}
+    return {
+        "items": [serialize(row) for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "next": url_for(endpoint, **values, **args, page=page + 1, per_page=per_page)
+        if more else None,
+    }
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,100 @@
+"""Console forms: events, attendees, imports, staff, tokens."""
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
+
+from checkin.people.models import LIMITS
+
+# Offered in a datalist; any IANA name typed is accepted.
+COMMON_TIMEZONES = [
+    "Europe/Madrid", "Atlantic/Canary", "Europe/Lisbon", "Europe/London", "Europe/Paris",
+    "Europe/Berlin", "Europe/Rome", "Europe/Amsterdam", "Europe/Brussels", "Europe/Zurich",
+    "Europe/Vienna", "Europe/Warsaw", "Europe/Athens", "Europe/Istanbul", "Africa/Casablanca",
+    "America/Mexico_City", "America/Bogota", "America/Lima", "America/Santiago",
+    "America/Argentina/Buenos_Aires", "America/Sao_Paulo", "America/Caracas",
+    "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+    "America/Toronto", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo",
+    "Australia/Sydney", "UTC",
+]
+LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("es", "Español")]
+
+
+class EventForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Web address (slug)"),
+        validators=[Optional(), Length(max=64),
+                    Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                           message=_l("Use only a-z, 0-9 and single hyphens."))],
+        description=_l("Leave empty to make one from the name."),
+    )
+    starts_at = DateTimeLocalField(_l("Starts"), validators=[DataRequired()],
+                                   format="%Y-%m-%dT%H:%M")
+    ends_at = DateTimeLocalField(_l("Ends"), validators=[DataRequired()],
+                                 format="%Y-%m-%dT%H:%M")
+    timezone = StringField(_l("Time zone"), default="Europe/Madrid",
+                           validators=[DataRequired(), AnyOf(sorted(available_timezones()),
+                                                             message=_l("Unknown time zone."))],
+                           description=_l("Where the event happens, e.g. Europe/Madrid."))
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    default_language = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
+    walk_ins_allowed = BooleanField(_l("Walk-ins may join from the event page"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""
+
+
+class AttendeeForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[Optional(),
+                                                           Length(max=LIMITS["first_name"])])
+    last_name = StringField(_l("Last name"), validators=[Optional(),
+                                                         Length(max=LIMITS["last_name"])])
+    display_name = StringField(_l("Name shown on the card"),
+                               validators=[Optional(), Length(max=LIMITS["display_name"])])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=LIMITS["email"])])
+    company = StringField(_l("Company"), validators=[Optional(), Length(max=LIMITS["company"])])
+    headline = StringField(_l("Job title"), validators=[Optional(),
+                                                        Length(max=LIMITS["headline"])])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=LIMITS["phone"])])
+    ticket_code = StringField(_l("Ticket code"), validators=[Optional(), Length(max=200)])
+    ticket_type = StringField(_l("Ticket type"), validators=[Optional(), Length(max=120)])
+    language = SelectField(_l("Language"), choices=[SelectChoice("", "—"), *LANGUAGE_CHOICES],
+                           validators=[Optional()])
+    attention_note = TextAreaField(_l("Note for the door"),
+                                   validators=[Optional(), Length(max=300)],
+                                   description=_l("Shown to door staff when they scan this "
+                                                  "person, e.g. “VIP: take to the stage”."))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Guest list (CSV or TSV)"), validators=[FileRequired()])
+
+
+class ImportConfirmForm(FlaskForm):
+    upload = HiddenField(validators=[DataRequired()])
+
+
+class StaffInviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[SelectChoice("door", _l("Door staff")),
+                                         SelectChoice("owner", _l("Owner"))])
+
+
+class TokenForm(FlaskForm):
+    label = StringField(_l("Label"), validators=[Optional(), Length(max=100)],
+                        description=_l("A word to tell this token apart, e.g. “badge printer”."))

@@ -1,0 +1,53 @@
+"""The guest list as the console and the API search, filter and sort it."""
+
+from sqlalchemy import Select, func, select
+
+from checkin.events.models import Event
+from checkin.people.models import Attendee, Person
+from checkin.text import fold
+
+SORTS = {
+    "name": (func.lower(Person.display_name), Attendee.id),
+    "-name": (func.lower(Person.display_name).desc(), Attendee.id.desc()),
+    "company": (func.lower(Person.company), Attendee.id),
+    "-company": (func.lower(Person.company).desc(), Attendee.id.desc()),
+    "checked_in": (Attendee.checked_in_at.is_(None), Attendee.checked_in_at, Attendee.id),
+    "-checked_in": (Attendee.checked_in_at.is_(None), Attendee.checked_in_at.desc(),
+                    Attendee.id.desc()),
+    "added": (Attendee.id,),
+    "-added": (Attendee.id.desc(),),
+}
+
+
+def attendee_query(event: Event, *, search: str = "", checked_in: str | None = None,
+                   invited: str | None = None, source: str | None = None,
+                   ticket_type: str | None = None, sort: str = "name") -> Select:
+    """The event's guests matching every filter given; ``search`` ignores accents and case.
+
+    Each word of the search must appear in the guest's folded name, email, company or
+    ticket code, so "nunez ana" finds "Ana Núñez".
+    """
+    query = (select(Attendee).join(Person, Person.id == Attendee.person_id)
+             .where(Attendee.event_id == event.id))
+    for word in fold(search).split()[:8]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Attendee.search_key.like(f"%{escaped}%", escape="\\"))
+    if checked_in in ("yes", "no"):
+        column = Attendee.checked_in_at
+        query = query.where(column.is_not(None) if checked_in == "yes" else column.is_(None))
+    if invited in ("yes", "no"):
+        column = Attendee.invited_at
+        query = query.where(column.is_not(None) if invited == "yes" else column.is_(None))
+    if source:
+        query = query.where(Attendee.source == source)
+    if ticket_type:
+        query = query.where(Attendee.ticket_type == ticket_type)
+    return query.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def ticket_types(event: Event) -> list[str]:
+    from checkin.extensions import db
+
+    return [t for t in db.session.scalars(
+        select(Attendee.ticket_type).where(Attendee.event_id == event.id)
+        .group_by(Attendee.ticket_type).order_by(Attendee.ticket_type)) if t]

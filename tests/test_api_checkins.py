@@ -1,0 +1,111 @@
+"""API: check-ins answer like pretix's redeem; nonces never count twice."""
+
+import pytest
+
+from checkin.console.services import update_attendee
+from checkin.door.models import CheckIn
+from checkin.extensions import db
+from tests.factories import make_api_token, make_attendee, make_event, make_organizer, make_staff
+
+
+@pytest.fixture
+def headers(owner):
+    return {"Authorization": f"Bearer {make_api_token(owner)[1]}"}
+
+
+def scan(client, event, headers, **payload):
+    return client.post(f"/api/v1/events/{event.slug}/checkins", headers=headers, json=payload)
+
+
+def test_ok_is_201_with_the_guest(client, event, headers):
+    ana = make_attendee(event, first_name="Ana", last_name="Núñez")
+    update_attendee(ana, attention_note="VIP")
+    response = scan(client, event, headers, code=f"http://localhost/c/{ana.card_code}",
+                    type="entry", nonce="n1", scanned_at="2026-01-01T19:00:00+01:00", gate="A")
+    assert response.status_code == 201
+    data = response.json
+    assert data["status"] == "ok" and data["replayed"] is False and "reason" not in data
+    assert data["attendee"]["display_name"] == "Ana Núñez"
+    assert data["attendee"]["attention_note"] == "VIP"
+    assert "email" not in data["attendee"]  # the door never sees emails
+    assert data["checkin"]["scanned_at"] == "2026-01-01T18:00:00+00:00"
+    assert data["checkin"]["gate"] == "A"
+
+
+def test_second_scan_is_200_already_checked_in_with_when_and_where(client, event, headers):
+    ana = make_attendee(event)
+    scan(client, event, headers, code=ana.card_code, gate="Door 2",
+         scanned_at="2026-01-01T19:02:00+01:00")
+    response = scan(client, event, headers, code=ana.card_code)
+    assert response.status_code == 200
+    assert response.json["status"] == "error"
+    assert response.json["reason"] == "already_checked_in"
+    assert response.json["previous"] == {"scanned_at": "2026-01-01T18:02:00+00:00",
+                                         "gate": "Door 2"}
+
+
+def test_repeated_nonce_returns_the_first_answer(client, event, headers):
+    ana = make_attendee(event)
+    first = scan(client, event, headers, code=ana.card_code, nonce="abc")
+    again = scan(client, event, headers, code=ana.card_code, nonce="abc")
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json["status"] == "ok" and again.json["replayed"] is True
+    assert again.json["checkin"]["id"] == first.json["checkin"]["id"]
+    assert db.session.query(CheckIn).count() == 1
+
+
+def test_unknown_code_and_wrong_event_are_404(client, owner, event, headers):
+    response = scan(client, event, headers, code="nobody")
+    assert response.status_code == 404 and response.json["reason"] == "unknown_code"
+    other = make_event(owner)
+    stranger = make_attendee(other)
+    response = scan(client, event, headers, code=stranger.card_code)
+    assert response.status_code == 404 and response.json["reason"] == "wrong_event"
+    assert response.json["attendee"] is None
+
+
+def test_exit_and_ticket_code(client, event, headers):
+    ana = make_attendee(event, ticket_code="EB-123")
+    response = scan(client, event, headers, code="EB-123", type="exit")
+    assert response.status_code == 200 and response.json["reason"] == "not_checked_in"
+    assert scan(client, event, headers, code="EB-123").status_code == 201
+    assert scan(client, event, headers, code="EB-123", type="exit").status_code == 201
+    assert ana.id == response.json["attendee"]["id"]
+
+
+@pytest.mark.parametrize("payload, code", [
+    ({}, "missing_field"),
+    ({"code": ""}, "missing_field"),
+    ({"code": 12}, "bad_field"),
+    ({"code": "x", "type": "sideways"}, "bad_kind"),
+    ({"code": "x", "scanned_at": "yesterday"}, "bad_time"),
+    ({"code": "x", "scanned_at": "2026-01-01T19:00:00"}, "bad_time"),
+    ({"code": "x", "nonce": "n" * 65}, "bad_field"),
+])
+def test_bad_scans_are_400(client, event, headers, payload, code):
+    response = scan(client, event, headers, **payload)
+    assert response.status_code == 400 and response.json["error"]["code"] == code
+    assert db.session.query(CheckIn).count() == 0
+
+
+def test_door_staff_scan_and_undo(client, event):
+    door = make_staff(event)
+    headers = {"Authorization": f"Bearer {make_api_token(door)[1]}"}
+    ana = make_attendee(event)
+    done = scan(client, event, headers, code=ana.card_code)
+    assert done.status_code == 201
+    log = client.get(f"/api/v1/events/{event.slug}/checkins", headers=headers).json
+    assert log["total"] == 1 and log["items"][0]["result"] == "ok"
+    undo = client.post(f"/api/v1/events/{event.slug}/checkins/{done.json['checkin']['id']}/undo",
+                       headers=headers)
+    assert undo.status_code == 200 and undo.json["undone_at"]
+    again = client.post(f"/api/v1/events/{event.slug}/checkins/{done.json['checkin']['id']}/undo",
+                        headers=headers)
+    assert again.status_code == 409 and again.json["error"]["code"] == "not_undoable"
+
+
+def test_other_organizer_cannot_scan(client, event):
+    headers = {"Authorization": f"Bearer {make_api_token(make_organizer())[1]}"}
+    ana = make_attendee(event)
+    assert scan(client, event, headers, code=ana.card_code).status_code == 404
+    assert db.session.query(CheckIn).count() == 0

@@ -1,0 +1,172 @@
+"""API: bearer tokens, JSON errors, events (create, list, read, change, open, close, stats)."""
+
+import pytest
+
+from checkin.accounts.services import revoke_api_token
+from checkin.events.models import Event
+from checkin.extensions import db
+from tests.factories import make_api_token, make_attendee, make_event, make_organizer, make_staff
+
+
+@pytest.fixture
+def token(owner):
+    return make_api_token(owner)[1]
+
+
+def auth(secret):
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_no_token_bad_token_revoked_token_are_401_json(client, owner, token):
+    for headers in ({}, auth("ck_nope"), {"Authorization": "Basic abc"}):
+        response = client.get("/api/v1/events", headers=headers)
+        assert response.status_code == 401
+        assert response.json["error"]["code"] == "unauthorized"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    api_token = make_api_token(owner)[0]
+    revoke_api_token(owner, api_token.id)
+    assert client.get("/api/v1/events", headers=auth(token)).status_code == 200
+
+
+def test_revoked_token_stops_working(client, owner):
+    api_token, secret = make_api_token(owner)
+    assert client.get("/api/v1/events", headers=auth(secret)).status_code == 200
+    revoke_api_token(owner, api_token.id)
+    assert client.get("/api/v1/events", headers=auth(secret)).status_code == 401
+
+
+def test_create_event_returns_201_with_its_slug(client, owner, token):
+    response = client.post("/api/v1/events", headers=auth(token), json={
+        "name": "Café Networking", "starts_at": "2026-12-03T19:00:00+01:00",
+        "ends_at": "2026-12-03T22:00:00+01:00", "timezone": "Europe/Madrid"})
+    assert response.status_code == 201, response.json
+    data = response.json
+    assert data["slug"] == "cafe-networking" and data["state"] == "draft"
+    assert data["starts_at"] == "2026-12-03T19:00:00+01:00" and data["role"] == "owner"
+    assert data["join_url"] == "http://localhost/e/cafe-networking"
+    again = client.post("/api/v1/events", headers=auth(token), json={
+        "name": "Café Networking", "slug": "cafe-networking",
+        "starts_at": "2026-12-03T19:00:00Z", "ends_at": "2026-12-03T22:00:00Z"})
+    assert again.status_code == 409 and again.json["error"]["code"] == "slug_taken"
+
+
+@pytest.mark.parametrize("payload, code", [
+    ({}, "missing_field"),
+    ({"name": "X", "starts_at": "tomorrow", "ends_at": "2026-12-03T22:00:00Z"}, "bad_time"),
+    ({"name": "X", "starts_at": "2026-12-03T19:00:00", "ends_at": "2026-12-03T22:00:00Z"},
+     "bad_time"),
+    ({"name": "X", "starts_at": "2026-12-03T23:00:00Z", "ends_at": "2026-12-03T22:00:00Z"},
+     "bad_time"),
+    ({"name": 5, "starts_at": "2026-12-03T19:00:00Z", "ends_at": "2026-12-03T22:00:00Z"},
+     "bad_field"),
+    ({"name": "X", "starts_at": "2026-12-03T19:00:00Z", "ends_at": "2026-12-03T22:00:00Z",
+      "timezone": "Mars/Olympus"}, "bad_timezone"),
+    ({"name": "X", "starts_at": "2026-12-03T19:00:00Z", "ends_at": "2026-12-03T22:00:00Z",
+      "slug": "No Good"}, "bad_slug"),
+])
+def test_create_event_refuses_bad_input(client, token, payload, code):
+    response = client.post("/api/v1/events", headers=auth(token), json=payload)
+    assert response.status_code == 400 and response.json["error"]["code"] == code
+    assert db.session.query(Event).count() == 0
+
+
+def test_body_must_be_a_json_object(client, token):
+    for data in ("[1]", "not json", ""):
+        response = client.post("/api/v1/events", headers={**auth(token),
+                                                          "Content-Type": "application/json"},
+                               data=data)
+        assert response.status_code == 400 and response.json["error"]["code"] == "bad_json"
+
+
+def test_list_shows_only_my_events_with_my_role(client, owner, token):
+    mine = make_event(owner, name="Mine")
+    staffed = make_event(make_organizer(), name="Staffed")
+    make_event(make_organizer(), name="Not mine")
+    from checkin.accounts.models import Role
+    from checkin.accounts.services import grant_role
+
+    grant_role(owner, staffed, Role.DOOR)
+    data = client.get("/api/v1/events", headers=auth(token)).json
+    assert {(e["name"], e["role"]) for e in data["items"]} == {("Mine", "owner"),
+                                                               ("Staffed", "door")}
+    assert data["total"] == 2 and data["next"] is None
+    assert mine.slug in {e["slug"] for e in data["items"]}
+
+
+def test_pagination_links_the_next_page(client, owner, token):
+    for _ in range(3):
+        make_event(owner)
+    first = client.get("/api/v1/events?per_page=2", headers=auth(token)).json
+    assert len(first["items"]) == 2 and first["total"] == 3
+    assert first["next"] == "/api/v1/events?page=2&per_page=2"
+    second = client.get(first["next"], headers=auth(token)).json
+    assert len(second["items"]) == 1 and second["next"] is None
+    for bad in ("page=0", "per_page=201", "page=x", "page=-1"):
+        response = client.get(f"/api/v1/events?{bad}", headers=auth(token))
+        assert response.status_code == 400
+        assert response.json["error"]["code"] == "bad_parameter"
+
+
+def test_another_organizers_event_is_404_everywhere(client, token):
+    other = make_event(make_organizer())
+    for method, path in (("get", ""), ("patch", ""), ("post", "/open"), ("post", "/close"),
+                         ("get", "/stats"), ("get", "/attendees"), ("post", "/checkins"),
+                         ("get", "/checkins")):
+        response = getattr(client, method)(f"/api/v1/events/{other.slug}{path}",
+                                           headers=auth(token), json={"code": "x"})
+        assert response.status_code == 404, (method, path)
+        assert response.json["error"]["code"] == "not_found"
+    assert db.session.get(Event, other.id).state == "open"
+
+
+def test_door_staff_can_read_and_scan_but_not_change(client, event):
+    door = make_staff(event)
+    secret = make_api_token(door)[1]
+    assert client.get(f"/api/v1/events/{event.slug}", headers=auth(secret)).status_code == 200
+    assert client.post(f"/api/v1/events/{event.slug}/close",
+                       headers=auth(secret)).status_code == 404
+    assert client.get(f"/api/v1/events/{event.slug}/attendees",
+                      headers=auth(secret)).status_code == 404
+    assert client.post(f"/api/v1/events/{event.slug}/checkins", headers=auth(secret),
+                       json={"code": "nobody"}).status_code == 404
+
+
+def test_patch_open_close(client, owner, token):
+    event = make_event(owner, state="draft")
+    response = client.patch(f"/api/v1/events/{event.slug}", headers=auth(token),
+                            json={"name": "New name", "venue": "Hall 2", "slug": "new-name"})
+    assert response.status_code == 200 and response.json["slug"] == "new-name"
+    response = client.post("/api/v1/events/new-name/open", headers=auth(token))
+    assert response.json["state"] == "open"
+    locked = client.patch("/api/v1/events/new-name", headers=auth(token), json={"slug": "x"})
+    assert locked.status_code == 409 and locked.json["error"]["code"] == "slug_locked"
+    assert client.post("/api/v1/events/new-name/close", headers=auth(token)).json["state"] == \
+        "closed"
+    reopened = client.post("/api/v1/events/new-name/open", headers=auth(token))
+    assert reopened.status_code == 409 and reopened.json["error"]["code"] == "event_closed"
+
+
+def test_stats_count_guests_and_scans(client, owner, token, event):
+    ana = make_attendee(event)
+    make_attendee(event, source="walk_in")
+    client.post(f"/api/v1/events/{event.slug}/checkins", headers=auth(token),
+                json={"code": ana.card_code})
+    stats = client.get(f"/api/v1/events/{event.slug}/stats", headers=auth(token)).json
+    assert stats == {"attendees": 2, "invited": 0, "checked_in": 1, "inside": 1, "walk_ins": 1,
+                     "scans": 1, "connections": 0}
+
+
+def test_unknown_route_and_method_are_json(client, token):
+    response = client.get("/api/v1/nope", headers=auth(token))
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    response = client.delete("/api/v1/events", headers=auth(token))
+    assert response.status_code == 405 and "error" in response.json
+
+
+def test_openapi_document_is_public_and_valid(client):
+    from openapi_spec_validator import validate
+
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    validate(response.json)
+    assert "/events/{slug}/checkins" in response.json["paths"]
