@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from checkin.accounts.models import Organizer
@@ -22,8 +22,7 @@ ALREADY_CHECKED_IN = "already_checked_in"
 NOT_CHECKED_IN = "not_checked_in"
 UNKNOWN_CODE = "unknown_code"
 WRONG_EVENT = "wrong_event"
-# A scan made before the recorded check-in that reached us after it (a device that was
-# offline): it moves the arrival time back, but is not a second "ok".
+# A repeat a device let in on its own while offline (see ``queued``): logged, not refused.
 DUPLICATE = "duplicate"
 
 
@@ -95,7 +94,8 @@ def _replay(nonce: str) -> ScanAnswer | None:
     return ScanAnswer(earlier.result, earlier, attendee, previous, replayed=True)
 
 
-def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str) -> str:
+def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
+                queued: bool = False) -> str:
     """Set the attendee inside, atomically; the answer for this entry scan."""
     won = db.session.execute(
         update(Attendee)
@@ -106,25 +106,28 @@ def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str) -> st
     ).rowcount
     if won:
         return OK
-    # Already inside. A scan made earlier than the recorded check-in (a device that
-    # was offline) moves the first arrival back to when it happened, but it is not a
-    # second "ok": two doors must never both let one code in.
-    db.session.execute(
+    if not queued:
+        # Online, the first request to arrive wins, whatever the devices' clocks say:
+        # two doors must never both let one code in.
+        return ALREADY_CHECKED_IN
+    # A device that was offline let the person in earlier than the recorded
+    # check-in: its scan takes that place; the later one becomes the duplicate.
+    earlier = db.session.execute(
         update(Attendee)
         .where(Attendee.id == attendee.id, Attendee.checked_in_at > at)
         .values(checked_in_at=at, checked_in_gate=gate)
         .execution_options(synchronize_session=False)
+    ).rowcount
+    if not earlier:
+        return ALREADY_CHECKED_IN
+    db.session.execute(
+        update(CheckIn)
+        .where(and_(CheckIn.attendee_id == attendee.id, CheckIn.kind == ScanKind.ENTRY,
+                    CheckIn.result == OK, CheckIn.scanned_at > at))
+        .values(result=DUPLICATE)
+        .execution_options(synchronize_session=False)
     )
-    return ALREADY_CHECKED_IN if _entry_before_or_at(attendee, at) else DUPLICATE
-
-
-def _entry_before_or_at(attendee: Attendee, at: datetime) -> bool:
-    return db.session.scalar(
-        select(CheckIn.id)
-        .where(CheckIn.attendee_id == attendee.id, CheckIn.kind == ScanKind.ENTRY,
-               CheckIn.result == OK, CheckIn.undone_at.is_(None), CheckIn.scanned_at <= at)
-        .limit(1)
-    ) is not None
+    return OK
 
 
 def _mark_exit(attendee: Attendee) -> str:
@@ -179,7 +182,7 @@ def check_in(
     if attendee is None:
         result = WRONG_EVENT if elsewhere else UNKNOWN_CODE
     elif kind == ScanKind.ENTRY:
-        result = _mark_entry(event, attendee, scanned_at, gate)
+        result = _mark_entry(event, attendee, scanned_at, gate, queued)
         if queued and result == ALREADY_CHECKED_IN:
             result = DUPLICATE
     else:
