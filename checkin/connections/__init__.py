@@ -4,4 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The exchange pages hook in here."""
+    """The exchange pages: card, connect, notes, People I met, the scanner."""
+    from checkin.connections.views import bp
+
+    app.register_blueprint(bp)

@@ -1,14 +1,20 @@
 """Recording that two attendees met, and the notes each keeps about the other."""
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from checkin.columns import now_utc
 from checkin.connections.models import Connection, Note
 from checkin.errors import DomainError
 from checkin.events.services import require_open
 from checkin.extensions import db
-from checkin.people.models import Attendee
+from checkin.people.cards import clean_text
+from checkin.people.models import Attendee, Person
+from checkin.text import fold
 
 MAX_NOTE_LENGTH = 2000
 
@@ -24,9 +30,9 @@ def record_connection(scanner: Attendee, scanned: Attendee, at=None) -> tuple[Co
     Connecting again, or the other person connecting back, returns the existing one.
     """
     if scanner.id == scanned.id:
-        raise DomainError("own_card", "This is your own card.")
+        raise DomainError("own_card", _("This is your own card."))
     if scanner.event_id != scanned.event_id:
-        raise DomainError("wrong_event", "This card belongs to another event.", status=404)
+        raise DomainError("wrong_event", _("This card belongs to another event."), status=404)
     require_open(scanner.event)
     existing = connection_between(scanner, scanned)
     if existing is not None:
@@ -46,11 +52,12 @@ def record_connection(scanner: Attendee, scanned: Attendee, at=None) -> tuple[Co
 def write_note(author: Attendee, connection: Connection, text: str) -> Note:
     """Set ``author``'s private note on ``connection`` (one note per author and connection)."""
     if author.id not in (connection.low_id, connection.high_id):
-        raise DomainError("not_found", "No such connection.", status=404)
+        raise DomainError("not_found", _("No such connection."), status=404)
     require_open(author.event)
-    text = (text or "").strip()
+    text = clean_text(text)
     if len(text) > MAX_NOTE_LENGTH:
-        raise DomainError("note_too_long", f"A note holds at most {MAX_NOTE_LENGTH} characters.")
+        raise DomainError("note_too_long", _("A note holds at most %(limit)d characters.",
+                                             limit=MAX_NOTE_LENGTH), field="text")
     note = db.session.scalar(select(Note).filter_by(connection_id=connection.id,
                                                     author_id=author.id))
     if note is None:
@@ -60,3 +67,54 @@ def write_note(author: Attendee, connection: Connection, text: str) -> Note:
         note.text = text
     db.session.commit()
     return note
+
+
+@dataclass
+class Met:
+    """One person I met: the connection, the other attendee (person loaded) and my note."""
+
+    connection: Connection
+    other: Attendee
+    note: str
+
+
+def people_met(me: Attendee, query: str = "", limit: int | None = 50, offset: int = 0
+               ) -> list[Met]:
+    """The people ``me`` connected with, newest first, with my own note (never theirs).
+
+    ``query`` matches their name, email or company (accents and case aside), their
+    headline, what they do, offer or need, or my note.
+    """
+    other_id = case((Connection.low_id == me.id, Connection.high_id), else_=Connection.low_id)
+    statement = (
+        select(Connection, Attendee, Note.text)
+        .join(Attendee, Attendee.id == other_id)
+        .join(Person, Person.id == Attendee.person_id)
+        .outerjoin(Note, and_(Note.connection_id == Connection.id, Note.author_id == me.id))
+        .where(or_(Connection.low_id == me.id, Connection.high_id == me.id))
+        .options(contains_eager(Attendee.person))
+        .order_by(Connection.created_at.desc(), Connection.id.desc())
+    )
+    words = (query or "").strip()[:100]
+    if words:
+        folded, lowered = fold(words), words.lower()
+        statement = statement.where(or_(
+            Attendee.search_key.contains(folded, autoescape=True),
+            *(func.lower(column).contains(lowered, autoescape=True)
+              for column in (Person.headline, Person.what_i_do, Person.offer, Person.need,
+                             Note.text)),
+        ))
+    if limit is not None:
+        statement = statement.limit(limit).offset(offset)
+    return [Met(connection, other, text or "") for connection, other, text
+            in db.session.execute(statement)]
+
+
+def connection_for(me: Attendee, other: Attendee) -> tuple[Connection | None, str]:
+    """The connection between us, if any, and my note on it."""
+    connection = connection_between(me, other) if me.id != other.id else None
+    if connection is None:
+        return None, ""
+    text = db.session.scalar(select(Note.text).filter_by(connection_id=connection.id,
+                                                         author_id=me.id))
+    return connection, text or ""

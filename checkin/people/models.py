@@ -91,6 +91,8 @@ class Attendee(db.Model):
     signin_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     signin_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     invited_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Phones signed in before this instant are signed out (the organizer revoked the link).
+    sessions_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Folded name, email and ticket code (no accents, lower case) for door and console search.
     search_key: Mapped[str] = mapped_column(String(800), default="")
     attention_note: Mapped[str] = mapped_column(String(300), default="")

@@ -1,0 +1,225 @@
+"""Exchanging cards: a card page with Connect, notes, People I met, vCards and the scanner."""
+
+import csv
+import io
+import re
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from checkin.connections.forms import NoteForm
+from checkin.connections.services import (
+    connection_for,
+    people_met,
+    record_connection,
+    write_note,
+)
+from checkin.errors import DomainError
+from checkin.events.models import Event
+from checkin.extensions import db
+from checkin.people.cards import public_card, shared_contact
+from checkin.people.models import Attendee
+from checkin.people.services import attendee_by_card_code
+from checkin.people.sessions import signed_in_attendee, signed_in_event_ids
+from checkin.people.vcard import (
+    VCARD_MIMETYPE,
+    content_disposition,
+    serialize_vcards,
+    vcard_filename,
+    vcard_for,
+    where_we_met,
+)
+from checkin.people.views import require_me
+from checkin.tokens import CARD_CODE_ALPHABET, CARD_CODE_LENGTH, normalize_card_code
+
+bp = Blueprint("connections", __name__)
+
+PAGE_SIZE = 50
+CARD_CODE = re.compile(f"[{CARD_CODE_ALPHABET}]{{{CARD_CODE_LENGTH}}}")
+
+
+@bp.after_request
+def personal_pages_are_not_cached(response):
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def card_for(code: str) -> Attendee:
+    card = attendee_by_card_code(normalize_card_code(code)[:16])
+    if card is None:
+        raise DomainError("unknown_card", _("No card has this code."), status=404)
+    return card
+
+
+def viewer_of(card: Attendee) -> Attendee:
+    """The signed-in attendee of the card's event, or a clear refusal."""
+    viewer = signed_in_attendee(card.event)
+    if viewer is None:
+        if signed_in_event_ids():
+            raise DomainError("wrong_event", _("This card belongs to another event."), status=404)
+        raise DomainError("not_signed_in", _("Open the link in your invitation email to connect."),
+                          status=403)
+    return viewer
+
+
+def other_event_names(event: Event) -> list[str]:
+    ids = [i for i in signed_in_event_ids() if i != event.id]
+    if not ids:
+        return []
+    return [e.name for e in db.session.scalars(db.select(Event).where(Event.id.in_(ids)))]
+
+
+@bp.get("/C/<code>", endpoint="card_upper")  # the QR's upper-case URL
+@bp.get("/c/<code>")
+def card(code: str):
+    """A card: public to anyone with the code; to a fellow attendee, Connect or what we share."""
+    card = card_for(code)
+    event = card.event
+    viewer = signed_in_attendee(event)
+    if viewer is not None and viewer.id == card.id:
+        flash(_("This is your own card."), "success")
+        return redirect(url_for("people.my_card", slug=event.slug), code=303)
+    connection, note = connection_for(viewer, card) if viewer else (None, "")
+    return render_template(
+        "connections/card.html", card=card, event=event, me=viewer, connection=connection,
+        public=public_card(card.person),
+        contact=shared_contact(card.person) if connection else {},
+        other_events=[] if viewer else other_event_names(event),
+        form=NoteForm(text=note), note=note,
+    )
+
+
+@bp.post("/c/<code>/connect")
+def connect(code: str):
+    """Connect with the card's owner (idempotent; either side connecting makes one pair)."""
+    card = card_for(code)
+    viewer = viewer_of(card)
+    connection, new = record_connection(viewer, card)
+    name = card.person.display_name
+    if new:
+        flash(_("You and %(name)s are connected.", name=name), "success")
+    else:
+        flash(_("You were already connected with %(name)s.", name=name), "success")
+    return redirect(url_for("connections.card", code=card.card_code, _anchor="note"), code=303)
+
+
+def _safe_next(target: str | None, default: str) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.post("/c/<code>/note")
+def note(code: str):
+    """My private note about someone I met."""
+    card = card_for(code)
+    viewer = viewer_of(card)
+    connection, _old = connection_for(viewer, card)
+    if connection is None:
+        raise DomainError("not_connected", _("Connect first, then write a note."), status=404)
+    form = NoteForm()
+    if not form.validate():
+        raise DomainError("note_too_long", " ".join(form.text.errors), status=400)
+    write_note(viewer, connection, form.text.data)
+    flash(_("Note saved."), "success")
+    default = url_for("connections.card", code=card.card_code)
+    return redirect(_safe_next(request.form.get("next"), default), code=303)
+
+
+def vcard_of(me: Attendee, met_connection, other: Attendee, note: str):
+    meeting = where_we_met(me.event, met_connection.created_at)
+    return vcard_for(other.person, note="\n".join(t for t in (meeting, note) if t))
+
+
+def vcard_response(text: str, filename: str) -> Response:
+    return Response(text.encode(), headers={"Content-Type": VCARD_MIMETYPE,
+                                            "Content-Disposition": content_disposition(filename)})
+
+
+@bp.get("/c/<code>/vcard")
+def save_contact(code: str):
+    """*Save contact*: the vCard of someone I connected with."""
+    card = card_for(code)
+    viewer = viewer_of(card)
+    connection, note = connection_for(viewer, card)
+    if connection is None:
+        raise DomainError("not_connected", _("Connect first to save the contact."), status=404)
+    text = serialize_vcards([vcard_of(viewer, connection, card, note)])
+    return vcard_response(text, vcard_filename(card.person))
+
+
+@bp.get("/e/<slug>/met")
+def met(slug: str):
+    """People I met: newest first, with my notes, searchable, a page at a time."""
+    event, me = require_me(slug)
+    query = request.args.get("q", "")[:100]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows = people_met(me, query, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template("connections/met.html", event=event, me=me, rows=rows[:PAGE_SIZE],
+                           query=query, page=page, more=len(rows) > PAGE_SIZE,
+                           contacts={m.other.id: shared_contact(m.other.person)
+                                     for m in rows[:PAGE_SIZE]})
+
+
+@bp.get("/e/<slug>/met.vcf")
+def met_vcf(slug: str):
+    """*Save all*: every person I met in one .vcf."""
+    event, me = require_me(slug)
+    rows = people_met(me, limit=None)
+    text = serialize_vcards(vcard_of(me, m.connection, m.other, m.note) for m in rows)
+    return vcard_response(text, f"{event.slug}-contacts.vcf")
+
+
+CSV_COLUMNS = ("name", "headline", "company", "email", "phone", "links", "what_they_do",
+               "offer", "need", "my_note", "met_at")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@bp.get("/e/<slug>/met.csv")
+def met_csv(slug: str):
+    """People I met as a spreadsheet (UTF-8 with a BOM, so Excel reads accents right)."""
+    from zoneinfo import ZoneInfo
+
+    event, me = require_me(slug)
+    zone = ZoneInfo(event.timezone)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for m in people_met(me, limit=None):
+        person, contact = m.other.person, shared_contact(m.other.person)
+        row = (person.display_name, person.headline, person.company, contact.get("email", ""),
+               contact.get("phone", ""), " ".join(contact.get("links", [])), person.what_i_do,
+               person.offer, person.need, m.note,
+               m.connection.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
+        writer.writerow([spreadsheet_safe(str(v or "")) for v in row])
+    return Response("\ufeff" + out.getvalue(), headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": content_disposition(f"{event.slug}-contacts.csv")})
+
+
+@bp.get("/scan")
+def scan():
+    """The in-app scanner; a typed card code is the way in when the camera is refused."""
+    typed = request.args.get("code")
+    error = None
+    if typed is not None:
+        code = normalize_card_code(typed)
+        if CARD_CODE.fullmatch(code):
+            return redirect(url_for("connections.card", code=code), code=303)
+        error = _("A card code has 10 letters and digits, as printed under the QR.")
+    return render_template("connections/scan.html", error=error,
+                           card_prefix=current_app.config["CHECKIN_BASE_URL"] + "/c/",
+                           typed=typed or ""), 400 if error else 200

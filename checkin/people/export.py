@@ -1,0 +1,42 @@
+"""Everything kept about one attendee, for "download my data"."""
+
+from checkin.connections.services import people_met
+from checkin.people.cards import shared_contact
+from checkin.people.models import Attendee
+
+CARD_FIELDS = ("display_name", "first_name", "last_name", "headline", "company", "what_i_do",
+               "offer", "need", "pitch", "links", "phone", "email", "language", "share_email",
+               "share_phone", "share_links", "suggestible")
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def personal_data(me: Attendee) -> dict:
+    """My card, my registration, the people I met (what they share with me) and my notes.
+
+    Never another person's notes, never my sign-in secret (only its issue date).
+    """
+    person, event = me.person, me.event
+    return {
+        "card": {field: getattr(person, field) for field in CARD_FIELDS},
+        "event": {"slug": event.slug, "name": event.name, "starts_at": _iso(event.starts_at),
+                  "ends_at": _iso(event.ends_at), "venue": event.venue},
+        "registration": {
+            "card_code": me.card_code, "ticket_code": me.ticket_code,
+            "ticket_type": me.ticket_type, "source": me.source,
+            "registered_at": _iso(me.created_at), "invited_at": _iso(me.invited_at),
+            "sign_in_link_issued_at": _iso(me.signin_issued_at),
+            "checked_in_at": _iso(me.checked_in_at), "checked_in_gate": me.checked_in_gate,
+        },
+        "people_i_met": [
+            {"name": met.other.person.display_name, "card_code": met.other.card_code,
+             "headline": met.other.person.headline, "company": met.other.person.company,
+             "contact": shared_contact(met.other.person),
+             "met_at": _iso(met.connection.created_at),
+             "i_scanned_them": met.connection.scanned_by_id == me.id,
+             "my_note": met.note}
+            for met in people_met(me, limit=None)
+        ],
+    }

@@ -1,0 +1,57 @@
+"""Attendee forms: my card, joining as a walk-in, asking for the sign-in link again."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, FieldList, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from checkin.people.cards import is_web_link
+from checkin.people.models import LIMITS, MAX_LINKS
+
+
+def at_most(field: str) -> Length:
+    return Length(max=LIMITS[field], message=_l("At most %(max)d characters."))
+
+
+def web_link(_form, field) -> None:
+    if field.data and not is_web_link(field.data.strip()):
+        raise ValidationError(_l("A link starts with https:// or http:// and has no spaces."))
+
+
+class CardForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(_l("A name is needed.")),
+                                                       at_most("display_name")])
+    headline = StringField(_l("Role"), validators=[at_most("headline")])
+    company = StringField(_l("Company"), validators=[at_most("company")])
+    what_i_do = TextAreaField(_l("What I do"), validators=[at_most("what_i_do")])
+    offer = TextAreaField(_l("What I offer"), validators=[at_most("offer")])
+    need = TextAreaField(_l("What I need"), validators=[at_most("need")])
+    pitch = TextAreaField(_l("My pitch"), validators=[at_most("pitch")])
+    links = FieldList(StringField(_l("Link"), validators=[at_most("link"), web_link]),
+                      min_entries=MAX_LINKS, max_entries=MAX_LINKS)
+    phone = StringField(_l("Phone"), validators=[at_most("phone")])
+    email = EmailField(_l("Email"), validators=[Optional(), at_most("email"),
+                                                Email(_l("This is not a valid email address."),
+                                                      check_deliverability=False)])
+    share_email = BooleanField(_l("My email"))
+    share_phone = BooleanField(_l("My phone"))
+    share_links = BooleanField(_l("My links"))
+    suggestible = BooleanField(_l("Suggest me to people who might want to meet me"))
+    language = SelectField(_l("My language"), choices=[
+        SelectChoice("", _l("As my browser says")), SelectChoice("es", "Español"),
+        SelectChoice("en", "English")])
+
+
+class JoinForm(FlaskForm):
+    display_name = StringField(_l("Your name"), validators=[DataRequired(_l("A name is needed.")),
+                                                            at_most("display_name")])
+    email = EmailField(_l("Your email"), validators=[
+        DataRequired(_l("An email address is needed.")), at_most("email"),
+        Email(_l("This is not a valid email address."), check_deliverability=False)])
+
+
+class ResendForm(FlaskForm):
+    email = EmailField(_l("Your email"), validators=[
+        DataRequired(_l("An email address is needed.")), at_most("email")])
+

@@ -1,0 +1,52 @@
+"""Which attendee this browser is signed in as, per event (a long-lived signed cookie)."""
+
+import time
+
+from flask import g, session
+
+from checkin.events.models import Event
+from checkin.extensions import db
+from checkin.people.models import Attendee
+
+SESSION_KEY = "attendees"  # {str(event_id): [attendee_id, signed_in_at (epoch seconds)]}
+
+
+def sign_in(attendee: Attendee) -> None:
+    """Remember in this browser's session that it is ``attendee`` at their event."""
+    entries = dict(session.get(SESSION_KEY) or {})
+    entries[str(attendee.event_id)] = [attendee.id, time.time()]
+    session[SESSION_KEY] = entries
+    session.permanent = True  # PERMANENT_SESSION_LIFETIME: the phone is not asked again
+
+
+def sign_out(event: Event) -> None:
+    entries = dict(session.get(SESSION_KEY) or {})
+    if entries.pop(str(event.id), None) is not None:
+        session[SESSION_KEY] = entries
+
+
+def signed_in_attendee(event: Event) -> Attendee | None:
+    """The attendee this browser is signed in as at ``event``, if the sign-in still holds.
+
+    A revoked link signs its phones out; a deleted attendee is gone. Sets the
+    person's language for the page.
+    """
+    entry = (session.get(SESSION_KEY) or {}).get(str(event.id))
+    if not entry:
+        return None
+    try:
+        attendee_id, signed_in_at = int(entry[0]), float(entry[1])
+    except (TypeError, ValueError, IndexError):
+        return None
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event.id:
+        return None
+    revoked = attendee.sessions_revoked_at
+    if revoked is not None and signed_in_at <= revoked.timestamp():
+        return None
+    g.person_language = attendee.person.language
+    return attendee
+
+
+def signed_in_event_ids() -> list[int]:
+    return [int(key) for key in (session.get(SESSION_KEY) or {})]

@@ -1,0 +1,243 @@
+"""Attendee pages: the sign-in link, the event's sign-in and join pages, my card, my QR, my data."""
+
+import json
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import refresh
+
+from checkin import ratelimit
+from checkin.errors import DomainError
+from checkin.events.models import Event
+from checkin.events.services import get_event
+from checkin.extensions import db
+from checkin.i18n import current_language
+from checkin.people.cards import link_label
+from checkin.people.forms import CardForm, JoinForm, ResendForm
+from checkin.people.invitations import event_when, queue_invitation
+from checkin.people.models import MAX_LINKS, Attendee
+from checkin.people.services import (
+    attendee_for_signin_secret,
+    attendees_with_email,
+    delete_attendee,
+    join_as_walk_in,
+    update_card,
+)
+from checkin.people.sessions import sign_in, sign_out, signed_in_attendee
+from checkin.people.vcard import content_disposition
+from checkin.qr import card_payload, card_url, drawing_for
+
+bp = Blueprint("people", __name__)
+
+RESEND_PER_ADDRESS = 3
+RESEND_PER_IP = 10
+JOIN_PER_IP = 20
+WINDOW = timedelta(minutes=15)
+
+
+@bp.after_request
+def personal_pages_are_not_cached(response):
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def me_or_none(slug: str) -> tuple[Event, Attendee | None]:
+    event = get_event(slug)
+    return event, signed_in_attendee(event)
+
+
+def require_me(slug: str) -> tuple[Event, Attendee]:
+    """The event and the attendee signed in at it; anyone else is sent to its sign-in page."""
+    event, me = me_or_none(slug)
+    if me is None:
+        raise NotSignedIn(event)
+    return event, me
+
+
+class NotSignedIn(Exception):
+    def __init__(self, event: Event):
+        self.event = event
+
+
+@bp.app_errorhandler(NotSignedIn)
+def to_sign_in_page(error: NotSignedIn):
+    return redirect(url_for("people.event_signin", slug=error.event.slug), code=303)
+
+
+@bp.get("/s/<secret>")
+def signin_link(secret: str):
+    """The link from the invitation: sign this browser in, then leave the secret behind."""
+    attendee = attendee_for_signin_secret(secret[:200])
+    if attendee is None:
+        return render_template("people/link_invalid.html"), 404
+    sign_in(attendee)
+    return redirect(url_for("people.my_card", slug=attendee.event.slug), code=303)
+
+
+@bp.route("/e/<slug>", methods=["GET", "POST"])
+def event_signin(slug: str):
+    """The event's sign-in page: "email me my link again", the same answer for any address."""
+    event, me = me_or_none(slug)
+    if me is not None and request.method == "GET":
+        return redirect(url_for("people.my_card", slug=slug), code=303)
+    form = ResendForm()
+    sent_to, status = None, 200
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        allowed = (ratelimit.allow(f"resend:ip:{request.remote_addr}", RESEND_PER_IP, WINDOW)
+                   and ratelimit.allow(f"resend:email:{email}", RESEND_PER_ADDRESS, WINDOW))
+        if not allowed:
+            flash(_("Too many requests. Please wait a few minutes and try again."), "error")
+            status = 429
+        else:
+            for attendee in attendees_with_email(event, email):
+                queue_invitation(attendee)
+            sent_to = email
+    elif request.method == "POST":
+        status = 400
+    return render_template("people/signin.html", event=event, form=form, sent_to=sent_to,
+                           me=me, when=event_when(event, current_language())), status
+
+
+@bp.route("/e/<slug>/join", methods=["GET", "POST"])
+def join(slug: str):
+    """Walk-ins: name and email, and this phone is signed in at once."""
+    event, me = me_or_none(slug)
+    if not event.walk_ins_allowed:
+        raise DomainError("no_walk_ins", _("This event does not take walk-ins."), status=404)
+    if me is not None:
+        return redirect(url_for("people.my_card", slug=slug), code=303)
+    form = JoinForm()
+    status, already = 200, False
+    if form.validate_on_submit():
+        if not ratelimit.allow(f"join:ip:{request.remote_addr}", JOIN_PER_IP, WINDOW):
+            flash(_("Too many requests. Please wait a few minutes and try again."), "error")
+            status = 429
+        else:
+            try:
+                attendee, created = join_as_walk_in(event, form.display_name.data,
+                                                    form.email.data, current_language())
+            except DomainError as error:
+                form_error(form, error)
+                status = error.status if error.status != 404 else 400
+            else:
+                queue_invitation(attendee)
+                if created:
+                    sign_in(attendee)
+                    flash(_("Welcome! We have emailed you a link to get back to your card "
+                            "later."), "success")
+                    return redirect(url_for("people.my_card", slug=slug), code=303)
+                # Someone already registered: never sign a phone in on a name and address alone.
+                already = True
+    elif request.method == "POST":
+        status = 400
+    return render_template("people/join.html", event=event, form=form, already=already), status
+
+
+def form_error(form, error: DomainError) -> None:
+    """Show a service's refusal next to the field it names (or at the top)."""
+    field = getattr(form, error.details.get("field", ""), None)
+    if field is not None:
+        field.errors = [*field.errors, error.message] if field.errors else [error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/e/<slug>/me", methods=["GET", "POST"])
+def my_card(slug: str):
+    """My card: what people see, what I share, and the way to my QR, the scanner, my list."""
+    event, me = require_me(slug)
+    person = me.person
+    form = CardForm(obj=person) if request.method == "GET" else CardForm()
+    if request.method == "GET":
+        form.language.data = person.language or ""
+        for entry, link in zip(form.links.entries, (person.links or [])[:MAX_LINKS], strict=False):
+            entry.data = link
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_card(person, **{name: form[name].data for name in (
+                "display_name", "headline", "company", "what_i_do", "offer", "need", "pitch",
+                "phone", "email", "share_email", "share_phone", "share_links", "suggestible",
+                "language")}, links=[entry.data for entry in form.links.entries])
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+            status = 400
+        else:
+            g.person_language = person.language
+            refresh()  # the language just chosen speaks from this message on
+            flash(_("Card saved."), "success")
+            return redirect(url_for("people.my_card", slug=slug), code=303)
+    elif request.method == "POST":
+        status = 400
+    return render_template("people/me.html", event=event, me=me, person=person, form=form,
+                           card_url=card_url(current_app.config["CHECKIN_BASE_URL"],
+                                             me.card_code)), status
+
+
+def my_drawing(me: Attendee):
+    drawing = drawing_for(card_payload(current_app.config["CHECKIN_BASE_URL"], me.card_code))
+    db.session.commit()  # a first drawing is kept for every later request
+    return drawing
+
+
+@bp.get("/e/<slug>/me/qr")
+def my_qr(slug: str):
+    """My QR, filling the screen: black on white, nothing else competing for the camera."""
+    event, me = require_me(slug)
+    return render_template("people/qr.html", event=event, me=me, drawing=my_drawing(me))
+
+
+@bp.get("/e/<slug>/me/qr.png")
+def my_qr_png(slug: str):
+    _event, me = require_me(slug)
+    return Response(my_drawing(me).png, mimetype="image/png", headers={
+        "Content-Disposition": content_disposition(f"checkin-{me.card_code}.png")})
+
+
+@bp.get("/e/<slug>/me/data.json")
+def my_data(slug: str):
+    """Everything this service keeps about me at this event, as JSON."""
+    from checkin.people.export import personal_data
+
+    _event, me = require_me(slug)
+    body = json.dumps(personal_data(me), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": content_disposition(f"checkin-{slug}-my-data.json")})
+
+
+@bp.route("/e/<slug>/me/delete", methods=["GET", "POST"])
+def delete_me(slug: str):
+    """Leave the event: my card data and my notes go, and I vanish from others' lists."""
+    event, me = require_me(slug)
+    if request.method == "POST":
+        delete_attendee(me)
+        sign_out(event)
+        flash(_("You have been removed from this event."), "success")
+        return redirect(url_for("people.event_signin", slug=slug), code=303)
+    return render_template("people/delete.html", event=event, me=me)
+
+
+@bp.post("/e/<slug>/signout")
+def signout(slug: str):
+    event = get_event(slug)
+    sign_out(event)
+    flash(_("You are signed out on this phone."), "success")
+    return redirect(url_for("people.event_signin", slug=slug), code=303)
+
+
+@bp.app_template_filter("link_label")
+def link_label_filter(url: str) -> str:
+    return link_label(url)

@@ -1,0 +1,38 @@
+/* The /scan page: a card URL opens that card; any other QR says so and scanning goes on. */
+(function () {
+  "use strict";
+  var config = document.getElementById("scan-config");
+  var video = document.getElementById("scanner-video");
+  var status = document.getElementById("scan-status");
+  if (!config || !video || !window.Scanner) return;
+  var CODE = /^[0-9A-HJKMNP-TV-Z]{10}$/;
+  var prefixes = [config.dataset.prefix, window.location.origin + "/c/"].map(function (p) {
+    return p.toUpperCase();
+  });
+
+  function cardCode(text) {
+    var upper = String(text).trim().toUpperCase();
+    for (var i = 0; i < prefixes.length; i++) {
+      if (upper.indexOf(prefixes[i]) === 0) {
+        var code = upper.slice(prefixes[i].length).replace(/\/$/, "");
+        if (CODE.test(code)) return code;
+      }
+    }
+    return null;
+  }
+
+  Scanner.start(video, function (text) {
+    var code = cardCode(text);
+    if (code) {
+      Scanner.stop();
+      status.textContent = config.dataset.opening;
+      window.location.assign("/c/" + code);
+    } else {
+      status.textContent = config.dataset.foreign;
+    }
+  }, { decoderUrl: config.dataset.decoder }).catch(function () {
+    status.textContent = config.dataset.denied;
+    video.hidden = true;
+  });
+  window.addEventListener("pagehide", function () { Scanner.stop(); });
+})();

@@ -1,0 +1,149 @@
+"""What only a browser shows: the phone journey in es and en, the QR on screen, page weights."""
+
+import os
+from pathlib import Path
+
+import pytest
+import vobject
+
+from checkin.people.services import issue_signin_link
+from checkin.qr import card_payload
+from tests.conftest import PHONE
+from tests.qrtools import decode_qr
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("CHECKIN_SCREENSHOTS")  # a folder: save what the pages look like
+PAGE_BUDGET = 30 * 1024
+
+TEXTS = {
+    "en": {"save": "Save my card", "saved": "Card saved.", "connect": "Connect",
+           "note": "Save note", "noted": "Note saved.", "contact": "Save contact",
+           "met": "People I met", "headline": "Role"},
+    "es": {"save": "Guardar mi tarjeta", "saved": "Tarjeta guardada.", "connect": "Conectar",
+           "note": "Guardar nota", "noted": "Nota guardada.", "contact": "Guardar contacto",
+           "met": "Gente que conocí", "headline": "Cargo"},
+}
+
+
+def shot(page, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+@pytest.fixture
+def pair(live_server, event, create_attendee):
+    ana = create_attendee(event, first_name="Ana", last_name="García", email="ana@example.com",
+                          headline="Diseñadora", company="Estudio Norte",
+                          offer="Diseño de logotipos", need="Una imprenta de confianza",
+                          what_i_do="Identidad visual para marcas locales.")
+    luis = create_attendee(event, first_name="Luis", last_name="Núñez", email="luis@example.com")
+    return ana, luis
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_phone_journey(browser, live_server, event, pair, lang):
+    ana, luis = pair
+    t = TEXTS[lang]
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  locale="es-ES" if lang == "es" else "en-US",
+                                  accept_downloads=True)
+    page = context.new_page()
+    secret = issue_signin_link(luis)
+    page.goto(f"{live_server.url}/s/{secret}")
+    assert page.url == f"{live_server.url}/e/{event.slug}/me"
+    assert secret not in page.url
+    assert page.locator("html").get_attribute("lang") == lang
+    page.get_by_label(t["headline"], exact=True).fill("Zapatero")
+    page.locator("#offer").fill("Zapatos hechos a mano")
+    page.get_by_role("button", name=t["save"]).click()
+    page.get_by_text(t["saved"]).wait_for()
+    shot(page, f"me-{lang}")
+    page.goto(f"{live_server.url}/c/{ana.card_code}")
+    assert page.get_by_text("Diseño de logotipos").is_visible()
+    shot(page, f"card-{lang}")
+    page.get_by_role("button", name=t["connect"], exact=True).click()
+    page.get_by_text("ana@example.com").wait_for()
+    page.locator("#note-text").fill("Conoce imprentas")
+    page.get_by_role("button", name=t["note"]).click()
+    page.get_by_text(t["noted"]).wait_for()
+    shot(page, f"connected-{lang}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=t["contact"]).click()
+    card = vobject.readOne(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert card.fn.value == "Ana García" and card.email.value == "ana@example.com"
+    assert "Conoce imprentas" in card.note.value
+    page.get_by_role("link", name=t["met"]).first.click()
+    item = page.locator(f"#p-{ana.card_code}")
+    assert item.get_by_text("Ana García").is_visible()
+    assert item.locator("textarea").input_value() == "Conoce imprentas"
+    shot(page, f"met-{lang}")
+    context.close()
+
+
+def test_qr_on_screen_decodes_to_the_card_url(browser, live_server, event, pair):
+    _ana, luis = pair
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{issue_signin_link(luis)}")
+    page.goto(f"{live_server.url}/e/{event.slug}/me/qr")
+    shot(page, "qr")
+    box = page.locator("svg.qr").bounding_box()
+    assert box["width"] >= 0.9 * PHONE["width"]  # fills the screen's width
+    assert decode_qr(page.screenshot()) == [card_payload(live_server.url, luis.card_code)]
+    context.close()
+
+
+def measure(page, cdp, url) -> tuple[int, list[str]]:
+    """Bytes transferred (headers included) to load ``url``, and every URL requested."""
+    sizes, urls = [], []
+
+    def finished(event):
+        sizes.append(event["encodedDataLength"])
+
+    def requested(request):
+        urls.append(request.url)
+
+    cdp.on("Network.loadingFinished", finished)
+    page.on("request", requested)
+    page.goto(url, wait_until="networkidle")
+    cdp.remove_listener("Network.loadingFinished", finished)
+    page.remove_listener("request", requested)
+    return int(sum(sizes)), urls
+
+
+def test_pages_are_light_and_first_party(browser, live_server, event, pair, create_connection,
+                                         capsys):
+    ana, luis = pair
+    create_connection(luis, ana)
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{issue_signin_link(luis)}")
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    weights = {}
+    for name, path in [("my card", f"/e/{event.slug}/me"),
+                       ("show my QR", f"/e/{event.slug}/me/qr"),
+                       ("card (connected)", f"/c/{ana.card_code}"),
+                       ("people I met", f"/e/{event.slug}/met"),
+                       ("scanner page (no camera)", "/scan")]:
+        size, urls = measure(page, cdp, live_server.url + path)
+        assert all(u.startswith(live_server.url) for u in urls), urls
+        weights[name] = size
+    anonymous = browser.new_context(viewport=PHONE, is_mobile=True)
+    page2 = anonymous.new_page()
+    cdp2 = anonymous.new_cdp_session(page2)
+    cdp2.send("Network.enable")
+    cdp2.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    weights["card (anonymous)"], urls = measure(page2, cdp2, f"{live_server.url}/c/{ana.card_code}")
+    assert not [u for u in urls if u.endswith(".js")]  # the card page needs no JavaScript
+    weights["event sign-in page"], urls = measure(page2, cdp2, f"{live_server.url}/e/{event.slug}")
+    with capsys.disabled():
+        print("\nPage weights (bytes transferred):",
+              ", ".join(f"{k}: {v}" for k, v in weights.items()))
+    for name, size in weights.items():
+        if "scanner" not in name:
+            assert size < PAGE_BUDGET, (name, size)
+    anonymous.close()
+    context.close()

@@ -1,0 +1,204 @@
+"""Signing in by link, asking for it again, walk-ins, and keeping the secret out of logs."""
+
+import logging
+
+import pytest
+
+from checkin.mail.models import OutboxMessage
+from checkin.people.models import Attendee
+from checkin.people.services import issue_signin_link, revoke_signin_link
+from tests.conftest import csrf_token_from
+from tests.people_helpers import sign_in_as
+
+
+def test_link_signs_in_and_redirects_to_a_clean_url(client, event, create_attendee):
+    ana = create_attendee(event, first_name="Ana", last_name="García")
+    secret = issue_signin_link(ana)
+    response = client.get(f"/s/{secret}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/e/{event.slug}/me"
+    assert secret not in response.headers["Location"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response.headers["Cache-Control"]
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+    page = client.get(f"/e/{event.slug}/me")
+    assert page.status_code == 200 and "Ana García" in page.text
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_cookie_is_secure_when_the_base_url_is_https(app, event, create_attendee):
+    from checkin.config import load_settings
+
+    settings = load_settings(app.instance_path and __import__("pathlib").Path(app.instance_path),
+                             {"CHECKIN_BASE_URL": "https://checkin.example.org",
+                              "CHECKIN_SECRET_KEY": "x"})
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unknown_or_replaced_link_is_refused(client, event, create_attendee):
+    ana = create_attendee(event)
+    old = issue_signin_link(ana)
+    issue_signin_link(ana)
+    response = client.get(f"/s/{old}")
+    assert response.status_code == 404
+    assert "does not work any more" in response.text
+    assert client.get(f"/e/{event.slug}/me").status_code == 303
+
+
+def test_revoking_signs_the_phone_out(client, event, create_attendee):
+    ana = create_attendee(event)
+    sign_in_as(client, ana)
+    assert client.get(f"/e/{event.slug}/me").status_code == 200
+    revoke_signin_link(ana)
+    response = client.get(f"/e/{event.slug}/me")
+    assert response.status_code == 303 and response.headers["Location"] == f"/e/{event.slug}"
+    sign_in_as(client, ana)  # a new link works again
+    assert client.get(f"/e/{event.slug}/me").status_code == 200
+
+
+def test_asking_for_the_link_again_does_not_sign_the_phone_out(client, event, create_attendee):
+    ana = create_attendee(event)
+    sign_in_as(client, ana)
+    client.post(f"/e/{event.slug}", data={"email": ana.person.email})
+    assert client.get(f"/e/{event.slug}/me").status_code == 200
+
+
+def test_the_session_is_per_event(client, event, create_event, create_attendee):
+    sign_in_as(client, create_attendee(event))
+    other = create_event()
+    assert client.get(f"/e/{other.slug}/me").status_code == 303
+
+
+def test_secret_never_reaches_the_access_log(live_server, event, create_attendee, caplog):
+    import urllib.request
+
+    secret = issue_signin_link(create_attendee(event))
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            opener.open(f"{live_server.url}/s/{secret}")
+        except urllib.error.HTTPError as error:
+            assert error.code == 303
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/s/[redacted]" in logged
+    assert secret not in logged and secret not in caplog.text
+
+
+class NoRedirect(__import__("urllib.request").request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def resend(client, event, email):
+    return client.post(f"/e/{event.slug}", data={"email": email})
+
+
+def test_resend_answers_the_same_for_known_and_unknown(client, event, create_attendee):
+    ana = create_attendee(event)
+    known = resend(client, event, ana.person.email.upper())
+    unknown = resend(client, event, "nobody@example.com")
+    assert known.status_code == unknown.status_code == 200
+    known_text = known.text.replace(ana.person.email.upper(), "X").replace(ana.person.email, "X")
+    assert known_text == unknown.text.replace("nobody@example.com", "X")
+    messages = OutboxMessage.query.filter_by(kind="invitation").all()
+    assert [m.to_address for m in messages] == [ana.person.email]
+
+
+def test_resend_reaches_both_tickets_sharing_an_address(client, event, create_attendee):
+    create_attendee(event, email="buyer@example.com", first_name="Buyer")
+    create_attendee(event, email="buyer@example.com", first_name="Friend")
+    resend(client, event, "buyer@example.com")
+    assert OutboxMessage.query.filter_by(kind="invitation").count() == 2
+
+
+def test_resend_is_rate_limited(client, event, create_attendee):
+    from checkin.people.views import RESEND_PER_ADDRESS
+
+    ana = create_attendee(event)
+    for _ in range(RESEND_PER_ADDRESS):
+        assert resend(client, event, ana.person.email).status_code == 200
+    response = resend(client, event, ana.person.email)
+    assert response.status_code == 429 and "Too many requests" in response.text
+    # Unknown addresses are limited the same way: the limit tells nothing either.
+    for _ in range(RESEND_PER_ADDRESS):
+        resend(client, event, "nobody@example.com")
+    assert resend(client, event, "nobody@example.com").status_code == 429
+
+
+def test_resend_needs_a_csrf_token(csrf_app, event, create_attendee):
+    client = csrf_app.test_client()
+    ana = create_attendee(event)
+    assert resend(client, event, ana.person.email).status_code == 400
+    token = csrf_token_from(client.get(f"/e/{event.slug}").text)
+    response = client.post(f"/e/{event.slug}", data={"email": ana.person.email,
+                                                      "csrf_token": token})
+    assert response.status_code == 200
+
+
+def test_unknown_event_is_404(client):
+    assert client.get("/e/no-such-event").status_code == 404
+
+
+@pytest.fixture
+def walk_in_event(create_event):
+    return create_event(walk_ins_allowed=True, name="Open Night")
+
+
+def join(client, event, name="Lucía Pérez", email="lucia@example.com"):
+    return client.post(f"/e/{event.slug}/join", data={"display_name": name, "email": email})
+
+
+def test_walk_in_joins_and_is_signed_in_at_once(client, walk_in_event):
+    response = join(client, walk_in_event)
+    assert response.status_code == 303
+    page = client.get(f"/e/{walk_in_event.slug}/me")
+    assert page.status_code == 200 and "Lucía Pérez" in page.text
+    attendee = Attendee.query.one()
+    assert attendee.source == "walk_in" and attendee.person.email == "lucia@example.com"
+    mail = OutboxMessage.query.filter_by(kind="invitation").one()
+    assert mail.to_address == "lucia@example.com" and "/s/" in mail.text_body
+
+
+def test_joining_twice_makes_one_attendee_and_signs_no_one_in(app, walk_in_event):
+    join(app.test_client(), walk_in_event)
+    stranger = app.test_client()
+    response = join(stranger, walk_in_event, name="lucia perez", email="LUCIA@example.com")
+    assert response.status_code == 200 and "already registered" in response.text
+    assert Attendee.query.count() == 1
+    assert stranger.get(f"/e/{walk_in_event.slug}/me").status_code == 303
+
+
+def test_same_address_other_name_is_another_attendee(client, walk_in_event):
+    join(client, walk_in_event)
+    join(client.application.test_client(), walk_in_event, name="Pablo Pérez")
+    assert Attendee.query.count() == 2
+
+
+@pytest.mark.parametrize(("name", "email", "message"), [
+    ("", "a@example.com", "A name is needed."),
+    ("A" * 81, "a@example.com", "At most 80 characters."),
+    ("Ana", "not-an-email", "This is not a valid email address."),
+    ("Ana", "", "An email address is needed."),
+])
+def test_walk_in_bad_input(client, walk_in_event, name, email, message):
+    response = join(client, walk_in_event, name=name, email=email)
+    assert response.status_code == 400 and message in response.text
+    assert Attendee.query.count() == 0
+
+
+def test_no_walk_ins_unless_the_event_allows(client, event):
+    assert client.get(f"/e/{event.slug}/join").status_code == 404
+    assert join(client, event).status_code == 404
+    assert Attendee.query.count() == 0
+
+
+def test_closed_event_takes_no_walk_ins(client, create_event):
+    closed = create_event(walk_ins_allowed=True, state="closed")
+    response = join(client, closed)
+    assert response.status_code == 409 and Attendee.query.count() == 0
+
+
+def test_join_page_in_spanish(client, walk_in_event):
+    page = client.get(f"/e/{walk_in_event.slug}/join", headers={"Accept-Language": "es"})
+    assert "Unirme y obtener mi tarjeta" in page.text
