@@ -36,17 +36,23 @@ def stored(page, slug, name):
     return page.evaluate(f"JSON.parse(localStorage.getItem('checkin.door.{slug}.{name}'))")
 
 
+def shown(page):
+    return int(page.locator("#result").get_attribute("data-shown") or 0)
+
+
 def type_code(page, code):
+    before = shown(page)
     page.fill("#code", code)
     page.click("#code-form button[type=submit]")
+    return before
 
 
-def expect_result(page, css_class, word):
-    result = page.locator("#result")
-    result.wait_for(state="visible")
-    assert css_class in result.get_attribute("class")
-    assert page.locator("#result-word").inner_text() == word
-    page.click("#result-next")
+def expect_result(page, css_class, word, before):
+    """The full-screen result that followed an action (it hides itself after a moment)."""
+    page.wait_for_function(f"Number(document.getElementById('result').dataset.shown) > {before}")
+    assert css_class in page.locator("#result").get_attribute("class")
+    assert page.locator("#result-word").text_content() == word
+    page.evaluate("document.getElementById('result-next').click()")
 
 
 def test_two_devices_offline_then_back(browser, live_server, event):
@@ -62,20 +68,21 @@ def test_two_devices_offline_then_back(browser, live_server, event):
     ctx2.set_offline(True)
 
     door1.fill("#search", "nunez")  # searched, accents forgiven, from the device's roster
+    before = shown(door1)
     door1.locator(".match-button").filter(has_text="Ana Núñez").click()
-    expect_result(door1, "result-ok", "Checked in")
-    type_code(door1, f"{live_server.url}/c/{bruno.card_code}")  # scanned card URL
-    expect_result(door1, "result-ok", "Checked in")
-    type_code(door1, "TIX-C9")  # the imported ticket's code
-    expect_result(door1, "result-ok", "Checked in")
-    type_code(door1, "TIX-C9")  # the same again, still offline: amber, never twice
-    expect_result(door1, "result-warn", "Already checked in")
+    expect_result(door1, "result-ok", "Checked in", before)
+    before = type_code(door1, f"{live_server.url}/c/{bruno.card_code}")  # a scanned card URL
+    expect_result(door1, "result-ok", "Checked in", before)
+    before = type_code(door1, "TIX-C9")  # the imported ticket's code
+    expect_result(door1, "result-ok", "Checked in", before)
+    before = type_code(door1, "TIX-C9")  # the same again, still offline: amber, never twice
+    expect_result(door1, "result-warn", "Already checked in", before)
     assert door1.locator("#pending").inner_text() == "4 scans waiting to upload"
     assert door1.locator("#net").inner_text() == "Offline"
     queue1 = stored(door1, event.slug, "queue")
 
-    type_code(door2, carla.card_code)  # the second device lets Carla in too, later
-    expect_result(door2, "result-ok", "Checked in")
+    before = type_code(door2, carla.card_code)  # the second device lets Carla in too, later
+    expect_result(door2, "result-ok", "Checked in", before)
     queue2 = stored(door2, event.slug, "queue")
     db.session.expire_all()
     assert db.session.query(CheckIn).count() == 0

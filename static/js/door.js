@@ -192,6 +192,7 @@
     $("result-detail").textContent = detail || "";
     $("result-undo").hidden = !undo;
     current = undo || null;
+    box.dataset.shown = String(Number(box.dataset.shown || 0) + 1);  // tests count results
     box.hidden = false;
     beep(colour === "ok");
     clearTimeout(hideTimer);
