@@ -6,14 +6,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select
 
+from bench.scenarios_door import seed_crowd
 from checkin.accounts.models import Role
 from checkin.columns import now_utc
-from checkin.connections.models import Connection
 from checkin.door.services import check_in
 from checkin.extensions import db
-from checkin.people.models import Attendee, Person
 from tests.conftest import login
 from tests.factories import make_attendee, make_connection, make_event, make_staff
 
@@ -30,35 +28,6 @@ def counted_queries():
         yield queries
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", count)
-
-
-def crowd(event, people: int, connections: int) -> None:
-    """``people`` attendees (60 % arrived over two hours) and ``connections`` pairs, in bulk."""
-    start = event.starts_at
-    db.session.execute(insert(Person), [
-        {"display_name": f"Person {i:05d}", "email": f"p{i}@example.com",
-         "company": f"Company {i % 97}"} for i in range(people)])
-    person_ids = db.session.scalars(select(Person.id).order_by(Person.id)).all()[-people:]
-    rows = []
-    for i, person_id in enumerate(person_ids):
-        arrived = start + timedelta(seconds=(i * 7) % 7200) if i % 10 < 6 else None
-        rows.append({"event_id": event.id, "person_id": person_id, "card_code": f"B{i:09d}",
-                     "search_key": f"person {i:05d} p{i}@example.com", "ticket_type": "General",
-                     "source": "walk_in" if i % 25 == 0 else "import",
-                     "checked_in_at": arrived, "inside": arrived is not None and i % 7 != 0})
-    db.session.execute(insert(Attendee), rows)
-    ids = db.session.scalars(select(Attendee.id).where(Attendee.event_id == event.id)
-                             .order_by(Attendee.id)).all()
-    pairs, gap = [], 1
-    while len(pairs) < connections:
-        for a in range(len(ids) - gap):
-            pairs.append({"event_id": event.id, "low_id": ids[a], "high_id": ids[a + gap],
-                          "scanned_by_id": ids[a]})
-            if len(pairs) == connections:
-                break
-        gap += 1
-    db.session.execute(insert(Connection), pairs)
-    db.session.commit()
 
 
 def dashboard_url(event, **query):
@@ -126,7 +95,7 @@ def test_dashboard_queries_stay_bounded_for_ten_thousand_attendees(client, owner
     login(client, owner)
     with counted_queries() as small:
         assert client.get(dashboard_url(event, sort="arrived")).status_code == 200
-    crowd(event, 10_000, 50_000)
+    seed_crowd(event, 10_000, 50_000)
     for query in ({}, {"sort": "arrived", "status": "in"}, {"q": "person 0999", "page": 2}):
         with counted_queries() as big:
             started = time.perf_counter()

@@ -1,0 +1,90 @@
+"""Door scenarios: the live dashboard and the door search of an event of 10,000 attendees."""
+
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+
+from bench.scenarios import Load, scenario
+
+PEOPLE = 10_000
+CONNECTIONS = 50_000
+PASSWORD = "bench-organizer"  # noqa: S105 (a throwaway account on a throwaway database)
+
+
+def seed_crowd(event, people: int = PEOPLE, connections: int = CONNECTIONS) -> None:
+    """``people`` attendees (60 % arrived over two hours) and ``connections`` pairs, in bulk."""
+    from checkin.connections.models import Connection
+    from checkin.extensions import db
+    from checkin.people.models import Attendee, Person
+
+    db.session.execute(insert(Person), [
+        {"display_name": f"Person {i:05d}", "email": f"p{i}@example.com",
+         "company": f"Company {i % 97}"} for i in range(people)])
+    person_ids = db.session.scalars(select(Person.id).order_by(Person.id)).all()[-people:]
+    rows = []
+    for i, person_id in enumerate(person_ids):
+        arrived = event.starts_at + timedelta(seconds=(i * 7) % 7200) if i % 10 < 6 else None
+        rows.append({"event_id": event.id, "person_id": person_id,
+                     "card_code": f"B{event.id:03d}{i:06d}",
+                     "search_key": f"person {i:05d} p{i}@example.com", "ticket_type": "General",
+                     "source": "walk_in" if i % 25 == 0 else "import",
+                     "checked_in_at": arrived, "inside": arrived is not None and i % 7 != 0})
+    db.session.execute(insert(Attendee), rows)
+    ids = db.session.scalars(select(Attendee.id).where(Attendee.event_id == event.id)
+                             .order_by(Attendee.id)).all()
+    pairs, gap = [], 1
+    while len(pairs) < connections:
+        for a in range(len(ids) - gap):
+            pairs.append({"event_id": event.id, "low_id": ids[a], "high_id": ids[a + gap],
+                          "scanned_by_id": ids[a]})
+            if len(pairs) == connections:
+                break
+        gap += 1
+    db.session.execute(insert(Connection), pairs)
+    db.session.commit()
+
+
+_signed_in: dict = {}
+
+
+def _big_event(app):
+    """The event and an owner's session cookie, made once per benchmark run."""
+    if _signed_in:
+        return _signed_in["slug"], _signed_in["cookie"]
+    from checkin.accounts.services import create_organizer
+    from checkin.columns import now_utc
+    from checkin.events.services import create_event, open_event
+
+    owner = create_organizer("bench-door@example.org", PASSWORD)
+    start = now_utc() - timedelta(hours=2)
+    event = create_event(owner, "Door bench", start, start + timedelta(hours=4), "Europe/Madrid")
+    open_event(event)
+    seed_crowd(event)
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    client.post("/console/login", data={"email": owner.email, "password": PASSWORD})
+    app.config["WTF_CSRF_ENABLED"] = True
+    _signed_in.update(slug=event.slug, cookie=f"session={client.get_cookie('session').value}")
+    return _signed_in["slug"], _signed_in["cookie"]
+
+
+@scenario("door_dashboard")
+def dashboard(app) -> Load:
+    """The live dashboard of 10,000 attendees and 50,000 connections: figures, chart, table."""
+    slug, cookie = _big_event(app)
+    return Load(f"/console/events/{slug}/dashboard?sort=arrived", headers={"Cookie": cookie})
+
+
+@scenario("door_dashboard_live")
+def dashboard_live(app) -> Load:
+    """What the dashboard fetches every ten seconds: the figures and the arrivals chart."""
+    slug, cookie = _big_event(app)
+    return Load(f"/console/events/{slug}/dashboard/live", headers={"Cookie": cookie})
+
+
+@scenario("door_search")
+def door_search(app) -> Load:
+    """The door page's search among 10,000 attendees, accents forgiven."""
+    slug, cookie = _big_event(app)
+    return Load(f"/console/events/{slug}/door/search?q=person%200{{n}}",
+                headers={"Cookie": cookie})
