@@ -25,8 +25,7 @@ def open_door(browser, live_server, organizer, event, gate):
     page.click("button[type=submit]")
     page.wait_for_url("**/console/")
     page.goto(f"{live_server.url}/console/events/{event.slug}/door")
-    page.wait_for_function(
-        f"JSON.parse(localStorage.getItem('checkin.door.{event.slug}.roster') || 'null')")
+    page.locator("#door[data-synced]").wait_for(state="attached")
     page.fill("#gate", gate)
     page.locator("#gate").dispatch_event("change")
     return context, page
@@ -49,7 +48,7 @@ def type_code(page, code):
 
 def expect_result(page, css_class, word, before):
     """The full-screen result that followed an action (it hides itself after a moment)."""
-    page.wait_for_function(f"Number(document.getElementById('result').dataset.shown) > {before}")
+    page.locator(f"#result[data-shown='{before + 1}']").wait_for(state="attached")
     assert css_class in page.locator("#result").get_attribute("class")
     assert page.locator("#result-word").text_content() == word
     page.evaluate("document.getElementById('result-next').click()")

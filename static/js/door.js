@@ -158,6 +158,7 @@
         roster = { attendees: r.data.attendees, synced_at: r.data.synced_at };
         save("roster", roster);
         indexRoster();
+        root.dataset.synced = roster.synced_at;
       }
     }).catch(function () { /* stays offline; the cached roster decides */ });
   }
