@@ -1,7 +1,8 @@
 # Sourced by .ci/run (and usable by hand): a throwaway PostgreSQL cluster on 127.0.0.1.
 # pg_start sets PG_URL; pg_stop stops the cluster and removes its folder.
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-PG_PORT=${PG_PORT:-55432}
+# A free port unless one is given: another cluster may be running on this machine.
+PG_PORT=${PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 PG_DIR=${PG_DIR:-$(mktemp -d /tmp/checkin-pg.XXXXXX)}
 
 pg_start() {
