@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage, OutboxStatus
-from checkin.mail.services import deliver_pending, release_stuck
+from checkin.mail.services import DeliveryStopped, Tally, deliver_pending, release_stuck
 
 
 @click.group("mail")
@@ -14,14 +14,41 @@ def mail_cli():
     """The outbox."""
 
 
+def release_option(function):
+    return click.option(
+        "--release-stuck-after", type=float, default=None, metavar="SECONDS",
+        help="Messages 'sending' for longer than this are taken as lost by a dead sender "
+             "and sent again (default CHECKIN_MAIL_STUCK_AFTER, 300). Use 0 only when no "
+             "other sender is running.")(function)
+
+
+def send_with_progress(event_id=None, kinds=None, release_after=None, label="Sending") -> Tally:
+    """Deliver with a progress bar and print the tally; shared by the mail and followups CLIs."""
+    released = release_stuck(release_after)
+    if released:
+        click.echo(f"{released} message(s) left by a stopped sender go out again.")
+    query = select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.PENDING)
+    if event_id is not None:
+        query = query.where(OutboxMessage.event_id == event_id)
+    if kinds:
+        query = query.where(OutboxMessage.kind.in_(kinds))
+    pending = db.session.scalar(query)
+    with click.progressbar(length=pending, label=label) as bar:
+        try:
+            tally = deliver_pending(event_id=event_id, kinds=kinds,
+                                    on_progress=lambda _m: bar.update(1))
+        except DeliveryStopped as error:
+            raise click.ClickException(f"Sending stopped: {error}. Nothing was lost; "
+                                       "run the command again when it is fixed.") from error
+    click.echo(f"Sent {tally.sent}, failed {tally.failed}, waiting {tally.waiting} "
+               f"(transient errors met: {tally.retried}).")
+    return tally
+
+
 @mail_cli.command("send")
+@release_option
 @with_appcontext
-def send_command():
+def send_command(release_stuck_after):
     """Deliver every pending message in the outbox."""
-    release_stuck()
-    pending = db.session.scalar(
-        select(func.count()).select_from(OutboxMessage).filter_by(status=OutboxStatus.PENDING)
-    )
-    with click.progressbar(length=pending, label="Sending") as bar:
-        tally = deliver_pending(on_progress=lambda _m: bar.update(1))
-    click.echo(f"Sent {tally.sent}, failed {tally.failed}, to retry {tally.retry}.")
+    send_with_progress(release_after=release_stuck_after)

@@ -3,17 +3,18 @@
 import base64
 import contextlib
 import smtplib
+import ssl
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from checkin.columns import now_utc
 from checkin.extensions import db
@@ -120,6 +121,14 @@ class TransientFailure(Exception):
     """Try again later: a 4xx answer, a dropped connection, a timeout."""
 
 
+class ConnectFailure(TransientFailure):
+    """The mail server could not be reached at all (nothing was sent)."""
+
+
+class DeliveryStopped(Exception):
+    """Sending cannot go on (bad credentials, server unreachable): the run stops, nothing is lost."""
+
+
 class FileTransport:
     """Writes each message as an .eml file in a folder (the default for development)."""
 
@@ -127,7 +136,7 @@ class FileTransport:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
 
-    def send(self, mime: EmailMessage) -> None:
+    def send(self, mime: EmailMessage, sender: str, recipient: str) -> None:
         name = f"{now_utc():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
         tmp = self.folder / f".{name}.tmp"
         tmp.write_bytes(bytes(mime))
@@ -138,7 +147,11 @@ class FileTransport:
 
 
 class SmtpTransport:
-    """One SMTP connection, opened on first use and reused for every message."""
+    """One SMTP connection, opened on first use and reused for every message.
+
+    ``smtp://`` plain, ``smtp+starttls://`` upgraded with STARTTLS, ``smtps://``
+    TLS from the start; a user and password in the URL log in.
+    """
 
     def __init__(self, url: str, timeout: float = 30):
         parts = urlsplit(url)
@@ -151,21 +164,31 @@ class SmtpTransport:
         self.connection: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        if self.scheme == "smtps":
-            connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout)
-        else:
-            connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            if self.scheme == "smtp+starttls":
-                connection.starttls()
-        if self.username:
-            connection.login(self.username, self.password or "")
+        context = ssl.create_default_context()
+        try:
+            if self.scheme == "smtps":
+                connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                              context=context)
+            else:
+                connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                if self.scheme == "smtp+starttls":
+                    connection.starttls(context=context)
+            if self.username:
+                connection.login(self.username, self.password or "")
+        except smtplib.SMTPAuthenticationError as error:
+            raise DeliveryStopped(f"the mail server refused the login: {error.smtp_code} "
+                                  f"{_words(error.smtp_error)}") from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise ConnectFailure(f"cannot reach the mail server: {error}") from error
         return connection
 
-    def send(self, mime: EmailMessage) -> None:
+    def send(self, mime: EmailMessage, sender: str, recipient: str) -> None:
+        if self.connection is None:
+            self.connection = self._connect()
         try:
-            if self.connection is None:
-                self.connection = self._connect()
-            refused = self.connection.send_message(mime)
+            # Envelope given explicitly: only ``recipient`` receives it, whatever the headers say.
+            refused = self.connection.send_message(mime, from_addr=sender,
+                                                   to_addrs=[recipient])
         except smtplib.SMTPRecipientsRefused as error:
             code, words = next(iter(error.recipients.values()))
             self._raise_for(code, words)
@@ -173,132 +196,248 @@ class SmtpTransport:
             self.close()
             self._raise_for(error.smtp_code, error.smtp_error)
         except (smtplib.SMTPServerDisconnected, OSError) as error:
-            self.connection = None
-            raise TransientFailure(f"connection lost: {error}") from error
+            self._drop()
+            raise TransientFailure(f"connection lost: {error or type(error).__name__}") from error
         if refused:
             code, words = next(iter(refused.values()))
             self._raise_for(code, words)
 
     @staticmethod
     def _raise_for(code: int, words) -> None:
-        text = words.decode(errors="replace") if isinstance(words, bytes) else str(words)
         failure = PermanentFailure if 500 <= code < 600 else TransientFailure
-        raise failure(f"{code} {text}")
+        raise failure(f"{code} {_words(words)}")
+
+    def _drop(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+        self.connection = None
 
     def close(self) -> None:
         if self.connection is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.connection.quit()
-            self.connection = None
+            self._drop()
 
 
-def transport_for(url: str):
+def _words(words) -> str:
+    return words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+
+
+def transport_for(url: str, timeout: float = 30):
     parts = urlsplit(url)
     if parts.scheme == "file":
         return FileTransport(Path(unquote(parts.path)))
     if parts.scheme in ("smtp", "smtps", "smtp+starttls"):
-        return SmtpTransport(url)
+        return SmtpTransport(url, timeout=timeout)
     raise ValueError(f"CHECKIN_MAIL_URL has an unknown scheme: {parts.scheme!r}")
 
 
 @dataclass
 class Tally:
+    """What one sender run did: ``retried`` counts transient failures met on the way,
+    ``waiting`` the messages left pending for a later run."""
+
     sent: int = 0
     failed: int = 0
-    retry: int = 0
+    retried: int = 0
+    waiting: int = 0
 
 
-MAX_ATTEMPTS = 6
-BACKOFF_SECONDS = (0, 5, 30, 120, 600, 1800)
+# Settings (app.config) with their defaults.
+DEFAULTS = {
+    "CHECKIN_MAIL_MAX_ATTEMPTS": 6,
+    "CHECKIN_MAIL_RETRY_BASE": 2.0,  # seconds; doubled on each attempt
+    "CHECKIN_MAIL_RETRY_CAP": 300.0,  # the longest wait between two attempts
+    "CHECKIN_MAIL_MAX_WAIT": 60.0,  # a run waits for a retry due this soon, else leaves it
+    "CHECKIN_MAIL_TIMEOUT": 30.0,
+    "CHECKIN_MAIL_STUCK_AFTER": 300.0,  # 'sending' this long means its sender died
+}
+CONNECT_FAILURES_BEFORE_STOP = 3
 
 
-def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None = None,
-                    limit: int | None = None, on_progress=None) -> Tally:
-    """Send pending outbox messages over one reused connection.
-
-    Each message is marked sent in its own commit right after the server
-    accepts it, so a sender killed at any moment resends at most the one
-    message that was in flight.
-    """
-    tally = Tally()
-    transport = transport_for(current_app.config["CHECKIN_MAIL_URL"])
-    sender = current_app.config["CHECKIN_MAIL_FROM"]
-    try:
-        while limit is None or tally.sent + tally.failed + tally.retry < limit:
-            message = _claim_next(event_id, kinds)
-            if message is None:
-                break
-            _deliver_one(transport, sender, message, tally)
-            if on_progress:
-                on_progress(message)
-    finally:
-        transport.close()
-    return tally
+def mail_setting(name: str):
+    return current_app.config.get(name, DEFAULTS[name])
 
 
-def _claim_next(event_id, kinds) -> OutboxMessage | None:
-    query = select(OutboxMessage).where(
-        OutboxMessage.status == OutboxStatus.PENDING,
-        OutboxMessage.next_attempt_at <= now_utc(),
-    )
+def backoff_seconds(attempts: int) -> float:
+    """Wait before attempt ``attempts + 1``: base, 2×base, 4×base… up to the cap."""
+    base, cap = mail_setting("CHECKIN_MAIL_RETRY_BASE"), mail_setting("CHECKIN_MAIL_RETRY_CAP")
+    return min(cap, base * 2 ** max(0, attempts - 1))
+
+
+def _scope(query, event_id, kinds):
     if event_id is not None:
         query = query.where(OutboxMessage.event_id == event_id)
     if kinds:
         query = query.where(OutboxMessage.kind.in_(kinds))
-    query = query.order_by(OutboxMessage.id).limit(1)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    message = db.session.scalar(query)
-    if message is None:
-        db.session.rollback()
-        return None
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.SENDING.value, attempts=OutboxMessage.attempts + 1,
-                updated_at=now_utc())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if not claimed:  # another sender took it between our read and our update
-        return _claim_next(event_id, kinds)
-    db.session.refresh(message)
-    return message
+    return query
 
 
-def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -> None:
+def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None = None,
+                    limit: int | None = None, on_progress=None, wait: bool = True) -> Tally:
+    """Send pending outbox messages over one reused connection.
+
+    Each message is claimed (``sending``) in one commit and marked ``sent`` in
+    its own commit right after the server accepts it, so a sender killed at any
+    moment resends at most the one message in flight. Transient failures go
+    back to pending with a growing delay; with ``wait`` the run waits for a
+    retry due within CHECKIN_MAIL_MAX_WAIT seconds. ``on_progress(message)`` is
+    called once per message that reached its end (sent or failed).
+    """
+    tally = Tally()
+    timeout = mail_setting("CHECKIN_MAIL_TIMEOUT")
+    transport = transport_for(current_app.config["CHECKIN_MAIL_URL"], timeout=timeout)
+    sender = current_app.config["CHECKIN_MAIL_FROM"]
+    connect_failures = 0
     try:
-        transport.send(to_mime(message, sender))
+        while limit is None or tally.sent + tally.failed < limit:
+            message = claim_next(event_id, kinds)
+            if message is None:
+                delay = _seconds_to_next_retry(event_id, kinds)
+                if not wait or delay is None or delay > mail_setting("CHECKIN_MAIL_MAX_WAIT"):
+                    break
+                time.sleep(max(0.0, delay))
+                continue
+            try:
+                outcome = _deliver_one(transport, sender, message, tally)
+            except ConnectFailure:
+                connect_failures += 1
+                if connect_failures >= CONNECT_FAILURES_BEFORE_STOP:
+                    raise DeliveryStopped(message.last_error) from None
+                continue
+            except DeliveryStopped:
+                _unclaim(message)
+                raise
+            connect_failures = 0
+            if outcome != OutboxStatus.PENDING and on_progress:
+                on_progress(message)
+    finally:
+        transport.close()
+        tally.waiting = db.session.scalar(
+            _scope(select(func.count()).select_from(OutboxMessage), event_id, kinds)
+            .where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+        )
+        db.session.rollback()
+    return tally
+
+
+def claim_next(event_id=None, kinds=None) -> OutboxMessage | None:
+    """The next due pending message, marked ``sending`` and committed, or None.
+
+    On PostgreSQL the candidate row is read ``FOR UPDATE SKIP LOCKED`` so
+    several senders walk the outbox side by side; everywhere, the update only
+    takes a row that is still pending, so no two senders claim one message.
+    """
+    postgres = db.engine.dialect.name == "postgresql"
+    for _ in range(100):
+        query = _scope(select(OutboxMessage.id), event_id, kinds).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now_utc(),
+        ).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        message_id = db.session.scalar(query)
+        if message_id is None:
+            db.session.rollback()
+            return None
+        claimed = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING.value, attempts=OutboxMessage.attempts + 1,
+                    updated_at=now_utc())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        if claimed:
+            return db.session.get(OutboxMessage, message_id, populate_existing=True)
+    return None  # pragma: no cover (a hundred lost races in a row)
+
+
+def _seconds_to_next_retry(event_id, kinds) -> float | None:
+    due = db.session.scalar(
+        _scope(select(func.min(OutboxMessage.next_attempt_at)), event_id, kinds)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+    )
+    db.session.rollback()
+    if due is None:
+        return None
+    return (due - now_utc()).total_seconds()
+
+
+def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -> str:
+    try:
+        mime = to_mime(message, sender)
+    except (ValueError, TypeError, KeyError) as error:  # a row that cannot become an email
+        mime, error_text = None, f"cannot build the message: {error}"
+    try:
+        if mime is None:
+            raise PermanentFailure(error_text)
+        transport.send(mime, sender=_address_of(sender), recipient=message.to_address)
     except PermanentFailure as error:
-        message.status = OutboxStatus.FAILED.value
-        message.last_error = str(error)[:2000]
+        _mark_failed(message, str(error))
         tally.failed += 1
     except TransientFailure as error:
-        message.last_error = str(error)[:2000]
-        if message.attempts >= MAX_ATTEMPTS:
-            message.status = OutboxStatus.FAILED.value
+        tally.retried += 1
+        if message.attempts >= mail_setting("CHECKIN_MAIL_MAX_ATTEMPTS"):
+            _mark_failed(message, f"gave up after {message.attempts} attempts: {error}")
             tally.failed += 1
         else:
             message.status = OutboxStatus.PENDING.value
-            delay = BACKOFF_SECONDS[min(message.attempts, len(BACKOFF_SECONDS) - 1)]
-            message.next_attempt_at = now_utc() + timedelta(seconds=delay)
-            tally.retry += 1
-            time.sleep(min(delay, 0.2))
+            message.last_error = str(error)[:2000]
+            message.next_attempt_at = now_utc() + timedelta(
+                seconds=backoff_seconds(message.attempts))
+            db.session.commit()
+            if isinstance(error, ConnectFailure):
+                raise
     else:
         message.status = OutboxStatus.SENT.value
         message.sent_at = now_utc()
         message.last_error = ""
         tally.sent += 1
     db.session.commit()
+    return message.status
 
 
-def release_stuck(older_than_seconds: int = 600) -> int:
-    """Messages left 'sending' by a killed sender go back to pending (the in-flight window)."""
+def _mark_failed(message: OutboxMessage, reason: str) -> None:
+    message.status = OutboxStatus.FAILED.value
+    message.last_error = reason[:2000]
+
+
+def _unclaim(message: OutboxMessage) -> None:
+    message.status = OutboxStatus.PENDING.value
+    message.attempts = max(0, message.attempts - 1)
+    db.session.commit()
+
+
+def _address_of(sender: str) -> str:
+    return parseaddr(sender)[1] or sender
+
+
+def resend(message: OutboxMessage) -> OutboxMessage:
+    """Put a message back in the queue (after a failure, or to send it once more)."""
+    message.status = OutboxStatus.PENDING.value
+    message.attempts = 0
+    message.last_error = ""
+    message.next_attempt_at = now_utc()
+    message.sent_at = None
+    db.session.commit()
+    return message
+
+
+def release_stuck(older_than_seconds: float | None = None) -> int:
+    """Messages left ``sending`` by a killed sender go back to pending.
+
+    This is the in-flight window: such a message may or may not have reached
+    the server before its sender died, so it is sent again (at most once more).
+    """
+    if older_than_seconds is None:
+        older_than_seconds = mail_setting("CHECKIN_MAIL_STUCK_AFTER")
     cutoff = now_utc() - timedelta(seconds=older_than_seconds)
     count = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.updated_at < cutoff)
-        .values(status=OutboxStatus.PENDING.value)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.updated_at <= cutoff)
+        .values(status=OutboxStatus.PENDING.value, next_attempt_at=now_utc())
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
