@@ -33,6 +33,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         door,
         errors_web,
         events,
+        followups,
         i18n,
         mail,
         models,  # noqa: F401  (the whole schema, for Alembic)
@@ -62,6 +63,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     i18n.init_app(app)
     security.init_app(app)
     errors_web.init_app(app)
-    for domain in (site, accounts, events, people, connections, door, console, api, mail, qr):
+    for domain in (site, accounts, events, people, connections, door, console, api, mail, qr,
+                   followups):
         domain.init_app(app)
     return app

@@ -21,9 +21,14 @@ from checkin.extensions import db
 from checkin.mail.models import OutboxMessage, OutboxStatus
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Header values never carry a line break, whatever a card says."""
     return " ".join((text or "").split())
+
+
+def new_message_id() -> str:
+    """A Message-ID unique to one outbox row."""
+    return make_msgid(idstring=uuid.uuid4().hex[:12], domain=_mail_domain())
 
 
 def enqueue(
@@ -54,13 +59,13 @@ def enqueue(
     if message is None:
         message = OutboxMessage(kind=kind, event_id=event_id, recipient=recipient)
         db.session.add(message)
-    message.to_address = _one_line(to_address)
-    message.subject = _one_line(subject)[:300]
+    message.to_address = one_line(to_address)
+    message.subject = one_line(subject)[:300]
     message.text_body = text_body
     message.html_body = html_body
     message.attachments = attachments or []
-    message.headers = {k: _one_line(v) for k, v in (headers or {}).items()}
-    message.message_id = make_msgid(idstring=uuid.uuid4().hex[:12], domain=_mail_domain())
+    message.headers = {k: one_line(v) for k, v in (headers or {}).items()}
+    message.message_id = new_message_id()
     message.status = OutboxStatus.PENDING.value
     message.attempts = 0
     message.last_error = ""
@@ -126,7 +131,7 @@ class ConnectFailure(TransientFailure):
 
 
 class DeliveryStopped(Exception):
-    """Sending cannot go on (bad credentials, server unreachable): the run stops, nothing is lost."""
+    """Sending cannot go on (bad login, server unreachable): the run stops, nothing is lost."""
 
 
 class FileTransport:
@@ -275,7 +280,8 @@ def _scope(query, event_id, kinds):
 
 
 def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None = None,
-                    limit: int | None = None, on_progress=None, wait: bool = True) -> Tally:
+                    limit: int | None = None, on_progress=None, wait: bool = True,
+                    seconds: float | None = None) -> Tally:
     """Send pending outbox messages over one reused connection.
 
     Each message is claimed (``sending``) in one commit and marked ``sent`` in
@@ -283,15 +289,19 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
     moment resends at most the one message in flight. Transient failures go
     back to pending with a growing delay; with ``wait`` the run waits for a
     retry due within CHECKIN_MAIL_MAX_WAIT seconds. ``on_progress(message)`` is
-    called once per message that reached its end (sent or failed).
+    called once per message that reached its end (sent or failed). With
+    ``seconds`` the run stops taking new messages after that long (a web request).
     """
     tally = Tally()
+    deadline = None if seconds is None else time.monotonic() + seconds
     timeout = mail_setting("CHECKIN_MAIL_TIMEOUT")
     transport = transport_for(current_app.config["CHECKIN_MAIL_URL"], timeout=timeout)
     sender = current_app.config["CHECKIN_MAIL_FROM"]
     connect_failures = 0
     try:
         while limit is None or tally.sent + tally.failed < limit:
+            if deadline is not None and time.monotonic() > deadline:
+                break
             message = claim_next(event_id, kinds)
             if message is None:
                 delay = _seconds_to_next_retry(event_id, kinds)

@@ -1,0 +1,61 @@
+"""``checkin followups send SLUG`` and ``checkin events close SLUG``."""
+
+import click
+from flask.cli import with_appcontext
+
+from checkin.errors import DomainError
+from checkin.events.services import get_event
+from checkin.followups.render import KIND
+from checkin.followups.services import close, count_recipients, queue_followups, require_closed
+from checkin.followups.summary import KIND_SUMMARY, queue_summaries
+from checkin.mail.cli import release_option, send_with_progress
+
+
+@click.group("followups")
+def followups_cli():
+    """Follow-up emails after an event."""
+
+
+def _event(slug: str):
+    try:
+        return get_event(slug)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+
+
+@followups_cli.command("send")
+@click.argument("slug")
+@click.option("--no-deliver", is_flag=True, help="Only render and queue; deliver later.")
+@release_option
+@with_appcontext
+def send_command(slug, no_deliver, release_stuck_after):
+    """Render, queue and deliver every follow-up of a closed event (run again to continue)."""
+    event = _event(slug)
+    try:
+        require_closed(event)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    event_id = event.id
+    with click.progressbar(length=count_recipients(event), label="Rendering") as bar:
+        added = queue_followups(event, on_batch=bar.update)
+    summaries = queue_summaries(_event(slug))
+    click.echo(f"Queued {added} follow-up(s) and {summaries} organizer summary(ies).")
+    if not no_deliver:
+        send_with_progress(event_id=event_id, kinds=(KIND, KIND_SUMMARY),
+                           release_after=release_stuck_after)
+
+
+def add_close_command(cli_root: click.Group) -> None:
+    """``checkin events close SLUG``, added to an ``events`` group (made if missing)."""
+    group = cli_root.commands.get("events")
+    if not isinstance(group, click.Group):
+        group = click.Group("events", help="Events.")
+        cli_root.add_command(group)
+
+    @group.command("close")
+    @click.argument("slug")
+    @with_appcontext
+    def close_command(slug):
+        """Close an event: no more connections or notes; follow-ups can go out."""
+        event = close(_event(slug))
+        click.echo(f"Closed {event.slug} at {event.closed_at:%Y-%m-%d %H:%M} UTC.")

@@ -1,0 +1,127 @@
+"""How the room mixed: groups in the network of who met whom, the people who bridged them,
+and the drawing as pure SVG (presentation attributes only: passes the CSP, no script)."""
+
+import math
+from collections import Counter, defaultdict
+from html import escape
+
+PALETTE = ("#0b57d0", "#0a7d32", "#a15c00", "#8e24aa", "#b3261e", "#00838f", "#5d4037",
+           "#3949ab")
+OTHER = "#757575"
+NODE_SPACING = 14.0
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def groups_of(nodes: list[int], edges: list[tuple[int, int]], rounds: int = 20) -> dict[int, int]:
+    """{node: group number}, groups numbered by size (0 the largest), by label propagation.
+
+    Deterministic: nodes are visited in order and a tie goes to the smallest label.
+    """
+    neighbours: dict[int, list[int]] = defaultdict(list)
+    for a, b in edges:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    label = {n: n for n in nodes}
+    for _ in range(rounds):
+        changed = False
+        for node in nodes:
+            if not neighbours[node]:
+                continue
+            counts = Counter(label[m] for m in neighbours[node])
+            top = max(counts.values())
+            best = min(lab for lab, c in counts.items() if c == top)
+            if counts.get(label[node], 0) < top and best != label[node]:
+                label[node] = best
+                changed = True
+        if not changed:
+            break
+    sizes = Counter(label.values())
+    order = sorted(sizes, key=lambda lab: (-sizes[lab], lab))
+    number = {lab: i for i, lab in enumerate(order)}
+    return {n: number[label[n]] for n in nodes}
+
+
+def bridges(edges: list[tuple[int, int]], groups: dict[int, int]) -> dict[int, int]:
+    """{node: how many other groups it met} for people who met someone outside their group."""
+    reached: dict[int, set[int]] = defaultdict(set)
+    for a, b in edges:
+        if groups[a] != groups[b]:
+            reached[a].add(groups[b])
+            reached[b].add(groups[a])
+    return {n: len(g) for n, g in reached.items()}
+
+
+def _sunflower(count: int) -> list[tuple[float, float]]:
+    return [(NODE_SPACING * math.sqrt(k + 0.5) * math.cos(k * GOLDEN_ANGLE),
+             NODE_SPACING * math.sqrt(k + 0.5) * math.sin(k * GOLDEN_ANGLE))
+            for k in range(count)]
+
+
+def layout(nodes: list[int], groups: dict[int, int]) -> dict[int, tuple[float, float]]:
+    """Each group a sunflower of its members; the groups on a ring around the middle."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for n in nodes:
+        members[groups[n]].append(n)
+    order = sorted(members)
+    radius = {g: NODE_SPACING * math.sqrt(len(members[g]) + 0.5) + 8 for g in order}
+    centres: dict[int, tuple[float, float]] = {}
+    if len(order) == 1:
+        centres[order[0]] = (0.0, 0.0)
+    else:
+        ring = max(sum(2 * radius[g] + 12 for g in order) / (2 * math.pi),
+                   max(radius.values()) + 12)
+        angle = 0.0
+        circumference = 2 * math.pi * ring
+        for g in order:
+            share = (2 * radius[g] + 12) / circumference * 2 * math.pi
+            angle += share / 2
+            centres[g] = (ring * math.cos(angle), ring * math.sin(angle))
+            angle += share / 2
+    positions = {}
+    for g in order:
+        cx, cy = centres[g]
+        for n, (x, y) in zip(members[g], _sunflower(len(members[g])), strict=True):
+            positions[n] = (cx + x, cy + y)
+    return positions
+
+
+def network_svg(names: dict[int, str], edges: list[tuple[int, int]], groups: dict[int, int],
+                bridging: dict[int, int], *, title: str, empty_text: str,
+                width: int = 640) -> str:
+    """The network as SVG: one dot per person coloured by group, a ring around bridges,
+    grey lines inside a group and dark lines across groups."""
+    nodes = list(names)
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart network" role="img" '
+            f'aria-label="{escape(title)}" width="{width}" ')
+    if not nodes:
+        return (head + f'height="80" viewBox="0 0 {width} 80"><title>{escape(title)}</title>'
+                f'<text x="{width / 2:.0f}" y="45" text-anchor="middle" font-family="sans-serif"'
+                f' font-size="14" fill="#111111">{escape(empty_text)}</text></svg>')
+    pos = layout(nodes, groups)
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    pad = 12
+    min_x, min_y = min(xs) - pad, min(ys) - pad
+    view_w, view_h = max(xs) - min_x + pad, max(ys) - min_y + pad
+    height = round(width * view_h / view_w)
+    parts = [head + f'height="{height}" viewBox="{min_x:.1f} {min_y:.1f} {view_w:.1f} '
+             f'{view_h:.1f}"><title>{escape(title)}</title>',
+             f'<rect x="{min_x:.1f}" y="{min_y:.1f}" width="{view_w:.1f}" height="{view_h:.1f}"'
+             f' fill="#ffffff"/>']
+    for across in (False, True):  # lines across groups drawn last, on top
+        for a, b in edges:
+            if (groups[a] != groups[b]) != across:
+                continue
+            (x1, y1), (x2, y2) = pos[a], pos[b]
+            colour, opacity = ("#111111", "0.7") if across else ("#9e9e9e", "0.5")
+            parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                         f'stroke="{colour}" stroke-opacity="{opacity}" stroke-width="1"/>')
+    for n in nodes:
+        x, y = pos[n]
+        g = groups[n]
+        fill = PALETTE[g] if g < len(PALETTE) else OTHER
+        ring = ' stroke="#111111" stroke-width="2.5"' if n in bridging else ""
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}"{ring}>'
+                     f'<title>{escape(names[n])}</title></circle>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,265 @@
+"""The attendee's follow-up email: who they met, their notes, contacts, and people to meet next."""
+
+import csv
+import io
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from flask import current_app, render_template
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, case, or_, select
+
+from checkin.accounts.models import EventRole, Organizer, Role
+from checkin.connections.models import Connection, Note
+from checkin.events.models import Event
+from checkin.extensions import db
+from checkin.followups.suggestions import Suggestion, SuggestionIndex
+from checkin.mail.services import attachment
+from checkin.people.models import Attendee, Person
+
+try:
+    from checkin.people.cards import shared_contact
+    from checkin.people.vcard import serialize_vcards, vcard_for, where_we_met
+except ImportError:  # pragma: no cover (until the people helper's modules are on main)
+    from checkin.followups._interim import (
+        serialize_vcards,
+        shared_contact,
+        vcard_for,
+        where_we_met,
+    )
+
+KIND = "followup"
+KIND_TEST = "followup_test"
+REASON_CLIP = 140
+
+
+@dataclass
+class Contact:
+    """One person I met, as the follow-up shows them."""
+
+    person: Person
+    attendee_id: int
+    met_at: datetime
+    my_note: str
+    shared: dict
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    language: str
+    to_address: str
+    attachments: list = field(default_factory=list)
+    headers: dict = field(default_factory=dict)
+    met: int = 0
+
+
+def language_for(attendee: Attendee) -> str:
+    return attendee.person.language or attendee.event.default_language or "en"
+
+
+def contacts_met(attendee: Attendee) -> list[Contact]:
+    """Everyone ``attendee`` met, in the order they met, with ``attendee``'s own note."""
+    other_id = case((Connection.low_id == attendee.id, Connection.high_id),
+                    else_=Connection.low_id)
+    rows = db.session.execute(
+        select(Connection.created_at, Attendee.id, Person, Note.text)
+        .join(Attendee, Attendee.id == other_id)
+        .join(Person, Person.id == Attendee.person_id)
+        .outerjoin(Note, and_(Note.connection_id == Connection.id,
+                              Note.author_id == attendee.id))
+        .where(or_(Connection.low_id == attendee.id, Connection.high_id == attendee.id))
+        .order_by(Connection.created_at, Connection.id)
+    ).all()
+    return [Contact(person=person, attendee_id=other, met_at=at, my_note=note or "",
+                    shared=shared_contact(person))
+            for at, other, person, note in rows]
+
+
+def owners_of(event: Event) -> list[Organizer]:
+    return list(db.session.scalars(
+        select(Organizer).join(EventRole, EventRole.organizer_id == Organizer.id)
+        .where(EventRole.event_id == event.id, EventRole.role == Role.OWNER.value)
+        .order_by(Organizer.id)
+    ))
+
+
+# Unsubscribing: a signed person id, so the link needs no stored secret.
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="followups-unsubscribe")
+
+
+def unsubscribe_token(person: Person) -> str:
+    return _serializer().dumps(person.id)
+
+
+def person_for_unsubscribe_token(token: str) -> Person | None:
+    try:
+        person_id = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(Person, person_id) if isinstance(person_id, int) else None
+
+
+def unsubscribe_url(person: Person) -> str:
+    return f"{current_app.config['CHECKIN_BASE_URL']}/u/{unsubscribe_token(person)}"
+
+
+def event_when(event: Event, language: str) -> str:
+    local = event.starts_at.astimezone(ZoneInfo(event.timezone))
+    return (f"{format_date(local.date(), 'full', locale=language)} · "
+            f"{format_time(local.time(), 'short', locale=language)}")
+
+
+def _clip(text: str, length: int = REASON_CLIP) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def reason_for(suggestion: Suggestion) -> str:
+    """The reason in plain words, in the current language."""
+    name = suggestion.candidate.name
+    theirs, mine = _clip(suggestion.their_text), _clip(suggestion.my_text)
+    if suggestion.direction == "offer":
+        return _("%(name)s offers “%(theirs)s”; you need “%(mine)s”.",
+                 name=name, theirs=theirs, mine=mine)
+    return _("%(name)s needs “%(theirs)s”; you offer “%(mine)s”.",
+             name=name, theirs=theirs, mine=mine)
+
+
+def _csv_cell(value: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: make it text."""
+    value = value or ""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def contacts_csv(contacts: list[Contact], tz: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Name"), _("Headline"), _("Company"), _("Email"), _("Phone"), _("Links"),
+                     _("What they do"), _("Offers"), _("Needs"), _("My note"), _("Met at")])
+    zone = ZoneInfo(tz)
+    for c in contacts:
+        p = c.person
+        writer.writerow([_csv_cell(v) for v in (
+            p.display_name, p.headline, p.company, c.shared.get("email", ""),
+            c.shared.get("phone", ""), " ".join(c.shared.get("links", [])), p.what_i_do,
+            p.offer, p.need, c.my_note, c.met_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))])
+    return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel then reads UTF-8
+
+
+def contacts_vcf(contacts: list[Contact], event: Event) -> bytes:
+    """One vCard 3.0 per person met, with where we met and my note in NOTE."""
+    parts, met_on = [], {}
+    for c in contacts:
+        day = c.met_at.date()
+        if day not in met_on:
+            met_on[day] = where_we_met(event, c.met_at)
+        note = met_on[day]
+        if c.my_note:
+            note += "\n" + _("My note: %(note)s", note=c.my_note)
+        key = (c.person.id, c.person.updated_at, note)
+        text = _VCARDS.get(key)
+        if text is None:
+            text = serialize_vcards([vcard_for(c.person, shared_only=True, note=note)])
+            _VCARDS.put(key, text)
+        parts.append(text)
+    return "".join(parts).encode()
+
+
+class _BoundedCache:
+    """A small LRU: each person's card is serialized once, not once per person who met them."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key, value) -> None:
+        self.items[key] = value
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+_VCARDS = _BoundedCache(5000)
+_LABELS: dict[str, dict] = {}
+
+
+def labels() -> dict:
+    """The words repeated for every contact, translated once per language (not per contact)."""
+    key = str(get_locale())
+    if key not in _LABELS:
+        _LABELS[key] = {
+            "what_i_do": _("What they do"), "offer": _("Offers"), "need": _("Needs"),
+            "email": _("Email"), "phone": _("Phone"), "link": _("Link"),
+            "note": _("Your note:"), "met_at": _("Met at %(time)s"),
+        }
+    return _LABELS[key]
+
+
+def render_followup(attendee: Attendee, index: SuggestionIndex | None = None,
+                    reply_to: str | None = None) -> RenderedEmail:
+    """The follow-up email of ``attendee`` exactly as it will be sent, in their language.
+
+    Someone who met nobody gets a different email: people to meet, and how to
+    reach them through the organizer. ``index`` is the event's suggestion index
+    (built here when not given; pass it when rendering many).
+    """
+    event = attendee.event
+    person = attendee.person
+    language = language_for(attendee)
+    if index is None:
+        index = SuggestionIndex.for_event(event.id)
+    if reply_to is None:
+        owners = owners_of(event)
+        reply_to = owners[0].email if owners else ""
+    base_url = current_app.config["CHECKIN_BASE_URL"]
+    with force_locale(language):
+        contacts = contacts_met(attendee)
+        suggestions = index.suggest(attendee.id, person.offer, person.need,
+                                    {c.attendee_id for c in contacts})
+        zone = ZoneInfo(event.timezone)
+        context = {
+            "event": event, "person": person, "contacts": contacts,
+            "suggestions": [(s, reason_for(s)) for s in suggestions],
+            "when": event_when(event, language),
+            "met_time": lambda at: format_time(at.astimezone(zone), "short", locale=language),
+            "unsubscribe_url": unsubscribe_url(person), "reply_to": reply_to,
+            "card_url": f"{base_url}/e/{event.slug}/me", "language": language,
+            "labels": labels(),
+        }
+        if contacts:
+            subject = _("Who you met at %(event)s", event=event.name)
+            template = "followups/mail/followup"
+            attachments = [
+                attachment("contacts.vcf", "text/vcard", contacts_vcf(contacts, event)),
+                attachment("contacts.csv", "text/csv", contacts_csv(contacts, event.timezone)),
+            ]
+        else:
+            subject = _("People to meet after %(event)s", event=event.name)
+            template = "followups/mail/nobody"
+            attachments = []
+        text = render_template(template + ".txt", **context)
+        html = render_template(template + ".html", **context)
+    headers = {
+        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+    if reply_to:
+        headers["Reply-To"] = reply_to
+    return RenderedEmail(subject=subject, text=text, html=html, language=language,
+                         to_address=person.email, attachments=attachments, headers=headers,
+                         met=len(contacts))

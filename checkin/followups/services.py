@@ -1,0 +1,148 @@
+"""After the event: closing it, queueing every follow-up in batches, test copies, unsubscribing."""
+
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from checkin.accounts.models import Organizer
+from checkin.columns import now_utc
+from checkin.connections.models import Connection
+from checkin.errors import DomainError
+from checkin.events.models import Event
+from checkin.events.services import close_event
+from checkin.extensions import db
+from checkin.followups.render import KIND, KIND_TEST, owners_of, render_followup
+from checkin.followups.suggestions import SuggestionIndex
+from checkin.mail.models import OutboxMessage
+from checkin.mail.services import enqueue
+from checkin.people.models import Attendee, Person
+
+BATCH_SIZE = 200
+
+
+def close(event: Event) -> Event:
+    """Close the event: no more connections or notes; follow-ups can be sent."""
+    return close_event(event)
+
+
+def require_closed(event: Event) -> None:
+    if not event.is_closed:
+        raise DomainError("event_open", _("Close the event before sending the follow-ups."),
+                          status=409)
+
+
+def was_there():
+    """Attendees who were at the event: checked in at the door, or exchanged a card."""
+    met = exists().where(or_(Connection.low_id == Attendee.id, Connection.high_id == Attendee.id))
+    return or_(Attendee.checked_in_at.is_not(None), met)
+
+
+def recipients_query(event: Event):
+    """Who gets a follow-up: was there, has an address, did not unsubscribe."""
+    return (select(Attendee).join(Person, Person.id == Attendee.person_id)
+            .where(Attendee.event_id == event.id, was_there(), Person.email != "",
+                   Person.followups_unsubscribed_at.is_(None)))
+
+
+def count_recipients(event: Event) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(recipients_query(event).subquery()))
+
+
+def queue_followups(event: Event, batch_size: int = BATCH_SIZE,
+                    on_batch: Callable[[int], None] | None = None) -> int:
+    """Render and queue every attendee's follow-up, ``batch_size`` at a time; the number added.
+
+    One transaction per batch, then the session is emptied, so memory stays flat
+    however large the event. Running it again adds nothing for anyone already
+    queued (the outbox holds one follow-up per attendee), so a stopped run continues.
+    """
+    require_closed(event)
+    event_id = event.id
+    index = SuggestionIndex.for_event(event_id)
+    owners = owners_of(event)
+    reply_to = owners[0].email if owners else ""
+    added, last_id = 0, 0
+    while True:
+        batch = db.session.scalars(
+            recipients_query(event).where(Attendee.id > last_id)
+            .options(joinedload(Attendee.person), joinedload(Attendee.event))
+            .order_by(Attendee.id).limit(batch_size)
+        ).all()
+        if not batch:
+            break
+        last_id = batch[-1].id
+        try:
+            added += _queue_batch(event_id, batch, index, reply_to)
+            db.session.commit()
+        except IntegrityError:  # another run queued some of these first: theirs stand
+            db.session.rollback()
+        if on_batch:
+            on_batch(len(batch))
+        db.session.expunge_all()
+        event = db.session.get(Event, event_id)
+    return added
+
+
+def _queue_batch(event_id: int, batch: list[Attendee], index, reply_to: str) -> int:
+    wanted = [f"attendee:{a.id}" for a in batch]
+    queued = set(db.session.scalars(
+        select(OutboxMessage.recipient).where(OutboxMessage.kind == KIND,
+                                              OutboxMessage.event_id == event_id,
+                                              OutboxMessage.recipient.in_(wanted))))
+    added = 0
+    for attendee in batch:
+        recipient = f"attendee:{attendee.id}"
+        if recipient in queued:
+            continue
+        email = render_followup(attendee, index=index, reply_to=reply_to)
+        db.session.add(OutboxMessage(
+            kind=KIND, event_id=event_id, recipient=recipient, **_fields(email)))
+        added += 1
+    return added
+
+
+def _fields(email) -> dict:
+    from checkin.mail.services import new_message_id, one_line
+
+    return {
+        "to_address": one_line(email.to_address), "subject": one_line(email.subject)[:300],
+        "text_body": email.text, "html_body": email.html, "attachments": email.attachments,
+        "headers": {k: one_line(v) for k, v in email.headers.items()},
+        "message_id": new_message_id(),
+    }
+
+
+def send_test_copy(event: Event, attendee: Attendee, organizer: Organizer) -> OutboxMessage:
+    """Queue ``attendee``'s follow-up, exactly as rendered, to ``organizer`` (replacing any
+    earlier test copy of theirs)."""
+    if attendee.event_id != event.id:
+        raise DomainError("not_found", _("No such attendee."), status=404)
+    email = render_followup(attendee)
+    subject = _("[Test copy for %(name)s] %(subject)s", name=attendee.person.display_name,
+                subject=email.subject)
+    return enqueue(kind=KIND_TEST, event_id=event.id, recipient=f"organizer:{organizer.id}",
+                   to_address=organizer.email, subject=subject, text_body=email.text,
+                   html_body=email.html, attachments=email.attachments,
+                   headers={"Auto-Submitted": "auto-generated"}, replace=True)
+
+
+def unsubscribe(person: Person) -> None:
+    """``person`` gets no more follow-up emails; those still waiting are not sent."""
+    if person.followups_unsubscribed_at is None:
+        person.followups_unsubscribed_at = now_utc()
+    from checkin.mail.models import OutboxStatus
+
+    waiting = select(Attendee.id).where(Attendee.person_id == person.id)
+    recipients = [f"attendee:{a}" for a in db.session.scalars(waiting)]
+    for message in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == KIND,
+                                        OutboxMessage.recipient.in_(recipients),
+                                        OutboxMessage.status == OutboxStatus.PENDING)):
+        message.status = OutboxStatus.FAILED.value
+        message.last_error = "unsubscribed"
+    db.session.commit()

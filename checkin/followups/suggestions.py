@@ -1,0 +1,145 @@
+"""People someone did not meet but should: one's offer matches the other's need.
+
+Works on Spanish and English text alike: words are folded (no accents, no
+case), stop words dropped, and each word stands for both its Spanish and its
+English Snowball stem, so "contabilidad"/"Contabilidad" and "shops"/"shop"
+meet. Rare shared words weigh more than common ones (inverse document
+frequency), so "clients" alone does not make a match.
+"""
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from sqlalchemy import select
+
+from checkin.extensions import db
+from checkin.people.models import Attendee, Person
+from checkin.text import fold
+
+MAX_SUGGESTIONS = 3
+MIN_WORD = 3
+_WORD = re.compile(r"[a-z0-9ñ]+")
+_STEMMERS = (snowballstemmer.stemmer("spanish"), snowballstemmer.stemmer("english"))
+
+STOP_WORDS = frozenset(fold(w) for w in """
+a al algo alguien algun alguna algunas alguno algunos ante antes aqui asi aun con contra cual
+cuando de del desde donde durante el ella ellas ellos en entre era es esa esas ese eso esos
+esta estas este esto estos fue ha hacer hago han hay la las le les lo los mas me mi mis mucho
+muy nada ni no nos nuestra nuestro o otra otro otros para pero poco por que quien se sea ser
+si sin sobre son su sus tambien tengo tiene todo todos tu tus un una uno unos y ya yo busco
+ofrezco necesito quiero gente personas tipo cosas nuevo nueva nuevos nuevas buen buena bueno
+about after all also an and any are as at be been but by can do does for from get had has have
+help how i if in into is it its just looking me more my need needs new no not of offer offers
+on one or our out people some such than that the their them they this to up us we what when
+who will with you your want wants someone something things thing good great small big work
+""".split())  # noqa: SIM905
+
+
+@lru_cache(maxsize=50_000)
+def stems_of(word: str) -> frozenset[str]:
+    return frozenset(stemmer.stemWord(word) for stemmer in _STEMMERS)
+
+
+def keywords(text: str) -> dict[str, str]:
+    """{stem: the word as written (folded)} for every meaningful word of ``text``."""
+    found: dict[str, str] = {}
+    for word in _WORD.findall(fold(text)):
+        if len(word) < MIN_WORD or word in STOP_WORDS or word.isdigit():
+            continue
+        for stem in stems_of(word):
+            found.setdefault(stem, word)
+    return found
+
+
+@dataclass(frozen=True)
+class Candidate:
+    attendee_id: int
+    name: str
+    headline: str
+    company: str
+    offer: str
+    need: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """``direction`` is "offer" (they offer what I need) or "need" (they need what I offer)."""
+
+    candidate: Candidate
+    direction: str
+    their_text: str
+    my_text: str
+    words: tuple[str, ...]
+    score: float
+
+
+class SuggestionIndex:
+    """The suggestible people of one event, indexed by the stems of their offers and needs.
+
+    Built once per sending run (memory grows with attendees, never with emails)
+    and asked once per recipient.
+    """
+
+    def __init__(self, candidates: list[Candidate]):
+        self.candidates = {c.attendee_id: c for c in candidates}
+        self.offers: dict[str, set[int]] = defaultdict(set)
+        self.needs: dict[str, set[int]] = defaultdict(set)
+        for c in candidates:
+            for stem in keywords(c.offer):
+                self.offers[stem].add(c.attendee_id)
+            for stem in keywords(c.need):
+                self.needs[stem].add(c.attendee_id)
+        self.size = max(1, len(candidates))
+
+    @classmethod
+    def for_event(cls, event_id: int) -> "SuggestionIndex":
+        """Everyone who checked in and lets themself be suggested."""
+        rows = db.session.execute(
+            select(Attendee.id, Person.display_name, Person.headline, Person.company,
+                   Person.offer, Person.need)
+            .join(Person, Person.id == Attendee.person_id)
+            .where(Attendee.event_id == event_id, Attendee.checked_in_at.is_not(None),
+                   Person.suggestible.is_(True))
+            .order_by(Attendee.id)
+        ).all()
+        return cls([Candidate(*row) for row in rows if row.offer or row.need])
+
+    def _weight(self, postings: dict[str, set[int]], stem: str) -> float:
+        return math.log(1 + self.size / len(postings[stem]))
+
+    def _matches(self, my_text: str, postings, exclude: set[int]) -> dict[int, tuple]:
+        mine = keywords(my_text)
+        scores: dict[int, float] = defaultdict(float)
+        words: dict[int, list[str]] = defaultdict(list)
+        for stem, word in mine.items():
+            if stem not in postings:
+                continue
+            weight = self._weight(postings, stem)
+            for attendee_id in postings[stem]:
+                if attendee_id in exclude:
+                    continue
+                if word not in words[attendee_id]:
+                    words[attendee_id].append(word)
+                    scores[attendee_id] += weight
+        return {a: (scores[a], tuple(words[a])) for a in scores}
+
+    def suggest(self, me_id: int, my_offer: str, my_need: str, met: set[int],
+                limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        """The best ``limit`` people for me, not me and not anyone I met, best first."""
+        exclude = set(met) | {me_id}
+        found: dict[int, Suggestion] = {}
+        for direction, my_text, postings in (("offer", my_need, self.offers),
+                                             ("need", my_offer, self.needs)):
+            for attendee_id, (score, words) in self._matches(my_text, postings, exclude).items():
+                candidate = self.candidates[attendee_id]
+                their_text = candidate.offer if direction == "offer" else candidate.need
+                best = found.get(attendee_id)
+                if best is None or score > best.score:
+                    found[attendee_id] = Suggestion(candidate, direction, their_text, my_text,
+                                                    words, score)
+        ranked = sorted(found.values(), key=lambda s: (-s.score, s.candidate.attendee_id))
+        return ranked[:limit]

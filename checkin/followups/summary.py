@@ -1,0 +1,202 @@
+"""The organizer's summary of an event: attendance, arrivals, connections, how the room mixed."""
+
+import csv
+import io
+import statistics
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import aliased
+
+from checkin.accounts.models import Organizer
+from checkin.charts import arrival_buckets, arrivals_svg
+from checkin.connections.models import Connection
+from checkin.events.models import Event
+from checkin.extensions import db
+from checkin.followups.network import bridges, groups_of, network_svg
+from checkin.followups.render import RenderedEmail, _csv_cell, event_when, owners_of
+from checkin.mail.models import OutboxMessage
+from checkin.mail.services import attachment, enqueue
+from checkin.people.models import Attendee, Person
+
+KIND_SUMMARY = "summary"
+TOP = 5
+MAX_DRAWN = 150  # people drawn in the network (the best connected)
+MAX_CSV_CONNECTIONS = 50_000  # beyond this the connections CSV is downloaded, not attached
+
+
+@dataclass
+class EventSummary:
+    registered: int = 0
+    checked_in: int = 0
+    no_shows: int = 0
+    walk_ins: int = 0
+    arrivals: list = field(default_factory=list)
+    connections: int = 0
+    median: float = 0
+    top_connectors: list = field(default_factory=list)  # [(name, connections)]
+    bridge_people: list = field(default_factory=list)  # [(name, other groups met)]
+    by_ticket: list = field(default_factory=list)  # [(ticket type, registered, checked in)]
+    names: dict = field(default_factory=dict)  # the drawn network: {attendee id: name}
+    edges: list = field(default_factory=list)
+    groups: dict = field(default_factory=dict)
+    bridging: dict = field(default_factory=dict)
+    group_count: int = 0
+
+
+def _count(*where) -> int:
+    return db.session.scalar(select(func.count()).select_from(Attendee).where(*where))
+
+
+def _degrees(event_id: int) -> dict[int, int]:
+    ends = union_all(
+        select(Connection.low_id.label("a")).where(Connection.event_id == event_id),
+        select(Connection.high_id.label("a")).where(Connection.event_id == event_id),
+    ).subquery()
+    return dict(db.session.execute(select(ends.c.a, func.count()).group_by(ends.c.a)).all())
+
+
+def _names(ids) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Attendee.id, Person.display_name)
+                              .join(Person, Person.id == Attendee.person_id)
+                              .where(Attendee.id.in_(list(ids))))
+    return dict(rows.all())
+
+
+def event_summary(event: Event) -> EventSummary:
+    """Everything the summary shows, in a bounded number of queries."""
+    s = EventSummary()
+    of_event = Attendee.event_id == event.id
+    s.registered = _count(of_event)
+    s.checked_in = _count(of_event, Attendee.checked_in_at.is_not(None))
+    s.walk_ins = _count(of_event, Attendee.source == "walk_in")
+    s.no_shows = _count(of_event, Attendee.checked_in_at.is_(None), Attendee.source != "walk_in")
+    times = db.session.scalars(select(Attendee.checked_in_at)
+                               .where(of_event, Attendee.checked_in_at.is_not(None))).all()
+    s.arrivals = arrival_buckets(times)
+    s.connections = db.session.scalar(
+        select(func.count()).select_from(Connection).where(Connection.event_id == event.id))
+    degrees = _degrees(event.id)
+    present = set(db.session.scalars(
+        select(Attendee.id).where(of_event, Attendee.checked_in_at.is_not(None)))) | set(degrees)
+    s.median = statistics.median([degrees.get(a, 0) for a in present]) if present else 0
+    ranked = sorted(degrees, key=lambda a: (-degrees[a], a))
+    drawn = ranked[:MAX_DRAWN]
+    s.names = _names(drawn)
+    s.top_connectors = [(s.names[a], degrees[a]) for a in ranked[:TOP]]
+    s.by_ticket = db.session.execute(
+        select(Attendee.ticket_type, func.count(), func.count(Attendee.checked_in_at))
+        .where(of_event).group_by(Attendee.ticket_type).order_by(func.count().desc())
+    ).all()
+    if drawn:
+        s.edges = db.session.execute(
+            select(Connection.low_id, Connection.high_id)
+            .where(Connection.event_id == event.id, Connection.low_id.in_(drawn),
+                   Connection.high_id.in_(drawn)).order_by(Connection.id)).all()
+        s.edges = [tuple(e) for e in s.edges]
+        s.groups = groups_of(drawn, s.edges)
+        s.group_count = len(set(s.groups.values()))
+        s.bridging = bridges(s.edges, s.groups)
+        best = sorted(s.bridging, key=lambda a: (-s.bridging[a], -degrees[a], a))[:TOP]
+        s.bridge_people = [(s.names[a], s.bridging[a]) for a in best]
+    return s
+
+
+def arrivals_chart(event: Event, summary: EventSummary) -> str:
+    return arrivals_svg(summary.arrivals, tz=event.timezone,
+                        title=_("Arrivals per 5 minutes"), empty_text=_("No arrivals recorded"))
+
+
+def network_chart(summary: EventSummary) -> str:
+    return network_svg(summary.names, summary.edges, summary.groups, summary.bridging,
+                       title=_("Who met whom"), empty_text=_("No connections yet"))
+
+
+def attendees_csv(event: Event) -> bytes:
+    degrees = _degrees(event.id)
+    zone = ZoneInfo(event.timezone)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "ticket_code", "ticket_type", "source", "checked_in_at",
+                     "connections"])
+    rows = db.session.execute(
+        select(Attendee.id, Person.display_name, Person.email, Attendee.ticket_code,
+               Attendee.ticket_type, Attendee.source, Attendee.checked_in_at)
+        .join(Person, Person.id == Attendee.person_id)
+        .where(Attendee.event_id == event.id).order_by(Attendee.id)
+        .execution_options(yield_per=1000))
+    for a_id, name, email, code, ticket_type, source, at in rows:
+        when = at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
+        writer.writerow([_csv_cell(v) for v in (name, email, code or "", ticket_type, source,
+                                                when)] + [degrees.get(a_id, 0)])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def connections_csv(event: Event) -> bytes:
+    low, high = aliased(Attendee), aliased(Attendee)
+    low_p, high_p = aliased(Person), aliased(Person)
+    zone = ZoneInfo(event.timezone)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["met_at", "person_a", "person_b", "scanned_by"])
+    rows = db.session.execute(
+        select(Connection.created_at, low_p.display_name, high_p.display_name,
+               Connection.scanned_by_id == Connection.low_id)
+        .join(low, low.id == Connection.low_id).join(low_p, low_p.id == low.person_id)
+        .join(high, high.id == Connection.high_id).join(high_p, high_p.id == high.person_id)
+        .where(Connection.event_id == event.id).order_by(Connection.created_at, Connection.id)
+        .execution_options(yield_per=2000))
+    for at, a, b, by_low in rows:
+        writer.writerow([at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), _csv_cell(a),
+                         _csv_cell(b), _csv_cell(a if by_low else b)])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def render_summary(event: Event, organizer: Organizer) -> RenderedEmail:
+    """The summary email for ``organizer``, in their language, with the CSVs attached."""
+    language = organizer.language or event.default_language or "en"
+    base_url = current_app.config["CHECKIN_BASE_URL"]
+    with force_locale(language):
+        summary = event_summary(event)
+        peak = max((c for _, c in summary.arrivals), default=0)
+        zone = ZoneInfo(event.timezone)
+        context = {
+            "event": event, "s": summary, "when": event_when(event, language), "peak": peak,
+            "arrival_rows": [(at.astimezone(zone).strftime("%H:%M"), c)
+                             for at, c in summary.arrivals],
+            "summary_url": f"{base_url}/console/events/{event.slug}/summary",
+            "language": language,
+            "connections_attached": summary.connections <= MAX_CSV_CONNECTIONS,
+        }
+        subject = _("Summary of %(event)s", event=event.name)
+        text = render_template("followups/mail/summary.txt", **context)
+        html = render_template("followups/mail/summary.html", **context)
+    attachments = [attachment("attendees.csv", "text/csv", attendees_csv(event))]
+    if context["connections_attached"]:
+        attachments.append(attachment("connections.csv", "text/csv", connections_csv(event)))
+    return RenderedEmail(subject=subject, text=text, html=html, language=language,
+                         to_address=organizer.email, attachments=attachments,
+                         headers={"Auto-Submitted": "auto-generated"})
+
+
+def queue_summaries(event: Event) -> int:
+    """Queue the summary for each owner who has none yet; the number queued."""
+    added = 0
+    for organizer in owners_of(event):
+        recipient = f"organizer:{organizer.id}"
+        exists = db.session.scalar(select(OutboxMessage.id).filter_by(
+            kind=KIND_SUMMARY, event_id=event.id, recipient=recipient))
+        if exists:
+            continue
+        email = render_summary(event, organizer)
+        enqueue(kind=KIND_SUMMARY, event_id=event.id, recipient=recipient,
+                to_address=email.to_address, subject=email.subject, text_body=email.text,
+                html_body=email.html, attachments=email.attachments, headers=email.headers)
+        added += 1
+    return added
