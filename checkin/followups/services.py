@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 
-from flask_babel import gettext as _
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -21,6 +22,11 @@ from checkin.mail.services import enqueue
 from checkin.people.models import Attendee, Person
 
 BATCH_SIZE = 200
+
+
+def _(message: str, **values) -> str:
+    """Translated in a request (the page's language); plain English from the CLI."""
+    return gettext(message, **values) if has_request_context() else message % values
 
 
 def close(event: Event) -> Event:
@@ -57,8 +63,8 @@ def queue_followups(event: Event, batch_size: int = BATCH_SIZE,
                     on_batch: Callable[[int], None] | None = None) -> int:
     """Render and queue every attendee's follow-up, ``batch_size`` at a time; the number added.
 
-    One transaction per batch, then the session is emptied, so memory stays flat
-    however large the event. Running it again adds nothing for anyone already
+    One transaction per batch, and nothing kept from one batch to the next, so
+    memory stays flat however large the event. Running it again adds nothing for anyone already
     queued (the outbox holds one follow-up per attendee), so a stopped run continues.
     """
     require_closed(event)
@@ -83,8 +89,8 @@ def queue_followups(event: Event, batch_size: int = BATCH_SIZE,
             db.session.rollback()
         if on_batch:
             on_batch(len(batch))
-        db.session.expunge_all()
-        event = db.session.get(Event, event_id)
+        # The session holds rows weakly once committed: each batch is freed as the next loads.
+        del batch
     return added
 
 

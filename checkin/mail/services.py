@@ -2,6 +2,7 @@
 
 import base64
 import contextlib
+import re
 import smtplib
 import ssl
 import time
@@ -380,6 +381,8 @@ def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -
         mime = to_mime(message, sender)
     except (ValueError, TypeError, KeyError) as error:  # a row that cannot become an email
         mime, error_text = None, f"cannot build the message: {error}"
+    if mime is not None and not _ONE_ADDRESS.match(message.to_address):
+        mime, error_text = None, f"not a single valid address: {message.to_address!r}"
     try:
         if mime is None:
             raise PermanentFailure(error_text)
@@ -418,6 +421,9 @@ def _unclaim(message: OutboxMessage) -> None:
     message.status = OutboxStatus.PENDING.value
     message.attempts = max(0, message.attempts - 1)
     db.session.commit()
+
+
+_ONE_ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+$")
 
 
 def _address_of(sender: str) -> str:
