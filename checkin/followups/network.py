@@ -91,10 +91,12 @@ def network_svg(names: dict[int, str], edges: list[tuple[int, int]], groups: dic
     """The network as SVG: one dot per person coloured by group, a ring around bridges,
     grey lines inside a group and dark lines across groups."""
     nodes = list(names)
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart network" role="img" '
-            f'aria-label="{escape(title)}" width="{width}" ')
+    def head(w: int) -> str:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart network" role="img" '
+                f'aria-label="{escape(title)}" width="{w}" ')
+
     if not nodes:
-        return (head + f'height="80" viewBox="0 0 {width} 80"><title>{escape(title)}</title>'
+        return (head(width) + f'height="80" viewBox="0 0 {width} 80"><title>{escape(title)}</title>'
                 f'<text x="{width / 2:.0f}" y="45" text-anchor="middle" font-family="sans-serif"'
                 f' font-size="14" fill="#111111">{escape(empty_text)}</text></svg>')
     pos = layout(nodes, groups)
@@ -103,8 +105,9 @@ def network_svg(names: dict[int, str], edges: list[tuple[int, int]], groups: dic
     pad = 12
     min_x, min_y = min(xs) - pad, min(ys) - pad
     view_w, view_h = max(xs) - min_x + pad, max(ys) - min_y + pad
+    width = min(width, round(view_w * 1.5))  # a handful of people is not drawn huge
     height = round(width * view_h / view_w)
-    parts = [head + f'height="{height}" viewBox="{min_x:.1f} {min_y:.1f} {view_w:.1f} '
+    parts = [head(width) + f'height="{height}" viewBox="{min_x:.1f} {min_y:.1f} {view_w:.1f} '
              f'{view_h:.1f}"><title>{escape(title)}</title>',
              f'<rect x="{min_x:.1f}" y="{min_y:.1f}" width="{view_w:.1f}" height="{view_h:.1f}"'
              f' fill="#ffffff"/>']
