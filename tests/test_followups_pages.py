@@ -1,4 +1,4 @@
-"""Console pages after the event, the unsubscribe page and the CLI: what owners see, and refusals."""
+"""Console pages after the event, the unsubscribe page and the CLI: what owners see, refusals."""
 
 import os
 import re
