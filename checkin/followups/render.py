@@ -12,26 +12,17 @@ from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import select
 
 from checkin.accounts.models import EventRole, Organizer, Role
-from checkin.connections.models import Connection, Note
+from checkin.connections.services import people_met
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.followups.suggestions import Suggestion, SuggestionIndex
 from checkin.mail.services import attachment
+from checkin.people.cards import shared_contact
 from checkin.people.models import Attendee, Person
-
-try:
-    from checkin.people.cards import shared_contact
-    from checkin.people.vcard import serialize_vcards, vcard_for, where_we_met
-except ImportError:  # pragma: no cover (until the people helper's modules are on main)
-    from checkin.followups._interim import (
-        serialize_vcards,
-        shared_contact,
-        vcard_for,
-        where_we_met,
-    )
+from checkin.people.vcard import serialize_vcards, vcard_for, where_we_met
 
 KIND = "followup"
 KIND_TEST = "followup_test"
@@ -67,20 +58,10 @@ def language_for(attendee: Attendee) -> str:
 
 def contacts_met(attendee: Attendee) -> list[Contact]:
     """Everyone ``attendee`` met, in the order they met, with ``attendee``'s own note."""
-    other_id = case((Connection.low_id == attendee.id, Connection.high_id),
-                    else_=Connection.low_id)
-    rows = db.session.execute(
-        select(Connection.created_at, Attendee.id, Person, Note.text)
-        .join(Attendee, Attendee.id == other_id)
-        .join(Person, Person.id == Attendee.person_id)
-        .outerjoin(Note, and_(Note.connection_id == Connection.id,
-                              Note.author_id == attendee.id))
-        .where(or_(Connection.low_id == attendee.id, Connection.high_id == attendee.id))
-        .order_by(Connection.created_at, Connection.id)
-    ).all()
-    return [Contact(person=person, attendee_id=other, met_at=at, my_note=note or "",
-                    shared=shared_contact(person))
-            for at, other, person, note in rows]
+    return [Contact(person=met.other.person, attendee_id=met.other.id,
+                    met_at=met.connection.created_at, my_note=met.note,
+                    shared=shared_contact(met.other.person))
+            for met in reversed(people_met(attendee, limit=None))]
 
 
 def owners_of(event: Event) -> list[Organizer]:
