@@ -147,3 +147,39 @@ def test_pages_are_light_and_first_party(browser, live_server, event, pair, crea
             assert size < PAGE_BUDGET, (name, size)
     anonymous.close()
     context.close()
+
+
+SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea, label')]
+  .filter(e => e.offsetParent !== null && e.type !== 'hidden' && e.type !== 'checkbox')
+  .filter(e => e.tagName !== 'LABEL' || e.control?.type === 'checkbox')
+  .map(e => [e.tagName + ' ' + (e.textContent || e.name || '').trim().slice(0, 30),
+             e.getBoundingClientRect().height])
+  .filter(([, h]) => h < 44)"""
+
+
+def test_one_thumb_at_360_px(browser, live_server, create_event, create_attendee,
+                             create_connection):
+    event = create_event(walk_ins_allowed=True)
+    ana = create_attendee(event, display_name="Ana " + "Muylargo" * 12, offer="x" * 400,
+                          links=["https://example.com/" + "a" * 200])
+    luis = create_attendee(event)
+    create_connection(luis, ana)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    for path in (f"/e/{event.slug}", f"/e/{event.slug}/join", f"/c/{ana.card_code}"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        assert page.evaluate(SMALL_TARGETS) == [], path
+    page.goto(f"{live_server.url}/s/{issue_signin_link(luis)}")
+    for path in (f"/e/{event.slug}/me", f"/e/{event.slug}/me/qr", f"/c/{ana.card_code}",
+                 f"/e/{event.slug}/met", "/scan", f"/e/{event.slug}/me/delete"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        assert page.evaluate(SMALL_TARGETS) == [], path
+        # Every field has a label.
+        unlabeled = page.evaluate("""() => [...document.querySelectorAll(
+            'input:not([type=hidden]), select, textarea')].filter(e => !e.labels.length)
+            .map(e => e.name)""")
+        assert unlabeled == [], path
+    context.close()

@@ -111,10 +111,13 @@ def people_met(me: Attendee, query: str = "", limit: int | None = 50, offset: in
 
 
 def connection_for(me: Attendee, other: Attendee) -> tuple[Connection | None, str]:
-    """The connection between us, if any, and my note on it."""
-    connection = connection_between(me, other) if me.id != other.id else None
-    if connection is None:
+    """The connection between us, if any, and my note on it (one query)."""
+    if me.id == other.id:
         return None, ""
-    text = db.session.scalar(select(Note.text).filter_by(connection_id=connection.id,
-                                                         author_id=me.id))
-    return connection, text or ""
+    low, high = sorted((me.id, other.id))
+    row = db.session.execute(
+        select(Connection, Note.text)
+        .outerjoin(Note, and_(Note.connection_id == Connection.id, Note.author_id == me.id))
+        .where(Connection.low_id == low, Connection.high_id == high)
+    ).first()
+    return (row[0], row[1] or "") if row else (None, "")

@@ -2,6 +2,7 @@
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from checkin.columns import now_utc
 from checkin.errors import DomainError
@@ -107,7 +108,9 @@ def attendee_for_signin_secret(secret: str) -> Attendee | None:
 
 
 def attendee_by_card_code(card_code: str) -> Attendee | None:
-    return db.session.scalar(select(Attendee).filter_by(card_code=card_code))
+    """The attendee holding ``card_code``, with their person and event (one query)."""
+    return db.session.scalar(select(Attendee).filter_by(card_code=card_code)
+                             .options(joinedload(Attendee.person), joinedload(Attendee.event)))
 
 
 def signin_url(secret: str) -> str:

@@ -3,6 +3,7 @@
 import time
 
 from flask import g, session
+from sqlalchemy.orm import joinedload
 
 from checkin.events.models import Event
 from checkin.extensions import db
@@ -38,7 +39,7 @@ def signed_in_attendee(event: Event) -> Attendee | None:
         attendee_id, signed_in_at = int(entry[0]), float(entry[1])
     except (TypeError, ValueError, IndexError):
         return None
-    attendee = db.session.get(Attendee, attendee_id)
+    attendee = db.session.get(Attendee, attendee_id, options=[joinedload(Attendee.person)])
     if attendee is None or attendee.event_id != event.id:
         return None
     revoked = attendee.sessions_revoked_at
