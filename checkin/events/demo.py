@@ -117,8 +117,11 @@ def create_demo(base_url: str, seed: int = 7) -> Event:
         at = start + timedelta(minutes=5 + n * 3 + rng.randint(0, 2))
         check_in(event, attendee.card_code, nonce=f"demo-{attendee.id}", scanned_at=at,
                  gate="Door 1" if n % 2 else "Door 2", device="demo")
-    for n in range(30):
-        a, b = rng.sample(arrived, 2)
+    # The two attendees whose links `checkin demo` prints have met people already.
+    pairs = [(0, 3), (0, 7), (11, 0), (1, 3), (1, 9), (12, 1)]
+    pairs += [tuple(rng.sample(range(len(arrived)), 2)) for _ in range(24)]
+    for n, (i, j) in enumerate(pairs):
+        a, b = arrived[i], arrived[j]
         connection, new = record_connection(a, b, at=start + timedelta(minutes=40 + n * 2))
         if new and n % 3 == 0:
             write_note(a, connection, NOTES[n % len(NOTES)])
