@@ -157,6 +157,32 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select
   .filter(([, h]) => h < 44)"""
 
 
+LOW_CONTRAST = """() => {
+  const channels = c => c.match(/[\\d.]+/g).map(Number);
+  const luminance = c => {
+    const [r, g, b] = channels(c).slice(0, 3).map(v => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = e => {
+    for (; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor, parts = channels(c);
+      if (parts.length < 4 || parts[3] > 0) return c;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  return [...document.querySelectorAll('body *')]
+    .filter(e => e.offsetParent !== null
+                 && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+    .map(e => {
+      const [hi, lo] = [luminance(getComputedStyle(e).color), luminance(background(e))]
+        .sort((a, b) => b - a);
+      return [e.tagName + ' ' + e.textContent.trim().slice(0, 30), (hi + 0.05) / (lo + 0.05)];
+    })
+    .filter(([, ratio]) => ratio < 4.5);
+}"""
+
+
 def test_one_thumb_at_360_px(browser, live_server, create_event, create_attendee,
                              create_connection):
     event = create_event(walk_ins_allowed=True)
@@ -177,6 +203,7 @@ def test_one_thumb_at_360_px(browser, live_server, create_event, create_attendee
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         assert page.evaluate(SMALL_TARGETS) == [], path
+        assert page.evaluate(LOW_CONTRAST) == [], path
         # Every field has a label.
         unlabeled = page.evaluate("""() => [...document.querySelectorAll(
             'input:not([type=hidden]), select, textarea')].filter(e => !e.labels.length)

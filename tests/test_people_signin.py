@@ -27,13 +27,35 @@ def test_link_signs_in_and_redirects_to_a_clean_url(client, event, create_attend
     assert page.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_cookie_is_secure_when_the_base_url_is_https(app, event, create_attendee):
+def test_cookie_is_secure_when_the_base_url_is_https(tmp_path):
     from checkin.config import load_settings
 
-    settings = load_settings(app.instance_path and __import__("pathlib").Path(app.instance_path),
-                             {"CHECKIN_BASE_URL": "https://checkin.example.org",
-                              "CHECKIN_SECRET_KEY": "x"})
+    settings = load_settings(tmp_path, {"CHECKIN_BASE_URL": "https://checkin.example.org",
+                                        "CHECKIN_SECRET_KEY": "x"})
     assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SESSION_COOKIE_HTTPONLY"] is True
+    assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_after_signing_in_the_card_i_was_looking_at_opens(client, event, create_attendee):
+    ana, luis = create_attendee(event), create_attendee(event)
+    client.get(f"/c/{ana.card_code}")
+    response = client.get(f"/s/{issue_signin_link(luis)}")
+    assert response.headers["Location"] == f"/c/{ana.card_code}"
+    # Only once, and never a card of another event.
+    response = client.get(f"/s/{issue_signin_link(luis)}")
+    assert response.headers["Location"] == f"/e/{event.slug}/me"
+
+
+def test_gunicorn_access_log_is_redacted_too():
+    from checkin.people import RedactSigninSecrets
+
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1,
+                               '%(h)s "%(r)s" %(s)s',
+                               ({"h": "10.0.0.1", "r": "GET /s/SeCrEt-123_x HTTP/1.1",
+                                 "s": "303"},), None)
+    RedactSigninSecrets().filter(record)
+    assert record.getMessage() == '10.0.0.1 "GET /s/[redacted] HTTP/1.1" 303'
 
 
 def test_unknown_or_replaced_link_is_refused(client, event, create_attendee):
@@ -195,8 +217,18 @@ def test_no_walk_ins_unless_the_event_allows(client, event):
 
 def test_closed_event_takes_no_walk_ins(client, create_event):
     closed = create_event(walk_ins_allowed=True, state="closed")
+    assert client.get(f"/e/{closed.slug}/join").status_code == 409
     response = join(client, closed)
     assert response.status_code == 409 and Attendee.query.count() == 0
+
+
+def test_join_qr_for_the_entrance(client, walk_in_event, event):
+    from tests.qrtools import decode_qr
+
+    png = client.get(f"/e/{walk_in_event.slug}/join.png")
+    assert png.headers["Content-Type"] == "image/png"
+    assert decode_qr(png.data) == [f"http://localhost/e/{walk_in_event.slug}/join"]
+    assert client.get(f"/e/{event.slug}/join.png").status_code == 404
 
 
 def test_join_page_in_spanish(client, walk_in_event):

@@ -29,7 +29,7 @@ from checkin.extensions import db
 from checkin.people.cards import public_card, shared_contact
 from checkin.people.models import Attendee
 from checkin.people.services import attendee_by_card_code
-from checkin.people.sessions import signed_in_attendee, signed_in_event_ids
+from checkin.people.sessions import remember_card, signed_in_attendee, signed_in_event_ids
 from checkin.people.vcard import (
     VCARD_MIMETYPE,
     content_disposition,
@@ -89,6 +89,8 @@ def card(code: str):
         flash(_("This is your own card."), "success")
         return redirect(url_for("people.my_card", slug=event.slug), code=303)
     connection, note = connection_for(viewer, card) if viewer else (None, "")
+    if viewer is None:
+        remember_card(card)
     return render_template(
         "connections/card.html", card=card, event=event, me=viewer, connection=connection,
         public=public_card(card.person),

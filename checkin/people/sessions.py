@@ -51,3 +51,19 @@ def signed_in_attendee(event: Event) -> Attendee | None:
 
 def signed_in_event_ids() -> list[int]:
     return [int(key) for key in (session.get(SESSION_KEY) or {})]
+
+
+RETURN_KEY = "return_to_card"  # a card seen before signing in, to come back to after
+
+
+def remember_card(card: Attendee) -> None:
+    """Someone not signed in looked at ``card``: once they sign in, bring them back to it."""
+    session[RETURN_KEY] = [card.event_id, card.card_code]
+
+
+def card_to_return_to(attendee: Attendee) -> str | None:
+    """The card code remembered for ``attendee``'s event (forgotten once read)."""
+    entry = session.pop(RETURN_KEY, None)
+    if entry and entry[0] == attendee.event_id and entry[1] != attendee.card_code:
+        return entry[1]
+    return None

@@ -20,7 +20,7 @@ from flask_babel import refresh
 from checkin import ratelimit
 from checkin.errors import DomainError
 from checkin.events.models import Event
-from checkin.events.services import get_event
+from checkin.events.services import get_event, require_open
 from checkin.extensions import db
 from checkin.i18n import current_language
 from checkin.people.cards import link_label
@@ -34,7 +34,7 @@ from checkin.people.services import (
     join_as_walk_in,
     update_card,
 )
-from checkin.people.sessions import sign_in, sign_out, signed_in_attendee
+from checkin.people.sessions import card_to_return_to, sign_in, sign_out, signed_in_attendee
 from checkin.people.vcard import content_disposition
 from checkin.qr import card_payload, card_url, drawing_for
 
@@ -82,7 +82,15 @@ def signin_link(secret: str):
     if attendee is None:
         return render_template("people/link_invalid.html"), 404
     sign_in(attendee)
-    return redirect(url_for("people.my_card", slug=attendee.event.slug), code=303)
+    return redirect(after_sign_in(attendee), code=303)
+
+
+def after_sign_in(attendee: Attendee) -> str:
+    """My card, or the card I was looking at when I was asked to sign in."""
+    code = card_to_return_to(attendee)
+    if code:
+        return url_for("connections.card", code=code)
+    return url_for("people.my_card", slug=attendee.event.slug)
 
 
 @bp.route("/e/<slug>", methods=["GET", "POST"])
@@ -116,6 +124,7 @@ def join(slug: str):
     event, me = me_or_none(slug)
     if not event.walk_ins_allowed:
         raise DomainError("no_walk_ins", _("This event does not take walk-ins."), status=404)
+    require_open(event)
     if me is not None:
         return redirect(url_for("people.my_card", slug=slug), code=303)
     form = JoinForm()
@@ -137,7 +146,7 @@ def join(slug: str):
                     sign_in(attendee)
                     flash(_("Welcome! We have emailed you a link to get back to your card "
                             "later."), "success")
-                    return redirect(url_for("people.my_card", slug=slug), code=303)
+                    return redirect(after_sign_in(attendee), code=303)
                 # Someone already registered: never sign a phone in on a name and address alone.
                 already = True
     elif request.method == "POST":
@@ -152,6 +161,19 @@ def form_error(form, error: DomainError) -> None:
         field.errors = [*field.errors, error.message] if field.errors else [error.message]
     else:
         flash(error.message, "error")
+
+
+@bp.get("/e/<slug>/join.png")
+def join_qr_png(slug: str):
+    """The join page's QR, for the organizer to print at the entrance."""
+    event = get_event(slug)
+    if not event.walk_ins_allowed:
+        raise DomainError("no_walk_ins", _("This event does not take walk-ins."), status=404)
+    url = f"{current_app.config['CHECKIN_BASE_URL']}/e/{event.slug}/join"
+    drawing = drawing_for(url)
+    db.session.commit()
+    return Response(drawing.png, mimetype="image/png", headers={
+        "Content-Disposition": content_disposition(f"{event.slug}-join.png")})
 
 
 @bp.route("/e/<slug>/me", methods=["GET", "POST"])
