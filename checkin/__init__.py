@@ -34,6 +34,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         errors_web,
         events,
         followups,
+        guestlists,
         i18n,
         mail,
         models,  # noqa: F401  (the whole schema, for Alembic)
@@ -64,6 +65,6 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     security.init_app(app)
     errors_web.init_app(app)
     for domain in (site, accounts, events, people, connections, door, console, api, mail, qr,
-                   followups):
+                   followups, guestlists):
         domain.init_app(app)
     return app

@@ -170,3 +170,66 @@ def test_openapi_document_is_public_and_valid(client):
     assert response.status_code == 200
     validate(response.json)
     assert "/events/{slug}/checkins" in response.json["paths"]
+
+
+def test_import_preview_then_confirm(client, owner, token, event):
+    from pathlib import Path
+
+    from checkin.people.models import Attendee
+
+    data = (Path(__file__).parent / "fixtures" / "imports" / "luma.csv").read_bytes()
+    url = f"/api/v1/events/{event.slug}/imports"
+    headers = {**auth(token), "Content-Type": "text/csv"}
+    preview = client.post(url, headers=headers, data=data)
+    assert preview.status_code == 200
+    assert preview.json["format"] == "luma" and preview.json["create"] == 2
+    assert preview.json["committed"] is False
+    assert preview.json["skipped"] == [{"line": 3, "reason": "Declined (Luma)"},
+                                       {"line": 4, "reason": "On the waitlist (Luma)"}]
+    assert db.session.query(Attendee).count() == 0
+    done = client.post(url + "?confirm=true", headers=auth(token),
+                       data={"file": (__import__("io").BytesIO(data), "luma.csv")})
+    assert done.status_code == 201 and done.json["committed"] is True
+    assert db.session.query(Attendee).count() == 2
+    again = client.post(url + "?confirm=true", headers=headers, data=data)
+    assert again.json["create"] == 0 and again.json["unchanged"] == 2
+    bad = client.post(url, headers=headers, data=b"foo,bar\n1,2\n")
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "unknown_format"
+    assert client.post(url + "?confirm=maybe", headers=headers, data=data).status_code == 400
+
+
+def test_attendees_api_list_add_change_remove(client, owner, token, event):
+    url = f"/api/v1/events/{event.slug}/attendees"
+    made = client.post(url, headers=auth(token), json={
+        "first_name": "Ana", "last_name": "Núñez", "email": "ANA@x.org", "ticket_code": "T1",
+        "attention_note": "VIP"})
+    assert made.status_code == 201, made.json
+    ana = made.json
+    assert ana["email"] == "ana@x.org" and ana["card_url"].endswith(ana["card_code"])
+    assert ana["source"] == "api" and ana["attention_note"] == "VIP"
+    dup = client.post(url, headers=auth(token), json={"display_name": "X", "ticket_code": "T1"})
+    assert dup.status_code == 409
+    nameless = client.post(url, headers=auth(token), json={"email": "a@x.org"})
+    assert nameless.status_code == 400 and nameless.json["error"]["code"] == "missing_name"
+    bad_mail = client.post(url, headers=auth(token), json={"display_name": "X", "email": "nope"})
+    assert bad_mail.status_code == 400 and bad_mail.json["error"]["code"] == "bad_email"
+    listed = client.get(url, headers=auth(token), query_string={"q": "nunez"}).json
+    assert listed["total"] == 1 and listed["items"][0]["id"] == ana["id"]
+    assert client.get(url, headers=auth(token), query_string={"checked_in": "yes"}
+                      ).json["total"] == 0
+    assert client.get(url, headers=auth(token), query_string={"checked_in": "maybe"}
+                      ).status_code == 400
+    one = f"{url}/{ana['id']}"
+    changed = client.patch(one, headers=auth(token), json={"company": "Acme"})
+    assert changed.status_code == 200 and changed.json["company"] == "Acme"
+    assert client.delete(one, headers=auth(token)).status_code == 204
+    assert client.get(one, headers=auth(token)).status_code == 404
+
+
+def test_connections_api(client, owner, token, event):
+    from tests.factories import make_connection
+
+    connection = make_connection(make_attendee(event), make_attendee(event))
+    data = client.get(f"/api/v1/events/{event.slug}/connections", headers=auth(token)).json
+    assert data["total"] == 1 and data["items"][0]["id"] == connection.id
+    assert sorted(data["items"][0]["attendee_ids"]) == [connection.low_id, connection.high_id]

@@ -8,7 +8,8 @@ from flask import Flask
 from checkin.extensions import csrf
 
 # Each module adds its routes to the blueprint and its paths to the OpenAPI document.
-MODULES = ("events", "checkins", "attendees", "document", "followups")
+MODULES = ("events", "checkins", "attendees", "imports", "connections", "invitations",
+           "document", "followups")
 
 
 def init_app(app: Flask) -> None:

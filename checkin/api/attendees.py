@@ -1,17 +1,14 @@
 """API: an event's attendees — list (paginated, searchable), add, read, change, remove."""
 
 from flask import request
-from sqlalchemy.exc import IntegrityError
 
 from checkin.api.common import api_event, body, bp, field, paginated
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import attendee_json
 from checkin.console.queries import attendee_query
-from checkin.console.services import attendee_of, remove_attendee, update_attendee
+from checkin.console.services import add_attendee, attendee_of, remove_attendee, update_attendee
 from checkin.errors import DomainError
-from checkin.extensions import db
 from checkin.people.models import LIMITS
-from checkin.people.services import register_attendee
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 NULLABLE_TIME = {**DATE_TIME, "nullable": True}
@@ -91,21 +88,9 @@ def list_attendees(slug):
 
 
 @bp.post("/events/<slug>/attendees")
-def add_attendee(slug):
+def create_attendee(slug):
     event = api_event(slug)
-    values = _input(body())
-    _check_email(values)
-    note = values.pop("attention_note", "")
-    language = values.pop("language", None)
-    attendee = register_attendee(event, source="api", ticket_source="api" if values.get(
-        "ticket_code") else None, language=language, commit=False, **values)
-    attendee.attention_note = note
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise DomainError("duplicate_ticket", "Another guest has this ticket code.",
-                          status=409) from error
+    attendee = add_attendee(event, source="api", **_input(body()))
     return attendee_json(attendee), 201
 
 

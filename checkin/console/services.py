@@ -71,6 +71,7 @@ def update_attendee(attendee: Attendee, **changes) -> Attendee:
     if unknown:
         raise DomainError("bad_field", f"Unknown field: {', '.join(sorted(unknown))}.")
     person = attendee.person
+    old_composed = f"{person.first_name} {person.last_name}".strip()
     for name in ATTENDEE_PERSON_FIELDS:
         if name not in changes:
             continue
@@ -84,9 +85,11 @@ def update_attendee(attendee: Attendee, **changes) -> Attendee:
         elif len(value) > LIMITS.get(name, 300):
             raise DomainError("too_long", f"{name} is longer than {LIMITS[name]} characters.")
         setattr(person, name, value)
-    if any(n in changes for n in ("first_name", "last_name")) and not changes.get("display_name"):
+    shown = (changes.get("display_name") or "").strip()
+    if any(n in changes for n in ("first_name", "last_name")) and shown in ("", old_composed):
+        # The shown name followed first and last name: it still does.
         person.display_name = f"{person.first_name} {person.last_name}".strip() \
-            or person.display_name
+            or person.display_name or shown
     if not person.display_name:
         raise DomainError("missing_name", "A name is needed.")
     if "ticket_code" in changes:
@@ -124,4 +127,29 @@ def attendee_of(event: Event, attendee_id: int) -> Attendee:
     attendee = db.session.get(Attendee, attendee_id)
     if attendee is None or attendee.event_id != event.id:
         raise DomainError("not_found", "No such attendee.", status=404)
+    return attendee
+
+
+def add_attendee(event: Event, *, source: str = "manual", attention_note: str = "",
+                 language: str | None = None, **values) -> Attendee:
+    """One guest added by hand (console or API): a name is needed, a ticket code is unique."""
+    from checkin.accounts.services import normalize_email
+    from checkin.events.services import require_open
+    from checkin.people.services import register_attendee
+
+    require_open(event)
+    values = {k: (v or "").strip() for k, v in values.items()}
+    if values.get("email"):
+        values["email"] = normalize_email(values["email"])
+    code = values.pop("ticket_code", "") or None
+    if code and db.session.scalar(select(Attendee.id).filter_by(event_id=event.id,
+                                                                ticket_code=code)):
+        raise DomainError("duplicate_ticket", "Another guest has this ticket code.", status=409)
+    if language not in (None, "", "en", "es"):
+        raise DomainError("bad_language", "The language must be en or es.")
+    attendee = register_attendee(event, source=source, ticket_code=code,
+                                 ticket_source=source if code else None,
+                                 language=language or None, commit=False, **values)
+    attendee.attention_note = (attention_note or "").strip()[:300]
+    db.session.commit()
     return attendee

@@ -1,0 +1,61 @@
+"""``checkin attendees import SLUG FILE``: a guest list from the command line."""
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from checkin.errors import DomainError
+from checkin.events.services import get_event
+from checkin.guestlists.services import apply_import, plan_import
+
+
+def fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group("attendees")
+def attendees_cli():
+    """An event's guests."""
+
+
+def summary(plan) -> str:
+    delimiter = {"\t": "tab"}.get(plan.delimiter, plan.delimiter)
+    return (f"Read {plan.rows} rows as {plan.format.label} ({plan.encoding}, '{delimiter}'): "
+            f"{len(plan.creates)} to add, {len(plan.updates)} to update, "
+            f"{len(plan.unchanged)} unchanged, {len(plan.skips)} skipped.")
+
+
+@attendees_cli.command("import")
+@click.argument("slug")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@with_appcontext
+def import_command(slug, file, dry_run):
+    """Import the guest list FILE (CSV or TSV from Eventbrite, Luma, pretix, Tito,
+    Hi.Events, Meetup, or a spreadsheet) into the event SLUG, in one transaction."""
+    data = file.read()
+    try:
+        event = get_event(slug)
+        plan = plan_import(event, data)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(summary(plan))
+    for skip in plan.skips:
+        click.echo(f"  line {skip.line}: skipped: {skip.reason}")
+    for line, message in plan.warnings:
+        click.echo(f"  line {line}: {message}")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        return
+    total = len(plan.creates) + len(plan.updates)
+    try:
+        with click.progressbar(length=total, label="Importing", file=sys.stderr,
+                               show_pos=True) as bar:
+            plan = apply_import(event, data, progress=bar.update)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Imported into {event.slug}: {len(plan.creates)} added, "
+               f"{len(plan.updates)} updated, {len(plan.unchanged)} unchanged, "
+               f"{len(plan.skips)} skipped.")

@@ -1,0 +1,99 @@
+"""Turning an uploaded guest-list file into a table: encoding, delimiter, rows with line numbers.
+
+Pure functions: bytes in, a ``Table`` out, or a ``DomainError`` a person can act on.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from checkin.errors import DomainError
+
+MAX_ROWS = 50_000
+DELIMITERS = ",;\t|"
+NOT_TEXT = _l("This is not a text file. Save the guest list as CSV (comma- or tab-separated) "
+              "and upload that.")
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    # (line number in the file where the row starts, the row's cells)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the encoding it was in: UTF-8 (with or without BOM), UTF-16 with
+    a BOM (Excel's "Unicode text"), else Windows-1252 (Excel's re-save on Windows)."""
+    if not data.strip():
+        raise DomainError("empty_file", str(_l("The file is empty.")))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise DomainError("binary_file", str(NOT_TEXT))
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        if _looks_binary(text):
+            raise DomainError("binary_file", str(NOT_TEXT)) from None
+        return text, "windows-1252"
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\r\n\t")
+    return controls > len(sample) / 50
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter the header line uses most (outside quotes): comma, semicolon, tab, pipe."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in header_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_table(data: bytes) -> Table:
+    """The header row and every non-blank row, each with the line it starts on."""
+    text, encoding = decode(data)
+    if _looks_binary(text):
+        raise DomainError("binary_file", str(NOT_TEXT))
+    text = text.lstrip("\ufeff")
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table = Table(headers=[], encoding=encoding, delimiter=delimiter)
+    line = 1
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if not table.headers:
+                table.headers = [c.strip().lstrip("\ufeff") for c in cells]
+                continue
+            table.rows.append((start, cells))
+            if len(table.rows) > MAX_ROWS:
+                raise DomainError("too_many_rows", str(_l(
+                    "The file has more than %(rows)d rows; split it.", rows=MAX_ROWS)))
+    except csv.Error as error:
+        raise DomainError("bad_csv", str(_l("Line %(line)d: the file is not valid CSV "
+                                            "(%(error)s).", line=reader.line_num,
+                                            error=error))) from error
+    if not table.headers:
+        raise DomainError("empty_file", str(_l("The file is empty.")))
+    if not table.rows:
+        raise DomainError("no_rows", str(_l("The file has a header row but no guests.")))
+    return table

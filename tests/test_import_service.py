@@ -1,0 +1,112 @@
+"""Importing writes all or nothing; the same file again changes nothing; edits update."""
+
+from pathlib import Path
+
+import pytest
+
+from checkin.door.services import OK, check_in
+from checkin.errors import DomainError
+from checkin.extensions import db
+from checkin.guestlists.services import apply_import, plan_import
+from checkin.people.models import Attendee, Person
+from tests.factories import make_event
+
+FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def count() -> int:
+    return db.session.query(Attendee).count()
+
+
+def test_preview_writes_nothing(event):
+    plan = plan_import(event, fixture("eventbrite_classic.csv"))
+    assert (len(plan.creates), len(plan.updates), len(plan.skips)) == (4, 0, 1)
+    assert count() == 0
+
+
+def test_import_then_the_same_file_again_changes_nothing(event):
+    first = apply_import(event, fixture("eventbrite_classic.csv"))
+    assert first.committed and len(first.creates) == 4 and count() == 4
+    again = plan_import(event, fixture("eventbrite_classic.csv"))
+    assert (len(again.creates), len(again.updates), len(again.unchanged)) == (0, 0, 4)
+    apply_import(event, fixture("eventbrite_classic.csv"))
+    assert count() == 4
+
+
+def test_imported_rows_keep_source_and_ticket_code_which_opens_the_door(event):
+    apply_import(event, fixture("luma.csv"))
+    valentina = db.session.query(Attendee).filter_by(ticket_code="g-V4l3nt1na").one()
+    assert (valentina.source, valentina.ticket_source) == ("import", "luma")
+    assert valentina.person.phone == "+39 333 1234567"
+    answer = check_in(event, "https://lu.ma/check-in/evt-AbC123?pk=g-V4l3nt1na")
+    assert answer.result == OK and answer.attendee.id == valentina.id
+
+
+def test_an_edited_file_updates_what_changed(event):
+    apply_import(event, b"name,email,company,ticket\nAna Lopez,ana@x.org,Acme,T1\n"
+                        b"Luis Gil,luis@x.org,,T2\n")
+    luis = db.session.query(Attendee).filter_by(ticket_code="T2").one()
+    luis.person.company = "Chose it myself"  # the guest filled in their card
+    db.session.commit()
+    edited = (b"name,email,company,ticket\nAna Lopez,ana@new.org,Acme,T1\n"
+              b"Luis Gil,luis@x.org,Other,T2\n")
+    plan = plan_import(event, edited)
+    assert len(plan.updates) == 1 and plan.updates[0].changes == {
+        "email": ("ana@x.org", "ana@new.org")}
+    assert len(plan.unchanged) == 1  # a card detail the guest set is never overwritten
+    apply_import(event, edited)
+    ana = db.session.query(Attendee).filter_by(ticket_code="T1").one()
+    assert ana.person.email == "ana@new.org" and "ana@new.org" in ana.search_key
+    assert db.session.get(Attendee, luis.id).person.company == "Chose it myself"
+
+
+def test_rows_without_ticket_code_match_by_name_and_email(event):
+    data = b"name,email\nAna,ana@x.org\nAna,ANA@x.org\nOtra Persona,ana@x.org\n"
+    plan = apply_import(event, data)
+    assert len(plan.creates) == 2 and [s.line for s in plan.skips] == [3]
+    assert len(plan_import(event, data).unchanged) == 2
+
+
+def test_one_transaction_all_or_nothing(event, monkeypatch):
+    from checkin.guestlists import services
+
+    calls = {"n": 0}
+    real = services.register_attendee
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "register_attendee", failing)
+    with pytest.raises(RuntimeError):
+        apply_import(event, fixture("eventbrite_classic.csv"))
+    assert count() == 0 and db.session.query(Person).count() == 0
+
+
+def test_closed_event_refuses_an_import(owner):
+    closed = make_event(owner, state="closed")
+    with pytest.raises(DomainError) as refused:
+        apply_import(closed, fixture("plain_en.csv"))
+    assert refused.value.code == "event_closed"
+    assert count() == 0
+
+
+def test_bad_file_writes_nothing(event):
+    for name in ("unknown.csv", "binary.xlsx", "empty.csv", "plain_no_name.csv"):
+        with pytest.raises(DomainError):
+            apply_import(event, fixture(name))
+    assert count() == 0
+
+
+def test_imports_into_two_events_stay_apart(event, owner):
+    other = make_event(owner)
+    apply_import(event, fixture("pretix.csv"))
+    apply_import(other, fixture("pretix.csv"))
+    assert count() == 4
+    assert len(plan_import(other, fixture("pretix.csv")).unchanged) == 2
