@@ -440,7 +440,9 @@
     video.hidden = false;
     $("camera-start").hidden = true;
     $("camera-stop").hidden = false;
-    Promise.resolve(window.Scanner.start(video, onCameraText)).catch(function () {
+    lastCode = "";
+    Promise.resolve(window.Scanner.start(video, onCameraText,
+                                         { decoderUrl: root.dataset.decoder })).catch(function () {
       video.hidden = true;
       $("camera-start").hidden = false;
       $("camera-stop").hidden = true;
