@@ -59,10 +59,10 @@ def test_two_devices_offline_then_back(browser, live_server, event):
     bruno = make_attendee(event, first_name="Bruno", last_name="Díaz")
     carla = make_attendee(event, first_name="Carla", last_name="Ruiz", ticket_code="TIX-C9",
                           ticket_type="Early bird")
-    make_attendee(event, first_name="Dora", last_name="Vidal")
     staff1, staff2 = make_staff(event, Role.DOOR), make_staff(event, Role.DOOR)
     ctx1, door1 = open_door(browser, live_server, staff1, event, "Door 1")
     ctx2, door2 = open_door(browser, live_server, staff2, event, "Door 2")
+    dora = make_attendee(event, first_name="Dora", last_name="Vidal")  # after the last sync
     ctx1.set_offline(True)
     ctx2.set_offline(True)
 
@@ -76,7 +76,10 @@ def test_two_devices_offline_then_back(browser, live_server, event):
     expect_result(door1, "result-ok", "Checked in", before)
     before = type_code(door1, "TIX-C9")  # the same again, still offline: amber, never twice
     expect_result(door1, "result-warn", "Already checked in", before)
-    assert door1.locator("#pending").inner_text() == "4 scans waiting to upload"
+    before = type_code(door1, dora.card_code)  # not in the device's list: checked by hand
+    expect_result(door1, "result-bad", "Unknown code", before)
+    assert "check the ticket by hand" in door1.locator("#result-detail").text_content()
+    assert door1.locator("#pending").inner_text() == "5 scans waiting to upload"
     assert door1.locator("#net").inner_text() == "Offline"
     queue1 = stored(door1, event.slug, "queue")
 
@@ -95,7 +98,7 @@ def test_two_devices_offline_then_back(browser, live_server, event):
     db.session.expire_all()
     times = {q["nonce"]: q["scanned_at"] for q in queue1 + queue2}
     logs = db.session.query(CheckIn).order_by(CheckIn.scanned_at).all()
-    assert len(logs) == 5
+    assert len(logs) == 6
     for log in logs:
         assert log.scanned_at.isoformat(timespec="milliseconds").replace("+00:00", "Z") \
             == times[log.nonce]
@@ -104,10 +107,12 @@ def test_two_devices_offline_then_back(browser, live_server, event):
         by_person.setdefault(log.attendee_id, []).append((log.gate, log.result))
     assert by_person[ana.id] == [("Door 1", "ok")]
     assert by_person[bruno.id] == [("Door 1", "ok")]
+    assert by_person[dora.id] == [("Door 1", "ok")]  # reconciled at upload
     assert by_person[carla.id] == [("Door 1", "ok"), ("Door 1", "duplicate"),
                                    ("Door 2", "duplicate")]
     inside = db.session.query(Attendee).filter(Attendee.checked_in_at.is_not(None)).all()
-    assert {a.id for a in inside} == {ana.id, bruno.id, carla.id}
+    assert {a.id for a in inside} == {ana.id, bruno.id, carla.id, dora.id}
+    assert "Dora Vidal — Checked in" in door1.locator("#recent").inner_text()
     carla_in = db.session.get(Attendee, carla.id)
     assert carla_in.checked_in_gate == "Door 1"
     assert carla_in.checked_in_at == logs[2].scanned_at
