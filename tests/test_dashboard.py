@@ -125,3 +125,13 @@ def test_arrivals_counted_by_the_database_per_five_minutes(app, event):
     assert sorted(counts.values()) == [1, 2] or sorted(counts.values()) == [1, 1, 1]
     assert all(k.tzinfo is not None and k.timestamp() % 300 == 0 for k in counts)
     assert max(counts) <= now_utc()
+
+
+def test_dashboard_and_badges_speak_spanish(client, owner, event):
+    make_attendee(event)
+    login(client, owner)
+    spanish = {"Accept-Language": "es"}
+    html = client.get(dashboard_url(event), headers=spanish).get_data(as_text=True)
+    assert "Panel en directo" in html and "Llegadas cada 5 minutos" in html
+    badges = client.get(f"/console/events/{event.slug}/badges", headers=spanish)
+    assert "1 acreditación" in badges.get_data(as_text=True)

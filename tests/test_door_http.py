@@ -228,3 +228,10 @@ def test_undo_of_another_events_checkin_is_not_found(client, event, door_staff):
     log = check_in(other, bob.card_code).checkin
     login(client, door_staff)
     assert client.post(_door(event.slug) + f"/checkins/{log.id}/undo").status_code == 404
+
+
+def test_door_page_speaks_spanish(client, event, door_staff):
+    login(client, door_staff)
+    html = client.get(_door(event.slug), headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Busca por nombre, email o código de entrada" in html
+    assert "Ya registrado" in html  # the words the script shows come translated too

@@ -64,13 +64,10 @@ def door_strings() -> dict[str, str]:
         "offline": _("Offline"),
         "pending": _("%(count)s scans waiting to upload"),
         "pending_one": _("1 scan waiting to upload"),
-        "check_in": _("Check in"),
-        "check_out": _("Check out"),
         "inside": _("Inside since %(time)s"),
         "no_matches": _("Nobody found"),
         "undo": _("Undo"),
         "undone": _("Undone"),
-        "reconciled": _("Uploaded: %(name)s — %(result)s"),
         "camera_denied": _("The camera could not start. Type the code or search instead."),
         "signed_out": _("You are signed out. Sign in again to keep uploading."),
     }
