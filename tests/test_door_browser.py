@@ -136,3 +136,25 @@ def test_the_device_keeps_no_emails_and_no_notes(browser, live_server, event):
     assert {key for person in roster["attendees"] for key in person} == \
         {"c", "t", "n", "y", "a", "in", "at", "g"}
     context.close()
+
+
+def test_a_reload_without_network_still_opens_the_door_page(browser, live_server, event):
+    ana = make_attendee(event, first_name="Ana", last_name="Núñez")
+    staff = make_staff(event, Role.DOOR)
+    context, page = open_door(browser, live_server, staff, event, "Door 1")
+    page.locator("#door[data-shell]").wait_for(state="attached")
+    kept = 0
+    for _ in range(50):  # the worker stores the shell in the background
+        kept = page.evaluate("caches.open('checkin-door-v1').then(c => c.keys())"
+                             ".then(keys => keys.length)")
+        if kept >= 5:
+            break
+        page.wait_for_timeout(100)
+    assert kept >= 5
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("#net").inner_text() == "Offline"
+    before = type_code(page, ana.card_code)
+    expect_result(page, "result-ok", "Checked in", before)
+    assert "Offline" in page.locator("#result-detail").text_content()
+    context.close()

@@ -39,7 +39,7 @@ def test_door_page_for_owner_and_door_staff(client, owner, event, door_staff):
     assert client.get(_door(event.slug)).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["", "/roster", "/search?q=ana", "/token"])
+@pytest.mark.parametrize("path", ["", "/roster", "/search?q=ana", "/token", "/sw.js"])
 def test_door_refuses_anonymous_and_strangers(client, event, path):
     anonymous = client.get(_door(event.slug) + path)
     assert anonymous.status_code in (302, 401)
@@ -235,3 +235,11 @@ def test_door_page_speaks_spanish(client, event, door_staff):
     html = client.get(_door(event.slug), headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "Busca por nombre, email o código de entrada" in html
     assert "Ya registrado" in html  # the words the script shows come translated too
+
+
+def test_service_worker_may_control_the_door_page(client, event, door_staff):
+    login(client, door_staff)
+    worker = client.get(_door(event.slug) + "/sw.js")
+    assert worker.status_code == 200
+    assert worker.mimetype == "text/javascript"
+    assert worker.headers["Service-Worker-Allowed"] == _door(event.slug)

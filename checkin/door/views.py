@@ -4,7 +4,15 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -145,6 +153,16 @@ def _signed_in():
 
 def _door_event(slug):
     return event_for(current_user, slug, roles=DOOR_ROLES)
+
+
+@api.get("/sw.js")
+def service_worker(slug):
+    """The worker that keeps the door page's shell; its scope is the door page."""
+    _door_event(slug)
+    response = send_from_directory(current_app.static_folder, "door-sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = url_for("door.door", slug=slug)
+    return response
 
 
 @api.get("/token")

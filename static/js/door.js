@@ -464,6 +464,18 @@
   setNet();
   syncRoster();
   upload();
-  // Tests and the curious can see what this device keeps.
-  root.dataset.ready = "1";
+  // A service worker keeps the page shell, so a reload at the door works offline too.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(base + "/sw.js", { scope: base }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var shell = [location.origin + location.pathname, root.dataset.decoder];
+      document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (el) {
+        shell.push(el.src || el.href);
+      });
+      if (root.dataset.decoder) shell.push(root.dataset.decoder.replace("decode.js", "index.js"));
+      registration.active.postMessage({ shell: shell });
+      root.dataset.shell = "1";
+    }).catch(function () { /* no worker: the page still works while it stays open */ });
+  }
 })();
