@@ -4,15 +4,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import (
-    Blueprint,
-    current_app,
-    jsonify,
-    render_template,
-    request,
-    send_from_directory,
-    url_for,
-)
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -159,10 +151,10 @@ def _door_event(slug):
 def service_worker(slug):
     """The worker that keeps the door page's shell; its scope is the door page."""
     _door_event(slug)
-    response = send_from_directory(current_app.static_folder, "door-sw.js",
-                                   mimetype="text/javascript", max_age=0)
-    response.headers["Service-Worker-Allowed"] = url_for("door.door", slug=slug)
-    return response
+    script = (Path(current_app.static_folder) / "door-sw.js").read_text()
+    return current_app.response_class(
+        script, mimetype="text/javascript",
+        headers={"Service-Worker-Allowed": url_for("door.door", slug=slug)})
 
 
 @api.get("/token")
