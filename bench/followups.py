@@ -16,6 +16,7 @@ import json
 import os
 import random
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -113,14 +114,30 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(size: int, per: int, database_url: str | None) -> dict:
+def start_sender(url: str, port: int, slug: str) -> subprocess.Popen:
+    """``checkin mail send --event SLUG --follow``: delivers while this process renders."""
+    env = dict(os.environ, CHECKIN_DATABASE_URL=url, CHECKIN_MAIL_URL=f"smtp://127.0.0.1:{port}",
+               CHECKIN_SECRET_KEY="bench", CHECKIN_BASE_URL="https://checkin.example")
+    return subprocess.Popen([sys.executable, "-c", "from checkin.cli import main; main()",
+                             "mail", "send", "--event", slug, "--follow"], env=env,
+                            stdout=subprocess.DEVNULL)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(size: int, per: int, database_url: str | None, senders: int = 0) -> dict:
     """One size, in this process (main() runs each size in a fresh child process)."""
     from flask_migrate import upgrade
+    from sqlalchemy import func, select
 
     from checkin import create_app
     from checkin.extensions import db
     from checkin.followups.render import KIND
     from checkin.followups.services import queue_followups
+    from checkin.mail.models import OutboxMessage
     from checkin.mail.services import deliver_pending
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-followups-"))
@@ -138,7 +155,9 @@ def run(size: int, per: int, database_url: str | None) -> dict:
                     conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             upgrade()
             event, connections = build_event(size, per)
-            event_id = event.id
+            event_id, slug = event.id, event.slug
+            helpers = [start_sender(url, port, slug) for _ in range(senders)]
+            time.sleep(2 if senders else 0)  # let them start (imports) before the clock runs
             db.session.expunge_all()
             base_mb = peak_mb()
             began, cpu = time.perf_counter(), cpu_seconds()
@@ -146,16 +165,23 @@ def run(size: int, per: int, database_url: str | None) -> dict:
             render_s, render_cpu = time.perf_counter() - began, cpu_seconds() - cpu
             render_mb = peak_mb()
             began, cpu = time.perf_counter(), cpu_seconds()
+            child_cpu = children_cpu()
             tally = deliver_pending(event_id=event_id, kinds=(KIND,))
+            for helper in helpers:
+                helper.send_signal(signal.SIGTERM)
+                helper.wait()
             send_s, send_cpu = time.perf_counter() - began, cpu_seconds() - cpu
+            send_cpu += children_cpu() - child_cpu
             send_mb = peak_mb()
+            sent = db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                     .filter_by(event_id=event_id, status="sent"))
             db.session.remove()
             db.engine.dispose()
     finally:
         server.terminate()
         server.wait()
-    return {"size": size, "connections": connections, "queued": queued, "sent": tally.sent,
-            "failed": tally.failed, "render_s": render_s, "send_s": send_s,
+    return {"size": size, "connections": connections, "queued": queued, "sent": sent,
+            "failed": tally.failed, "senders": senders, "render_s": render_s, "send_s": send_s,
             "cpu_s": render_cpu + send_cpu,
             "total_s": render_s + send_s, "setup_peak_mb": base_mb,
             "render_peak_mb": render_mb, "send_peak_mb": send_mb}
@@ -168,6 +194,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000])
     parser.add_argument("--per", type=int, default=25, help="connections per attendee")
+    parser.add_argument("--senders", type=int, default=0,
+                        help="extra sender processes delivering while rendering goes on "
+                             "(as `checkin followups send SLUG --senders N`)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     database_url = os.environ.get("CHECKIN_DATABASE_URL")
@@ -177,11 +206,11 @@ def main() -> None:
           f"{'peak MB':>8} {'total s':>8} {'msg/s':>7} {'setup MB':>8} {'CPU s':>6}")
     for size in args.sizes:
         if args.one:
-            print(json.dumps(run(size, args.per, database_url)))
+            print(json.dumps(run(size, args.per, database_url, args.senders)))
             return
         child = subprocess.run([sys.executable, __file__, "--one", "--sizes", str(size),
-                                "--per", str(args.per)], capture_output=True, text=True,
-                               check=True)
+                                "--per", str(args.per), "--senders", str(args.senders)],
+                               capture_output=True, text=True, check=True)
         r = json.loads(child.stdout.strip().splitlines()[-1])
         assert r["sent"] == r["queued"] == size and not r["failed"], r
         print(f"{r['size']:>9} {r['connections']:>7} {r['render_s']:>9.1f} "

@@ -258,3 +258,20 @@ def test_the_pages_render_without_csp_violations_on_a_phone(live_server, page, o
         for name in ("followups.png", "summary.png"):
             shutil.copy(tmp_path / name, Path(os.environ["FOLLOWUPS_SCREENSHOTS"]) / name)
     assert problems == []
+
+
+def test_cli_send_with_extra_sender_processes_sends_each_once(runner, app, owner, smtp_server,
+                                                              database_url, monkeypatch):
+    event, _ = build_meetup(owner)
+    app.config["CHECKIN_MAIL_URL"] = smtp_server.url
+    for name, value in (("CHECKIN_DATABASE_URL", database_url),
+                        ("CHECKIN_MAIL_URL", smtp_server.url),
+                        ("CHECKIN_SECRET_KEY", app.config["SECRET_KEY"]),
+                        ("CHECKIN_BASE_URL", "http://localhost")):
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(args=["followups", "send", event.slug, "--senders", "2"])
+    assert result.exit_code == 0, result.output
+    assert "All senders: sent 5, failed 0, waiting 0" in result.output
+    recipients = sorted(m["To"] for m in smtp_server.messages)
+    assert recipients == sorted(["ana@example.com", "luis@example.com", "marta@example.com",
+                                 "nora@example.com", owner.email])

@@ -1,12 +1,22 @@
 """``checkin followups send SLUG`` and ``checkin events close SLUG``."""
 
+import signal
+import subprocess
+import sys
+
 import click
 from flask.cli import with_appcontext
 
 from checkin.errors import DomainError
 from checkin.events.services import get_event
 from checkin.followups.render import KIND
-from checkin.followups.services import close, count_recipients, queue_followups, require_closed
+from checkin.followups.services import (
+    close,
+    count_recipients,
+    outbox_counts,
+    queue_followups,
+    require_closed,
+)
 from checkin.followups.summary import KIND_SUMMARY, queue_summaries
 from checkin.mail.cli import release_option, send_with_progress
 
@@ -26,9 +36,12 @@ def _event(slug: str):
 @followups_cli.command("send")
 @click.argument("slug")
 @click.option("--no-deliver", is_flag=True, help="Only render and queue; deliver later.")
+@click.option("--senders", type=click.IntRange(0, 8), default=0, show_default=True,
+              help="Extra sender processes that deliver while this one renders (each its "
+                   "own SMTP connection; they share the outbox without overlap).")
 @release_option
 @with_appcontext
-def send_command(slug, no_deliver, release_stuck_after):
+def send_command(slug, no_deliver, senders, release_stuck_after):
     """Render, queue and deliver every follow-up of a closed event (run again to continue)."""
     event = _event(slug)
     try:
@@ -36,13 +49,31 @@ def send_command(slug, no_deliver, release_stuck_after):
     except DomainError as error:
         raise click.ClickException(error.message) from error
     event_id = event.id
-    with click.progressbar(length=count_recipients(event), label="Rendering") as bar:
-        added = queue_followups(event, on_batch=bar.update)
-    summaries = queue_summaries(_event(slug))
-    click.echo(f"Queued {added} follow-up(s) and {summaries} organizer summary(ies).")
-    if not no_deliver:
-        send_with_progress(event_id=event_id, kinds=(KIND, KIND_SUMMARY),
-                           release_after=release_stuck_after)
+    helpers = [] if no_deliver else [start_sender(slug) for _ in range(senders)]
+    try:
+        with click.progressbar(length=count_recipients(event), label="Rendering") as bar:
+            added = queue_followups(event, on_batch=bar.update)
+        summaries = queue_summaries(_event(slug))
+        click.echo(f"Queued {added} follow-up(s) and {summaries} organizer summary(ies).")
+        if not no_deliver:
+            send_with_progress(event_id=event_id, kinds=(KIND, KIND_SUMMARY),
+                               release_after=release_stuck_after)
+    finally:
+        for helper in helpers:
+            helper.send_signal(signal.SIGTERM)  # each ends after the message in hand
+        for helper in helpers:
+            helper.wait()
+    if helpers:
+        counts = outbox_counts(event_id)
+        click.echo(f"All senders: sent {counts['sent']}, failed {counts['failed']}, "
+                   f"waiting {counts['pending'] + counts['sending']}.")
+
+
+def start_sender(slug: str) -> subprocess.Popen:
+    """``checkin mail send --event SLUG --follow`` in a child process (same environment)."""
+    command = [sys.executable, "-c", "from checkin.cli import main; main()",
+               "mail", "send", "--event", slug, "--follow"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL)
 
 
 def add_close_command(cli_root: click.Group) -> None:

@@ -123,6 +123,19 @@ def _fields(email) -> dict:
     }
 
 
+def outbox_counts(event_id: int, kinds=(KIND, "summary")) -> dict[str, int]:
+    """How many of the event's messages of ``kinds`` are in each status."""
+    from sqlalchemy import func
+
+    from checkin.mail.models import OutboxStatus
+
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.event_id == event_id, OutboxMessage.kind.in_(kinds))
+        .group_by(OutboxMessage.status)).all()
+    return {s.value: 0 for s in OutboxStatus} | dict(rows)
+
+
 def send_test_copy(event: Event, attendee: Attendee, organizer: Organizer) -> OutboxMessage:
     """Queue ``attendee``'s follow-up, exactly as rendered, to ``organizer`` (replacing any
     earlier test copy of theirs)."""

@@ -21,6 +21,7 @@ from checkin.followups.render import KIND, KIND_TEST, person_for_unsubscribe_tok
 from checkin.followups.services import (
     close,
     count_recipients,
+    outbox_counts,
     queue_followups,
     require_closed,
     send_test_copy,
@@ -60,14 +61,6 @@ def _attendee_of(event, attendee_id) -> Attendee:
     return attendee
 
 
-def _status_counts(event, kinds) -> dict[str, int]:
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count())
-        .where(OutboxMessage.event_id == event.id, OutboxMessage.kind.in_(kinds))
-        .group_by(OutboxMessage.status)).all()
-    return {status.value: 0 for status in OutboxStatus} | dict(rows)
-
-
 @bp.get("/followups")
 @login_required
 def followups_page(slug):
@@ -88,7 +81,7 @@ def followups_page(slug):
     return render_template(
         "followups/console.html", event=event, query=query, matches=matches,
         selected=selected, preview=preview, recipients=count_recipients(event),
-        counts=_status_counts(event, (KIND,)))
+        counts=outbox_counts(event.id, (KIND,)))
 
 
 @bp.get("/followups/preview/<int:attendee_id>.html")

@@ -1,5 +1,8 @@
 """``checkin mail send``: deliver what waits in the outbox."""
 
+import signal
+import threading
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
@@ -47,8 +50,32 @@ def send_with_progress(event_id=None, kinds=None, release_after=None, label="Sen
 
 
 @mail_cli.command("send")
+@click.option("--event", "slug", default=None, help="Only this event's messages.")
+@click.option("--follow", is_flag=True,
+              help="Keep watching for new messages until stopped with SIGTERM or SIGINT "
+                   "(a sender beside a long rendering run); ends between two messages.")
 @release_option
 @with_appcontext
-def send_command(release_stuck_after):
+def send_command(slug, follow, release_stuck_after):
     """Deliver every pending message in the outbox."""
-    send_with_progress(release_after=release_stuck_after)
+    event_id = None
+    if slug:
+        from checkin.errors import DomainError
+        from checkin.events.services import get_event
+
+        try:
+            event_id = get_event(slug).id
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+    if not follow:
+        send_with_progress(event_id=event_id, release_after=release_stuck_after)
+        return
+    stopping = threading.Event()
+    for name in ("SIGTERM", "SIGINT"):
+        signal.signal(getattr(signal, name), lambda *_: stopping.set())
+    try:
+        tally = deliver_pending(event_id=event_id, follow=lambda: not stopping.is_set(),
+                                stop=stopping.is_set)
+    except DeliveryStopped as error:
+        raise click.ClickException(f"Sending stopped: {error}.") from error
+    click.echo(f"Sent {tally.sent}, failed {tally.failed}.")

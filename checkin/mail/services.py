@@ -260,6 +260,7 @@ DEFAULTS = {
     "CHECKIN_MAIL_STUCK_AFTER": 300.0,  # 'sending' this long means its sender died
 }
 CONNECT_FAILURES_BEFORE_STOP = 3
+FOLLOW_POLL_SECONDS = 0.2
 
 
 def mail_setting(name: str):
@@ -282,7 +283,7 @@ def _scope(query, event_id, kinds):
 
 def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None = None,
                     limit: int | None = None, on_progress=None, wait: bool = True,
-                    seconds: float | None = None) -> Tally:
+                    seconds: float | None = None, follow=None, stop=None) -> Tally:
     """Send pending outbox messages over one reused connection.
 
     Each message is claimed (``sending``) in one commit and marked ``sent`` in
@@ -292,6 +293,9 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
     retry due within CHECKIN_MAIL_MAX_WAIT seconds. ``on_progress(message)`` is
     called once per message that reached its end (sent or failed). With
     ``seconds`` the run stops taking new messages after that long (a web request).
+    While ``follow()`` is true an empty outbox is watched for new messages (a
+    sender running beside the renderer); ``stop()`` true ends the run between
+    two messages (a signal).
     """
     tally = Tally()
     deadline = None if seconds is None else time.monotonic() + seconds
@@ -301,9 +305,12 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
     connect_failures = 0
     try:
         while limit is None or tally.sent + tally.failed < limit:
-            if deadline is not None and time.monotonic() > deadline:
+            if deadline is not None and time.monotonic() > deadline or stop and stop():
                 break
             message = claim_next(event_id, kinds)
+            if message is None and follow and follow():
+                time.sleep(FOLLOW_POLL_SECONDS)
+                continue
             if message is None:
                 delay = _seconds_to_next_retry(event_id, kinds)
                 if not wait or delay is None or delay > mail_setting("CHECKIN_MAIL_MAX_WAIT"):
