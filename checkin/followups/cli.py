@@ -19,6 +19,7 @@ from checkin.followups.services import (
 )
 from checkin.followups.summary import KIND_SUMMARY, queue_summaries
 from checkin.mail.cli import release_option, send_with_progress
+from checkin.mail.services import deliver_pending
 
 
 @click.group("followups")
@@ -64,6 +65,8 @@ def send_command(slug, no_deliver, senders, release_stuck_after):
         for helper in helpers:
             helper.wait()
     if helpers:
+        # A helper may have put a message back for a retry just before it stopped.
+        deliver_pending(event_id=event_id, kinds=(KIND, KIND_SUMMARY))
         counts = outbox_counts(event_id)
         click.echo(f"All senders: sent {counts['sent']}, failed {counts['failed']}, "
                    f"waiting {counts['pending'] + counts['sending']}.")
