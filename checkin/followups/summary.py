@@ -1,7 +1,5 @@
 """The organizer's summary of an event: attendance, arrivals, connections, how the room mixed."""
 
-import csv
-import io
 import statistics
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -10,7 +8,6 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import aliased
 
 from checkin.accounts.models import Organizer
 from checkin.charts import arrival_buckets, arrivals_svg
@@ -18,7 +15,7 @@ from checkin.connections.models import Connection
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.followups.network import bridges, groups_of, network_svg
-from checkin.followups.render import RenderedEmail, _csv_cell, event_when, owners_of
+from checkin.followups.render import RenderedEmail, event_when, owners_of
 from checkin.mail.models import OutboxMessage
 from checkin.mail.services import attachment, enqueue
 from checkin.people.models import Attendee, Person
@@ -119,43 +116,17 @@ def network_chart(summary: EventSummary) -> str:
 
 
 def attendees_csv(event: Event) -> bytes:
-    degrees = _degrees(event.id)
-    zone = ZoneInfo(event.timezone)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "email", "ticket_code", "ticket_type", "source", "checked_in_at",
-                     "connections"])
-    rows = db.session.execute(
-        select(Attendee.id, Person.display_name, Person.email, Attendee.ticket_code,
-               Attendee.ticket_type, Attendee.source, Attendee.checked_in_at)
-        .join(Person, Person.id == Attendee.person_id)
-        .where(Attendee.event_id == event.id).order_by(Attendee.id)
-        .execution_options(yield_per=1000))
-    for a_id, name, email, code, ticket_type, source, at in rows:
-        when = at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
-        writer.writerow([_csv_cell(v) for v in (name, email, code or "", ticket_type, source,
-                                                when)] + [degrees.get(a_id, 0)])
-    return ("\ufeff" + out.getvalue()).encode()
+    """The console's attendee export, as an attachment."""
+    from checkin.console.exports import ATTENDEE_HEADER, attendee_rows, csv_lines
+
+    return "".join(csv_lines(ATTENDEE_HEADER, attendee_rows(event))).encode()
 
 
 def connections_csv(event: Event) -> bytes:
-    low, high = aliased(Attendee), aliased(Attendee)
-    low_p, high_p = aliased(Person), aliased(Person)
-    zone = ZoneInfo(event.timezone)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["met_at", "person_a", "person_b", "scanned_by"])
-    rows = db.session.execute(
-        select(Connection.created_at, low_p.display_name, high_p.display_name,
-               Connection.scanned_by_id == Connection.low_id)
-        .join(low, low.id == Connection.low_id).join(low_p, low_p.id == low.person_id)
-        .join(high, high.id == Connection.high_id).join(high_p, high_p.id == high.person_id)
-        .where(Connection.event_id == event.id).order_by(Connection.created_at, Connection.id)
-        .execution_options(yield_per=2000))
-    for at, a, b, by_low in rows:
-        writer.writerow([at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), _csv_cell(a),
-                         _csv_cell(b), _csv_cell(a if by_low else b)])
-    return ("\ufeff" + out.getvalue()).encode()
+    """The console's connection export, as an attachment."""
+    from checkin.console.exports import CONNECTION_HEADER, connection_rows, csv_lines
+
+    return "".join(csv_lines(CONNECTION_HEADER, connection_rows(event))).encode()
 
 
 def render_summary(event: Event, organizer: Organizer) -> RenderedEmail:
