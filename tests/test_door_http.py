@@ -243,3 +243,27 @@ def test_service_worker_may_control_the_door_page(client, event, door_staff):
     assert worker.status_code == 200
     assert worker.mimetype == "text/javascript"
     assert worker.headers["Service-Worker-Allowed"] == _door(event.slug)
+
+
+def test_roster_since_holds_only_what_changed(client, event, door_staff):
+    ana, luis, eva = (make_attendee(event, first_name=n) for n in ("Ana", "Luis", "Eva"))
+    login(client, door_staff)
+    url = _door(event.slug) + "/roster"
+    full = client.get(url).get_json()
+    assert full["full"] is True and len(full["attendees"]) == 3
+    since = full["synced_at"]
+    from checkin.door.services import check_in, undo_check_in
+
+    check_in(event, ana.card_code)
+    log = check_in(event, luis.card_code).checkin
+    make_attendee(event, first_name="Zoe")
+    changes = client.get(url, query_string={"since": since}).get_json()
+    assert changes["full"] is False
+    assert sorted(p["n"] for p in changes["attendees"]) == ["Ana Example", "Luis Example",
+                                                             "Zoe Example"]
+    since = changes["synced_at"]
+    undo_check_in(event, log.id)
+    undone = client.get(url, query_string={"since": since}).get_json()["attendees"]
+    assert [(p["n"], p["in"]) for p in undone] == [("Luis Example", False)]
+    assert eva.checked_in_at is None
+    assert client.get(url, query_string={"since": "2026-01-01T10:00:00"}).status_code == 400

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from werkzeug.exceptions import HTTPException
 
 from checkin.accounts.models import Role
@@ -17,6 +17,7 @@ from checkin.charts import arrivals_svg
 from checkin.columns import now_utc
 from checkin.door import badges as badge_sheets
 from checkin.door import dashboard
+from checkin.door.models import CheckIn
 from checkin.door.services import ScanAnswer, check_in, undo_check_in
 from checkin.errors import DomainError
 from checkin.extensions import db
@@ -168,19 +169,31 @@ def token(slug):
 def roster(slug):
     """What the device keeps to decide offline: codes, names, ticket types, attention notes.
 
-    Nothing else: no emails, no notes, no search key (it holds the email).
+    Nothing else: no emails, no notes, no search key (it holds the email). With
+    ``since`` (an ISO time), only the attendees added or scanned (or un-scanned) since.
     """
     event = _door_event(slug)
+    synced_at = now_utc()
+    where = [Attendee.event_id == event.id]
+    since = _scan_time(request.args.get("since"))
+    if since is not None:
+        if since.tzinfo is None:
+            raise DomainError("bad_time", "since needs a time zone offset.")
+        scanned = select(CheckIn.attendee_id).where(
+            CheckIn.event_id == event.id, CheckIn.attendee_id.is_not(None),
+            or_(CheckIn.received_at > since, CheckIn.undone_at > since))
+        where.append(or_(Attendee.created_at > since, Attendee.id.in_(scanned)))
     rows = db.session.execute(
         select(Attendee.card_code, Attendee.ticket_code, Person.display_name,
                Attendee.ticket_type, Attendee.attention_note, Attendee.inside,
                Attendee.checked_in_at, Attendee.checked_in_gate)
         .join(Person, Person.id == Attendee.person_id)
-        .where(Attendee.event_id == event.id)
+        .where(*where)
     ).all()
     people = [{"c": c, "t": t, "n": n, "y": y, "a": a, "in": bool(inside), "at": _iso(at),
                "g": g} for c, t, n, y, a, inside, at, g in rows]
-    return {"event": event.slug, "synced_at": _iso(now_utc()), "attendees": people}
+    return {"event": event.slug, "synced_at": _iso(synced_at), "full": since is None,
+            "attendees": people}
 
 
 @api.get("/search")

@@ -94,15 +94,19 @@
     var codes = codesIn(scanned);
     return (codes.card && byCard[codes.card]) || byTicket[codes.ticket] || null;
   }
-  function remember(person) {
-    if (!person || !person.c) return;
+  function merge(person) {  // true when the person is new to this device
     var known = byCard[person.c];
     if (known) {
-      ["n", "y", "a", "in", "at", "g"].forEach(function (k) { if (k in person) known[k] = person[k]; });
-    } else {
-      roster.attendees.push(person);
-      indexRoster();
+      ["t", "n", "y", "a", "in", "at", "g"].forEach(function (k) { if (k in person) known[k] = person[k]; });
+      return false;
     }
+    roster.attendees.push(person);
+    byCard[person.c] = person;
+    return true;
+  }
+  function remember(person) {
+    if (!person || !person.c) return;
+    if (merge(person)) indexRoster();
     save("roster", roster);
   }
 
@@ -151,15 +155,26 @@
     });
   }
 
+  // The whole roster on opening and every ten minutes; in between, only what changed.
+  var FULL_EVERY = 10 * 60 * 1000, OVERLAP = 60 * 1000, lastFull = 0;
   function syncRoster() {
     if (queue.length || isOffline()) return Promise.resolve();
-    return request("GET", "/roster").then(function (r) {
-      if (r.status === 200 && !queue.length) {
+    var full = !roster.synced_at || Date.now() - lastFull > FULL_EVERY;
+    var path = "/roster";
+    if (!full) path += "?since=" + encodeURIComponent(new Date(Date.parse(roster.synced_at) - OVERLAP).toISOString());
+    return request("GET", path).then(function (r) {
+      if (r.status !== 200 || queue.length) return;
+      if (r.data.full) {
         roster = { attendees: r.data.attendees, synced_at: r.data.synced_at };
-        save("roster", roster);
+        lastFull = Date.now();
         indexRoster();
-        root.dataset.synced = roster.synced_at;
+      } else {
+        var added = r.data.attendees.filter(merge).length;
+        if (added) indexRoster();
+        roster.synced_at = r.data.synced_at;
       }
+      save("roster", roster);
+      root.dataset.synced = roster.synced_at;
     }).catch(function () { /* stays offline; the cached roster decides */ });
   }
 
@@ -460,7 +475,7 @@
   window.addEventListener("online", function () { offlineUntil = 0; setNet(); upload(); });
   window.addEventListener("offline", setNet);
   setInterval(function () { setNet(); upload(); }, 4000);
-  setInterval(syncRoster, 60000);
+  setInterval(syncRoster, 30000);
   setNet();
   syncRoster();
   upload();
