@@ -14,10 +14,10 @@ from tests.factories import PASSWORD, make_attendee, make_connection, make_note,
 pytestmark = pytest.mark.browser
 
 
-def open_door(browser, live_server, organizer, event, gate):
+def open_door(browser, live_server, organizer, event, gate, locale="en-US"):
     """A phone signed in as ``organizer`` on the door page, roster synced, gate set."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                  locale="en-US")
+                                  locale=locale)
     page = context.new_page()
     page.goto(f"{live_server.url}/console/login")
     page.fill("#email", organizer.email)
