@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import or_, select
@@ -49,10 +50,10 @@ def door(slug):
 def door_strings() -> dict[str, str]:
     """The words door.js shows, translated; %(name)s placeholders are filled in by the script."""
     return {
-        "ok_entry": _("Checked in"),
-        "ok_exit": _("Checked out"),
-        "already_checked_in": _("Already checked in"),
-        "duplicate": _("Already checked in"),
+        "ok_entry": pgettext("door result", "Checked in"),
+        "ok_exit": pgettext("door result", "Checked out"),
+        "already_checked_in": pgettext("door result", "Already checked in"),
+        "duplicate": pgettext("door result", "Already checked in"),
         "not_checked_in": _("Not checked in"),
         "unknown_code": _("Unknown code"),
         "wrong_event": _("Not on this event"),
