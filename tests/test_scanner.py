@@ -30,14 +30,26 @@ def test_scanning_a_card_qr_opens_that_card_ready_to_connect(launch_browser, liv
     assert page.get_by_role("heading", name="Ana García").is_visible()
 
 
-def test_a_foreign_qr_says_so_and_scanning_goes_on(launch_browser, live_server, tmp_path):
+def test_a_foreign_qr_says_so_and_scanning_goes_on(launch_browser, live_server, tmp_path,
+                                                   capsys):
     video = qr_video("https://example.com/not-a-card", tmp_path / "foreign.y4m")
     browser = camera(launch_browser, video)
-    page = browser.new_context(viewport=PHONE).new_page()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    sizes, urls = [], []
+    cdp.on("Network.loadingFinished", lambda e: sizes.append(e["encodedDataLength"]))
+    page.on("request", lambda r: urls.append(r.url))
     page.goto(f"{live_server.url}/scan")
     page.get_by_text("This QR code is not a checkin card. Keep scanning.").wait_for(timeout=15_000)
     assert page.url == f"{live_server.url}/scan"
     assert page.evaluate("Scanner.engine") == "fallback"  # no BarcodeDetector on Linux
+    assert all(u.startswith(live_server.url) for u in urls)
+    assert any(u.endswith("decode.min.js") for u in urls)
+    with capsys.disabled():
+        print(f"\nScanner page with the fallback decoder: {sum(sizes):.0f} bytes transferred")
+    assert sum(sizes) < 60 * 1024
 
 
 def test_without_a_camera_the_typed_code_still_works(browser, live_server, event,

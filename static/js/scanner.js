@@ -19,7 +19,7 @@
  */
 (function () {
   "use strict";
-  var DEFAULT_DECODER = "/static/vendor/paulmillr-qr-0.3.0/decode.js";
+  var DEFAULT_DECODER = "/static/vendor/paulmillr-qr-0.3.0/decode.min.js";
   var MAX_SIDE = 640;  // frames are scaled down: faster, and a phone QR still reads
   var state = null;
 
