@@ -21,7 +21,7 @@
     return null;
   }
 
-  Scanner.start(video, function (text) {
+  function onText(text) {
     var code = cardCode(text);
     if (code) {
       Scanner.stop();
@@ -30,9 +30,20 @@
     } else {
       status.textContent = config.dataset.foreign;
     }
-  }, { decoderUrl: config.dataset.decoder }).catch(function () {
-    status.textContent = config.dataset.denied;
-    video.hidden = true;
+  }
+
+  function start() {
+    Scanner.start(video, onText, { decoderUrl: config.dataset.decoder }).catch(function () {
+      status.textContent = config.dataset.denied;
+      video.hidden = true;
+    });
+  }
+
+  // The camera runs only while the page is on screen; back from a card, it starts again.
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) Scanner.stop(); else if (!Scanner.engine) start();
   });
   window.addEventListener("pagehide", function () { Scanner.stop(); });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) start(); });
+  start();
 })();
