@@ -117,6 +117,8 @@ def test_closed_event_takes_no_new_connections(client, create_event, create_atte
     close_event(event)
     assert ">Connect<" not in client.get(f"/c/{b.card_code}").text
     assert client.post(f"/c/{b.card_code}/connect").status_code == 409
+    refused = client.post(f"/c/{b.card_code}/connect", headers={"Accept-Language": "es"})
+    assert "Este evento está cerrado" in refused.text
 
 
 def test_note_is_private_to_its_author(app, client, event, ana, luis, owner):

@@ -166,6 +166,8 @@ def test_resend_needs_a_csrf_token(csrf_app, event, create_attendee):
 
 def test_unknown_event_is_404(client):
     assert client.get("/e/no-such-event").status_code == 404
+    spanish = client.get("/e/no-such-event", headers={"Accept-Language": "es"})
+    assert "No existe ese evento." in spanish.text
 
 
 @pytest.fixture

@@ -70,6 +70,26 @@ class NotSignedIn(Exception):
         self.event = event
 
 
+# Refusals raised by other domains' services (in English), said in the attendee's language.
+TRANSLATED_REFUSALS = {
+    "This event is closed: nothing more can be added.":
+        lambda: _("This event is closed: nothing more can be added."),
+    "No such event.": lambda: _("No such event."),
+}
+
+
+def attendee_refusal(error: DomainError):
+    """A refusal on an attendee page, as the shared error page shows it, in their language."""
+    from checkin.errors_web import handle_domain_error
+
+    if error.message in TRANSLATED_REFUSALS:
+        error.message = TRANSLATED_REFUSALS[error.message]()
+    return handle_domain_error(error)
+
+
+bp.register_error_handler(DomainError, attendee_refusal)
+
+
 @bp.app_errorhandler(NotSignedIn)
 def to_sign_in_page(error: NotSignedIn):
     return redirect(url_for("people.event_signin", slug=error.event.slug), code=303)
