@@ -144,3 +144,69 @@ def revoke_api_token(organizer: Organizer, token_id: int) -> None:
     if token.revoked_at is None:
         token.revoked_at = now_utc()
         db.session.commit()
+
+
+STAFF_INVITATION_LIFETIME = timedelta(days=7)
+
+
+def invite_staff(event: Event, email: str, role: Role, invited_by: Organizer):
+    """A one-time link that gives its holder ``role`` in ``event``; returns (invitation,
+    secret). The secret is shown once and emailed; only its hash is kept."""
+    from checkin.accounts.models import StaffInvitation
+
+    invitation = StaffInvitation(
+        event_id=event.id, email=normalize_email(email), role=Role(role).value,
+        token_hash="", invited_by_id=invited_by.id,
+        expires_at=now_utc() + STAFF_INVITATION_LIFETIME)
+    secret = new_secret()
+    invitation.token_hash = hash_secret(secret)
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation, secret
+
+
+def staff_invitation_for(secret: str):
+    """The unused, unexpired invitation a link carries, or a 404 refusal."""
+    from checkin.accounts.models import StaffInvitation
+
+    invitation = db.session.scalar(
+        select(StaffInvitation).filter_by(token_hash=hash_secret(secret or "")))
+    if invitation is None or invitation.used_at is not None \
+            or invitation.expires_at < now_utc():
+        raise DomainError("invitation_invalid", "This invitation link was used already, has "
+                          "expired or was withdrawn.", status=404)
+    return invitation
+
+
+def accept_staff_invitation(secret: str, organizer: Organizer) -> EventRole:
+    """Use the link: ``organizer`` gets the role (an owner is never demoted by it)."""
+    invitation = staff_invitation_for(secret)
+    event = db.session.get(Event, invitation.event_id)
+    invitation.used_at = now_utc()
+    current = role_in(organizer, event)
+    role = Role.OWNER if Role.OWNER.value in (current, invitation.role) else Role(invitation.role)
+    return grant_role(organizer, event, role)
+
+
+def withdraw_staff_invitation(event: Event, invitation_id: int) -> None:
+    from checkin.accounts.models import StaffInvitation
+
+    invitation = db.session.get(StaffInvitation, invitation_id)
+    if invitation is None or invitation.event_id != event.id:
+        raise DomainError("not_found", "No such invitation.", status=404)
+    db.session.delete(invitation)
+    db.session.commit()
+
+
+def remove_role(event: Event, organizer_id: int) -> None:
+    """Take someone's role in ``event`` away; an event always keeps one owner."""
+    granted = db.session.scalar(select(EventRole).filter_by(event_id=event.id,
+                                                            organizer_id=organizer_id))
+    if granted is None:
+        raise DomainError("not_found", "No such person on the team.", status=404)
+    owners = db.session.scalars(select(EventRole.organizer_id).filter_by(
+        event_id=event.id, role=Role.OWNER.value)).all()
+    if granted.role == Role.OWNER and len(owners) == 1:
+        raise DomainError("last_owner", "An event needs at least one owner.", status=409)
+    db.session.delete(granted)
+    db.session.commit()

@@ -10,6 +10,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     HiddenField,
+    PasswordField,
     SelectField,
     StringField,
     TextAreaField,
@@ -98,3 +99,12 @@ class StaffInviteForm(FlaskForm):
 class TokenForm(FlaskForm):
     label = StringField(_l("Label"), validators=[Optional(), Length(max=100)],
                         description=_l("A word to tell this token apart, e.g. “badge printer”."))
+
+
+class JoinForm(FlaskForm):
+    """A new organizer account made from a staff invitation."""
+
+    name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
+    password = PasswordField(_l("Choose a password"),
+                             validators=[DataRequired(), Length(min=8, max=200)],
+                             description=_l("At least 8 characters."))

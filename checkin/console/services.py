@@ -1,14 +1,16 @@
 """Console use cases that the foundation's services do not cover: editing events and guests."""
 
+import time
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from checkin.errors import DomainError
 from checkin.events.models import Event, EventState
 from checkin.events.services import check_timezone
 from checkin.extensions import db
-from checkin.people.models import LIMITS, Attendee
+from checkin.people.models import LIMITS, Attendee, Person
 from checkin.people.services import refresh_search_key
 from checkin.text import slugify
 
@@ -112,8 +114,6 @@ def remove_attendee(attendee: Attendee) -> None:
     """Take a guest off the list, with their check-ins and connections at this event.
 
     Their person (the card) stays if they are registered at other events."""
-    from checkin.people.models import Person
-
     person = attendee.person
     db.session.delete(attendee)
     db.session.flush()
@@ -153,3 +153,51 @@ def add_attendee(event: Event, *, source: str = "manual", attention_note: str = 
     attendee.attention_note = (attention_note or "").strip()[:300]
     db.session.commit()
     return attendee
+
+
+@dataclass
+class InvitationTally:
+    queued: int = 0
+    no_email: int = 0
+    remaining: int = 0
+
+
+INVITE_BATCH = 100
+
+
+def invite_attendees(event: Event, *, attendee_ids: list[int] | None = None,
+                     resend: bool = False, time_budget: float | None = None,
+                     progress=None) -> InvitationTally:
+    """Put invitation emails in the outbox: for ``attendee_ids``, else every guest not yet
+    invited (or, with ``resend``, every guest: each gets a new link, the old one stops).
+
+    Works in batches and stops after ``time_budget`` seconds, saying how many remain, so a
+    web request never runs long; the CLI passes no budget and sends them all.
+    """
+    from checkin.events.services import require_open
+    from checkin.people.invitations import queue_invitation
+
+    require_open(event)
+    started = time.monotonic()
+    chosen = select(Attendee.id).where(Attendee.event_id == event.id)
+    if attendee_ids is not None:
+        chosen = chosen.where(Attendee.id.in_(attendee_ids[:10_000]))
+    elif not resend:
+        chosen = chosen.where(Attendee.invited_at.is_(None))
+    with_email = chosen.join(Person, Person.id == Attendee.person_id).where(Person.email != "")
+    tally = InvitationTally(no_email=db.session.scalar(
+        select(func.count()).select_from(chosen.subquery())) - db.session.scalar(
+        select(func.count()).select_from(with_email.subquery())))
+    ids = db.session.scalars(with_email.order_by(Attendee.id)).all()
+    for n, attendee_id in enumerate(ids):
+        if time_budget is not None and time.monotonic() - started > time_budget:
+            tally.remaining = len(ids) - n
+            break
+        queue_invitation(db.session.get(Attendee, attendee_id))
+        tally.queued += 1
+        if progress:
+            progress(1)
+        if tally.queued % INVITE_BATCH == 0:
+            db.session.expunge_all()  # keep memory flat over thousands of guests
+            db.session.add(event)  # the caller's event stays usable
+    return tally

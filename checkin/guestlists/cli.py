@@ -59,3 +59,29 @@ def import_command(slug, file, dry_run):
     click.echo(f"Imported into {event.slug}: {len(plan.creates)} added, "
                f"{len(plan.updates)} updated, {len(plan.unchanged)} unchanged, "
                f"{len(plan.skips)} skipped.")
+
+
+@attendees_cli.command("invite")
+@click.argument("slug")
+@click.option("--resend", is_flag=True, help="Every guest again, each with a new link.")
+@with_appcontext
+def invite_command(slug, resend):
+    """Put invitation emails for the event SLUG in the outbox (guests not yet invited)."""
+    from sqlalchemy import func, select
+
+    from checkin.console.services import invite_attendees
+    from checkin.extensions import db
+    from checkin.people.models import Attendee
+
+    try:
+        event = get_event(slug)
+        query = select(func.count(Attendee.id)).where(Attendee.event_id == event.id)
+        if not resend:
+            query = query.where(Attendee.invited_at.is_(None))
+        with click.progressbar(length=db.session.scalar(query), label="Queueing",
+                               file=sys.stderr, show_pos=True) as bar:
+            tally = invite_attendees(event, resend=resend, progress=bar.update)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Queued {tally.queued} invitations; {tally.no_email} guests have no email. "
+               "Send them with: checkin mail send")

@@ -1,0 +1,86 @@
+"""Console: send guests their sign-in email through the outbox; see who was sent what, when."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import String, cast, func, literal, select
+
+from checkin.console.forms import ConfirmForm
+from checkin.console.services import attendee_of, invite_attendees
+from checkin.console.views import bp, owned_event
+from checkin.errors import DomainError
+from checkin.extensions import db
+from checkin.mail.models import OutboxMessage
+from checkin.people.models import Attendee, Person
+
+PER_PAGE = 50
+WEB_TIME_BUDGET = 20.0  # seconds of sending per click; the page offers to continue
+
+
+def invitation_counts(event) -> dict:
+    total, invited, no_email = db.session.execute(
+        select(func.count(Attendee.id), func.count(Attendee.invited_at),
+               func.coalesce(func.sum(db.case((Person.email == "", 1), else_=0)), 0))
+        .join(Person, Person.id == Attendee.person_id).where(Attendee.event_id == event.id)
+    ).one()
+    waiting = db.session.scalar(
+        select(func.count(Attendee.id)).join(Person, Person.id == Attendee.person_id)
+        .where(Attendee.event_id == event.id, Attendee.invited_at.is_(None),
+               Person.email != ""))
+    return {"total": total, "invited": invited, "no_email": int(no_email), "waiting": waiting}
+
+
+def invitation_messages(event, *entities):
+    """The invitation emails of ``event`` with their guest, newest first."""
+    return (select(*(entities or (OutboxMessage, Attendee, Person)))
+            .join(Attendee, OutboxMessage.recipient
+                  == literal("attendee:").concat(cast(Attendee.id, String)))
+            .join(Person, Person.id == Attendee.person_id)
+            .where(OutboxMessage.event_id == event.id, OutboxMessage.kind == "invitation")
+            .order_by(OutboxMessage.updated_at.desc(), OutboxMessage.id.desc()))
+
+
+@bp.get("/events/<slug>/invitations")
+@login_required
+def invitations(slug):
+    event = owned_event(slug)
+    text = request.args.get("page", "1")
+    page = int(text) if text.isdigit() and 0 < int(text) < 10**6 else 1
+    rows = db.session.execute(invitation_messages(event).limit(PER_PAGE)
+                              .offset((page - 1) * PER_PAGE)).all()
+    counts = invitation_counts(event)
+    return render_template("console/invitations.html", event=event, rows=rows, page=page,
+                           more=len(rows) == PER_PAGE, counts=counts, form=ConfirmForm())
+
+
+@bp.post("/events/<slug>/invitations")
+@login_required
+def send_invitations(slug):
+    event = owned_event(slug)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("console.invitations", slug=slug), code=303)
+    one = request.form.get("attendee_id", "")
+    resend = request.form.get("resend") == "1"
+    attendee = attendee_of(event, int(one) if one.isdigit() else 0) if one else None
+    try:
+        if attendee is not None:
+            tally = invite_attendees(event, attendee_ids=[attendee.id])
+        else:
+            tally = invite_attendees(event, resend=resend, time_budget=WEB_TIME_BUDGET)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("console.invitations", slug=slug), code=303)
+    if one and not tally.queued:
+        flash(_("This guest has no email address."), "error")
+    else:
+        flash(_("%(n)d invitations are in the outbox.", n=tally.queued), "success")
+    if tally.no_email and not one:
+        flash(_("%(n)d guests have no email address and were not invited.", n=tally.no_email),
+              "error")
+    if tally.remaining:
+        flash(_("%(n)d more still to send: press the button again.", n=tally.remaining),
+              "error")
+    if one:
+        return redirect(url_for("console.edit_attendee", slug=slug, attendee_id=int(one)),
+                        code=303)
+    return redirect(url_for("console.invitations", slug=slug), code=303)

@@ -1,0 +1,74 @@
+"""Console: owners invite staff with a one-time link; door staff get the door and nothing else."""
+
+import re
+
+from checkin.accounts.models import EventRole, Organizer, StaffInvitation
+from checkin.accounts.services import role_in
+from checkin.extensions import db
+from checkin.mail.models import OutboxMessage
+from tests.conftest import login
+from tests.factories import make_organizer, make_staff, make_staff_invitation
+
+
+def test_invite_emails_a_one_time_link_that_makes_an_account(client, owner, event):
+    login(client, owner)
+    page = client.post(f"/console/events/{event.slug}/staff",
+                       data={"email": "Door@Example.org", "role": "door"})
+    assert page.status_code == 200 and "Invitation sent to door@example.org." in page.text
+    link = re.search(r'class="secret">http://localhost(/console/join/[^<]+)<', page.text).group(1)
+    message = db.session.query(OutboxMessage).filter_by(kind="staff_invitation").one()
+    assert message.to_address == "door@example.org" and link in message.text_body
+    client.post("/console/logout")
+    join = client.get(link)
+    assert "Make your account for door@example.org" in join.text
+    short = client.post(link, data={"name": "Dora", "password": "short"})
+    assert short.status_code == 400
+    done = client.post(link, data={"name": "Dora", "password": "long enough pass"})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/door")
+    dora = db.session.query(Organizer).filter_by(email="door@example.org").one()
+    assert role_in(dora, event) == "door"
+    assert client.get(link).status_code == 404  # used once
+
+
+def test_signed_in_organizer_accepts_and_owner_is_never_demoted(client, owner, event):
+    helper = make_organizer()
+    invitation, secret = make_staff_invitation(event, email=helper.email)
+    login(client, helper)
+    assert "You are signed in as" in client.get(f"/console/join/{secret}").text
+    client.post(f"/console/join/{secret}")
+    assert role_in(helper, event) == "door"
+    _inv, again = make_staff_invitation(event, email=owner.email)
+    client.post("/console/logout")
+    login(client, owner)
+    client.post(f"/console/join/{again}")
+    assert role_in(owner, event) == "owner"
+
+
+def test_expired_withdrawn_and_unknown_links_are_404(client, owner, event):
+    invitation, secret = make_staff_invitation(event)
+    login(client, owner)
+    client.post(f"/console/events/{event.slug}/staff/invitations/{invitation.id}/withdraw")
+    assert db.session.query(StaffInvitation).count() == 0
+    assert client.get(f"/console/join/{secret}").status_code == 404
+    assert client.get("/console/join/nonsense").status_code == 404
+
+
+def test_remove_staff_but_keep_one_owner(client, owner, event):
+    door = make_staff(event)
+    login(client, owner)
+    page = client.get(f"/console/events/{event.slug}/staff")
+    assert door.email in page.text
+    client.post(f"/console/events/{event.slug}/staff/{door.id}/remove")
+    assert role_in(door, event) is None
+    client.post(f"/console/events/{event.slug}/staff/{owner.id}/remove")
+    assert role_in(owner, event) == "owner"
+    assert db.session.query(EventRole).count() == 1
+
+
+def test_door_staff_cannot_manage_the_team(client, event):
+    door = make_staff(event)
+    login(client, door)
+    assert client.get(f"/console/events/{event.slug}/staff").status_code == 404
+    assert client.post(f"/console/events/{event.slug}/staff",
+                       data={"email": "x@example.org", "role": "owner"}).status_code == 404
+    assert db.session.query(StaffInvitation).count() == 0
