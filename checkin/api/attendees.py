@@ -2,7 +2,7 @@
 
 from flask import request
 
-from checkin.api.common import api_event, body, bp, field, paginated
+from checkin.api.common import api_event, body, bp, field, paginated, query_text, row_id
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import attendee_json
 from checkin.console.queries import attendee_query
@@ -82,8 +82,8 @@ def list_attendees(slug):
                 raise DomainError("bad_parameter", f"{name} must be one of "
                                   f"{', '.join(allowed)}.", field=name)
             filters[name] = value
-    query = attendee_query(event, search=request.args.get("q", ""),
-                           ticket_type=request.args.get("ticket_type"), **filters)
+    query = attendee_query(event, search=query_text("q"),
+                           ticket_type=query_text("ticket_type", 120) or None, **filters)
     return paginated(query, attendee_json, "api.list_attendees", slug=slug)
 
 
@@ -96,12 +96,12 @@ def create_attendee(slug):
 
 @bp.get("/events/<slug>/attendees/<int:attendee_id>")
 def read_attendee(slug, attendee_id):
-    return attendee_json(attendee_of(api_event(slug), attendee_id))
+    return attendee_json(attendee_of(api_event(slug), row_id(attendee_id)))
 
 
 @bp.patch("/events/<slug>/attendees/<int:attendee_id>")
 def change_attendee(slug, attendee_id):
-    attendee = attendee_of(api_event(slug), attendee_id)
+    attendee = attendee_of(api_event(slug), row_id(attendee_id))
     values = _input(body())
     _check_email(values)
     update_attendee(attendee, **values)
@@ -110,13 +110,13 @@ def change_attendee(slug, attendee_id):
 
 @bp.delete("/events/<slug>/attendees/<int:attendee_id>")
 def delete_attendee(slug, attendee_id):
-    remove_attendee(attendee_of(api_event(slug), attendee_id))
+    remove_attendee(attendee_of(api_event(slug), row_id(attendee_id)))
     return "", 204
 
 
 SLUG = [param("slug")]
 ATTENDEE_ID = {"name": "attendee_id", "in": "path", "required": True,
-               "schema": {"type": "integer", "minimum": 1}}
+               "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 add_path("/events/{slug}/attendees", "get", {
     "summary": "The guests, paginated; search and filter as the console does",
     "operationId": "listAttendees",

@@ -3,7 +3,7 @@
 from flask import g
 from sqlalchemy import select
 
-from checkin.api.common import api_event, body, bp, field, instant, paginated
+from checkin.api.common import api_event, body, bp, field, instant, paginated, row_id
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import checkin_json, door_attendee_json
 from checkin.door.models import CheckIn
@@ -108,7 +108,7 @@ def list_checkins(slug):
 @bp.post("/events/<slug>/checkins/<int:checkin_id>/undo")
 def undo(slug, checkin_id):
     event = api_event(slug, door=True)
-    return checkin_json(undo_check_in(event, checkin_id))
+    return checkin_json(undo_check_in(event, row_id(checkin_id)))
 
 
 SLUG = [param("slug")]
@@ -137,7 +137,8 @@ add_path("/events/{slug}/checkins/{checkin_id}/undo", "post", {
     "summary": "Take back an entry recorded less than 15 minutes ago",
     "operationId": "undoCheckIn",
     "parameters": [*SLUG, {"name": "checkin_id", "in": "path", "required": True,
-                           "schema": {"type": "integer", "minimum": 1}}],
+                           "schema": {"type": "integer", "minimum": 1,
+                                      "maximum": 2**31 - 1}}],
     "responses": {"200": json_response("The undone scan", ref("CheckIn")),
                   "409": {"$ref": "#/components/responses/Conflict"}},
 })

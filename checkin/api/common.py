@@ -14,6 +14,8 @@ from checkin.extensions import db
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 200
+MAX_ID = 2**31 - 1  # ids beyond this name nothing (and overflow a database integer)
+MIN_YEAR, MAX_YEAR = 1970, 2200
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
@@ -41,6 +43,8 @@ def challenge(response):
 
 def api_event(slug: str, door: bool = False) -> Event:
     """The event ``slug`` if the token's organizer owns it (or, with ``door``, staffs it)."""
+    if "\x00" in slug or len(slug) > 64:
+        raise DomainError("not_found", "No such event.", status=404)
     roles = (Role.OWNER, Role.DOOR) if door else (Role.OWNER,)
     return event_for(g.api_organizer, slug, roles=roles)
 
@@ -66,6 +70,8 @@ def field(data: dict, name: str, kind: type | tuple, required: bool = False, def
         names = " or ".join(k.__name__.replace("str", "string") for k in kinds)
         raise DomainError("bad_field", f"{name} must be a {names}.", field=name)
     if isinstance(value, str):
+        if "\x00" in value:
+            raise DomainError("bad_field", f"{name} holds a NUL character.", field=name)
         value = value.strip()
         if max_length is not None and len(value) > max_length:
             raise DomainError("bad_field", f"{name} is longer than {max_length} characters.",
@@ -88,7 +94,22 @@ def instant(data: dict, name: str, required: bool = False) -> datetime | None:
     if value.tzinfo is None:
         raise DomainError("bad_time", f"{name} needs a time zone offset, e.g. +02:00 or Z.",
                           field=name)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise DomainError("bad_time", f"{name} must fall between the years {MIN_YEAR} and "
+                          f"{MAX_YEAR}.", field=name)
     return value
+
+
+def row_id(value: int) -> int:
+    """An id from a path: one beyond any row is simply not found."""
+    if not 1 <= value <= MAX_ID:
+        raise DomainError("not_found", "Not found.", status=404)
+    return value
+
+
+def query_text(name: str, max_length: int = 200) -> str:
+    """A text query parameter, without NUL characters (no database stores them)."""
+    return request.args.get(name, "").replace("\x00", "")[:max_length]
 
 
 def page_args() -> tuple[int, int]:

@@ -1,6 +1,6 @@
 """API: send guests their invitation email (all not yet invited, everyone again, or some)."""
 
-from checkin.api.common import api_event, body, bp, iso, paginated
+from checkin.api.common import MAX_ID, api_event, body, bp, iso, paginated
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.console.invitations import invitation_messages
 from checkin.console.services import invite_attendees
@@ -11,7 +11,8 @@ WEB_TIME_BUDGET = 20.0
 add_schema("InvitationRequest", {
     "type": "object",
     "properties": {
-        "attendee_ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 10000,
+        "attendee_ids": {"type": "array", "maxItems": 10000,
+                         "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                          "description": "Only these guests; else every guest not yet invited"},
         "resend": {"type": "boolean", "default": False,
                    "description": "Every guest again, each with a new link"},
@@ -42,7 +43,7 @@ def send_invitations(slug):
     data = body()
     ids = data.get("attendee_ids")
     if ids is not None and not (isinstance(ids, list) and len(ids) <= 10_000 and all(
-            isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+            isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids)):
         raise DomainError("bad_field", "attendee_ids must be a list of whole numbers.",
                           field="attendee_ids")
     resend = data.get("resend", False)

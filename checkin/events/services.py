@@ -16,7 +16,7 @@ from checkin.text import slugify
 def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # "Europe" is a folder
         raise DomainError("bad_timezone", f"Unknown time zone: {name!r}.") from error
     return name
 

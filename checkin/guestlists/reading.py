@@ -41,7 +41,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-        if _looks_binary(text):
+        if _looks_binary(text) or "\x00" in text:
             raise DomainError("binary_file", str(NOT_TEXT)) from None
         return text, "windows-1252"
 
@@ -68,7 +68,7 @@ def sniff_delimiter(header_line: str) -> str:
 def read_table(data: bytes) -> Table:
     """The header row and every non-blank row, each with the line it starts on."""
     text, encoding = decode(data)
-    if _looks_binary(text):
+    if _looks_binary(text) or "\x00" in text:
         raise DomainError("binary_file", str(NOT_TEXT))
     text = text.lstrip("\ufeff")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
