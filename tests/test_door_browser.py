@@ -158,3 +158,20 @@ def test_a_reload_without_network_still_opens_the_door_page(browser, live_server
     expect_result(page, "result-ok", "Checked in", before)
     assert "Offline" in page.locator("#result-detail").text_content()
     context.close()
+
+
+def test_server_unreachable_on_working_wifi_then_back(browser, live_server, event):
+    ana = make_attendee(event, first_name="Ana", last_name="Núñez")
+    staff = make_staff(event, Role.DOOR)
+    context, page = open_door(browser, live_server, staff, event, "Door 1")
+    page.route("**/door/**", lambda route: route.abort())  # the venue's Wi-Fi, no way out
+    before = type_code(page, ana.card_code)
+    expect_result(page, "result-ok", "Checked in", before)
+    assert page.locator("#net").inner_text() == "Offline"
+    assert page.locator("#pending").inner_text() == "1 scan waiting to upload"
+    page.unroute("**/door/**")
+    page.locator("#pending").wait_for(state="hidden")  # found by the probe, uploaded
+    db.session.expire_all()
+    assert db.session.get(Attendee, ana.id).checked_in_gate == "Door 1"
+    assert page.locator("#net").inner_text() == "Online"
+    context.close()

@@ -15,9 +15,10 @@
   var base = root.dataset.api;
   var csrf = root.dataset.csrf;
   var REQUEST_TIMEOUT = 3000;
-  var OFFLINE_HOLD = 10000;  // after a failure, decide locally this long before trying again
   var RESCAN_QUIET = 3000;   // the camera sees the same code many times a second
-  var offlineUntil = 0;
+  // Set when a request fails; scans are then decided here at once, while a probe in the
+  // background finds out when the server answers again.
+  var serverDown = false;
   var uploading = false;
   var lastCode = "", lastCodeAt = 0, hideTimer = null, current = null;
 
@@ -111,7 +112,7 @@
   }
 
   // --- talking to the server --------------------------------------------------------------------
-  function isOffline() { return navigator.onLine === false || Date.now() < offlineUntil; }
+  function isOffline() { return navigator.onLine === false || serverDown; }
   function setNet() {
     var off = isOffline();
     $("net").textContent = off ? S.offline : S.online;
@@ -142,14 +143,19 @@
             return request(method, path, body, true);
           });
         }
-        if (response.status === 401) show("bad", S.signed_out, null, "");
-        offlineUntil = 0;
+        if (response.status === 401) {  // signed out: this device keeps no names any more
+          show("bad", S.signed_out, null, "");
+          localStorage.removeItem(key("roster"));
+          roster = { attendees: [], synced_at: null };
+          indexRoster();
+        }
+        serverDown = false;
         setNet();
         return { status: response.status, data: data };
       });
     }).catch(function (error) {
       clearTimeout(timer);
-      offlineUntil = Date.now() + OFFLINE_HOLD;
+      serverDown = true;
       setNet();
       throw error;
     });
@@ -472,9 +478,16 @@
     $("camera-stop").hidden = true;
   });
 
-  window.addEventListener("online", function () { offlineUntil = 0; setNet(); upload(); });
+  function probe() {
+    if (!serverDown || navigator.onLine === false) { upload(); return; }
+    request("GET", "/token").then(function (r) {
+      if (r.status === 200) csrf = r.data.csrf_token;
+      upload();
+    }).catch(function () { /* still unreachable */ });
+  }
+  window.addEventListener("online", function () { serverDown = false; setNet(); upload(); });
   window.addEventListener("offline", setNet);
-  setInterval(function () { setNet(); upload(); }, 4000);
+  setInterval(function () { setNet(); probe(); }, 4000);
   setInterval(syncRoster, 30000);
   setNet();
   syncRoster();
