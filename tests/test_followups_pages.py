@@ -187,8 +187,8 @@ def test_summary_email_goes_to_each_owner_with_the_csvs(app, owner, meetup):
     assert queue_summaries(event) == 0
     messages = db.session.scalars(select(OutboxMessage).filter_by(kind="summary")).all()
     assert {m.to_address for m in messages} == {owner.email, second.email}
-    assert [a["filename"] for a in messages[0].attachments] == ["attendees.csv",
-                                                                "connections.csv"]
+    assert [a["filename"] for a in messages[0].attachments] == [
+        "arrivals.svg", "network.svg", "attendees.csv", "connections.csv"]
     assert "Registered: 6" in messages[0].text_body
 
 

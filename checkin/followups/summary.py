@@ -148,7 +148,10 @@ def render_summary(event: Event, organizer: Organizer) -> RenderedEmail:
         subject = _("Summary of %(event)s", event=event.name)
         text = render_template("followups/mail/summary.txt", **context)
         html = render_template("followups/mail/summary.html", **context)
-    attachments = [attachment("attendees.csv", "text/csv", attendees_csv(event))]
+        charts = [attachment("arrivals.svg", "image/svg+xml",
+                             arrivals_chart(event, summary).encode()),
+                  attachment("network.svg", "image/svg+xml", network_chart(summary).encode())]
+    attachments = [*charts, attachment("attendees.csv", "text/csv", attendees_csv(event))]
     if context["connections_attached"]:
         attachments.append(attachment("connections.csv", "text/csv", connections_csv(event)))
     return RenderedEmail(subject=subject, text=text, html=html, language=language,
