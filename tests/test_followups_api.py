@@ -22,7 +22,8 @@ def test_sends_once_and_a_second_call_queues_nothing(client, owner, tmp_path):
     assert response.status_code == 200, response.json
     assert response.json["recipients"] == 4 and response.json["queued"] == 4
     assert response.json["summaries_queued"] == 1
-    assert response.json["outbox"] == {"pending": 0, "sending": 0, "sent": 5, "failed": 0}
+    assert response.json["outbox"] == {"pending": 0, "sending": 0, "sent": 5, "failed": 0,
+                                       "total": 5}
     again = client.post(url, headers=headers)
     assert again.status_code == 200 and again.json["queued"] == 0
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 5

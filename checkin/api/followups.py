@@ -30,7 +30,8 @@ add_schema("Followups", {
         "summaries_queued": {"type": "integer"},
         "outbox": {"type": "object", "description": "The event's follow-ups and summaries "
                                                     "by status",
-                   "properties": {s.value: {"type": "integer"} for s in OutboxStatus}},
+                   "properties": {name: {"type": "integer"} for name in
+                                  [*(s.value for s in OutboxStatus), "total"]}},
         "delivery_stopped": {"type": "string",
                              "description": "Why sending stopped (nothing is lost)"},
     },
@@ -58,7 +59,7 @@ def send_followups(slug):
                           field="deliver_seconds")
     event = api_event(slug)
     event_id = event.id
-    queued = queue_followups(event)
+    queued = queue_followups(event, seconds=MAX_DELIVER_SECONDS)
     summaries = queue_summaries(api_event(slug))
     answer = {"recipients": count_recipients(api_event(slug)), "queued": queued,
               "summaries_queued": summaries}
@@ -69,7 +70,8 @@ def send_followups(slug):
         except DeliveryStopped as error:
             answer["delivery_stopped"] = str(error)
     answer["outbox"] = outbox_counts(event_id)
-    return answer, 202 if answer["outbox"]["pending"] else 200
+    unqueued = answer["recipients"] > outbox_counts(event_id, (KIND,))["total"]
+    return answer, 202 if answer["outbox"]["pending"] or unqueued else 200
 
 
 SLUG = [{"$ref": "#/components/parameters/slug"}]

@@ -1,5 +1,6 @@
 """After the event: closing it, queueing every follow-up in batches, test copies, unsubscribing."""
 
+import time
 from collections.abc import Callable
 
 from flask import has_request_context
@@ -60,20 +61,23 @@ def count_recipients(event: Event) -> int:
 
 
 def queue_followups(event: Event, batch_size: int = BATCH_SIZE,
-                    on_batch: Callable[[int], None] | None = None) -> int:
+                    on_batch: Callable[[int], None] | None = None,
+                    seconds: float | None = None) -> int:
     """Render and queue every attendee's follow-up, ``batch_size`` at a time; the number added.
 
     One transaction per batch, and nothing kept from one batch to the next, so
     memory stays flat however large the event. Running it again adds nothing for anyone already
     queued (the outbox holds one follow-up per attendee), so a stopped run continues.
+    With ``seconds`` no new batch starts after that long (a web request); call again.
     """
+    deadline = None if seconds is None else time.monotonic() + seconds
     require_closed(event)
     event_id = event.id
     index = SuggestionIndex.for_event(event_id)
     owners = owners_of(event)
     reply_to = owners[0].email if owners else ""
     added, last_id = 0, 0
-    while True:
+    while deadline is None or time.monotonic() < deadline:
         batch = db.session.scalars(
             recipients_query(event).where(Attendee.id > last_id)
             .options(joinedload(Attendee.person), joinedload(Attendee.event))
@@ -133,7 +137,8 @@ def outbox_counts(event_id: int, kinds=(KIND, "summary")) -> dict[str, int]:
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.event_id == event_id, OutboxMessage.kind.in_(kinds))
         .group_by(OutboxMessage.status)).all()
-    return {s.value: 0 for s in OutboxStatus} | dict(rows)
+    counts = {s.value: 0 for s in OutboxStatus} | dict(rows)
+    return counts | {"total": sum(counts.values())}
 
 
 def send_test_copy(event: Event, attendee: Attendee, organizer: Organizer) -> OutboxMessage:

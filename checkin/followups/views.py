@@ -1,5 +1,7 @@
 """Console pages after the event (follow-ups, outbox, summary) and the public unsubscribe page."""
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -132,18 +134,21 @@ def send_all(slug):
     event = _owned_event(slug)
     event_id = event.id
     require_closed(event)
-    queue_followups(event)
+    began = time.monotonic()
+    queue_followups(event, seconds=SEND_SECONDS / 2)
     queue_summaries(_owned_event(slug))
     try:
         tally = deliver_pending(event_id=event_id, kinds=(KIND, KIND_SUMMARY), wait=False,
-                                seconds=SEND_SECONDS)
+                                seconds=max(1.0, SEND_SECONDS - (time.monotonic() - began)))
     except DeliveryStopped as error:
         flash(_("Sending stopped: %(error)s. Nothing was lost; try again later.",
                 error=str(error)), "error")
     else:
+        unqueued = count_recipients(_owned_event(slug)) - outbox_counts(event_id, (KIND,))[
+            "total"]
         message = _("Sent %(sent)d, failed %(failed)d, still waiting %(waiting)d.",
-                    sent=tally.sent, failed=tally.failed, waiting=tally.waiting)
-        if tally.waiting:
+                    sent=tally.sent, failed=tally.failed, waiting=tally.waiting + unqueued)
+        if tally.waiting or unqueued:
             message += " " + _("Press Send again, or run: checkin followups send %(slug)s",
                                slug=slug)
         flash(message, "success" if not tally.failed else "error")
