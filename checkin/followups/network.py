@@ -115,7 +115,7 @@ def network_svg(names: dict[int, str], edges: list[tuple[int, int]], groups: dic
     pad = 12
     min_x, min_y = min(xs) - pad, min(ys) - pad
     view_w, view_h = max(xs) - min_x + pad, max(ys) - min_y + pad
-    width = min(width, round(view_w * 1.5))  # a handful of people is not drawn huge
+    width = min(width, round(view_w * 2))  # a handful of people is not drawn huge
     height = round(width * view_h / view_w)
     parts = [head(width) + f'height="{height}" viewBox="{min_x:.1f} {min_y:.1f} {view_w:.1f} '
              f'{view_h:.1f}"><title>{escape(title)}</title>',
