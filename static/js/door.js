@@ -105,10 +105,16 @@
     byCard[person.c] = person;
     return true;
   }
+  // The roster can hold ten thousand people: write it at most twice a second.
+  var rosterTimer = null;
+  function saveRosterSoon() {
+    if (rosterTimer) return;
+    rosterTimer = setTimeout(function () { rosterTimer = null; save("roster", roster); }, 500);
+  }
   function remember(person) {
     if (!person || !person.c) return;
     if (merge(person)) indexRoster();
-    save("roster", roster);
+    saveRosterSoon();
   }
 
   // --- talking to the server --------------------------------------------------------------------
@@ -185,10 +191,19 @@
   }
 
   // --- feedback: full screen colour, a beep, a buzz -----------------------------------------------
+  // Browsers start sound only from a tap or a key: open it on the first one.
   var audio = null;
-  function beep(good) {
+  function unlockAudio() {
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume();
+    } catch (e) { /* no sound on this device */ }
+  }
+  document.addEventListener("pointerdown", unlockAudio, { once: true });
+  document.addEventListener("keydown", unlockAudio, { once: true });
+  function beep(good) {
+    try {
+      if (!audio) return;
       var tones = good ? [880] : [330, 0, 330];
       tones.forEach(function (hz, i) {
         if (!hz) return;
@@ -486,6 +501,10 @@
     }).catch(function () { /* still unreachable */ });
   }
   window.addEventListener("online", function () { serverDown = false; setNet(); upload(); });
+  window.addEventListener("pagehide", function () {
+    if (rosterTimer) { clearTimeout(rosterTimer); rosterTimer = null; save("roster", roster); }
+    if (window.Scanner) window.Scanner.stop();
+  });
   window.addEventListener("offline", setNet);
   setInterval(function () { setNet(); probe(); }, 4000);
   setInterval(syncRoster, 30000);
