@@ -63,12 +63,13 @@
 
   var roster = load("roster", { attendees: [], synced_at: null });
   var queue = load("queue", []);
-  var byCard = {}, byTicket = {};
+  var byCard = {}, byTicket = {}, folded = [];
   function indexRoster() {
     byCard = {}; byTicket = {};
-    roster.attendees.forEach(function (a) {
+    folded = roster.attendees.map(function (a) {
       byCard[a.c] = a;
       if (a.t) byTicket[a.t] = a;
+      return fold(a.n) + "\n" + fold(a.t || "") + "\n" + a.c.toLowerCase();
     });
   }
   indexRoster();
@@ -181,8 +182,8 @@
         lastFull = Date.now();
         indexRoster();
       } else {
-        var added = r.data.attendees.filter(merge).length;
-        if (added) indexRoster();
+        r.data.attendees.forEach(merge);
+        indexRoster();
         roster.synced_at = r.data.synced_at;
       }
       save("roster", roster);
@@ -410,11 +411,10 @@
   });
   $("search-form").addEventListener("submit", function (event) { event.preventDefault(); search(); });
 
-  function localMatches(q) {
+  function localMatches(q) {  // offline: by name, ticket code or card code (no emails here)
     var f = fold(q), found = [];
-    for (var i = 0; i < roster.attendees.length && found.length < 20; i++) {
-      var a = roster.attendees[i];
-      if (fold(a.n).indexOf(f) >= 0 || fold(a.t || "").indexOf(f) >= 0 || a.c.toLowerCase() === f) found.push(a);
+    for (var i = 0; i < folded.length && found.length < 20; i++) {
+      if (folded[i].indexOf(f) >= 0) found.push(roster.attendees[i]);
     }
     return found;
   }
