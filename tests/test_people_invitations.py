@@ -88,3 +88,18 @@ def test_the_secret_is_kept_only_as_a_hash(app, event, create_attendee):
     secret = link_in(queue_invitation(ana).text_body).rsplit("/", 1)[1]
     assert len(secret) >= 22  # ≥ 128 bits in URL-safe base64
     assert secret not in (ana.signin_token_hash or "")
+
+
+def test_invitation_goes_out_over_smtp_with_its_qr(app, event, create_attendee, smtp_server):
+    from checkin.mail.services import deliver_pending
+
+    ana = create_attendee(event, first_name="José", last_name="Núñez", language="es")
+    queue_invitation(ana)
+    app.config["CHECKIN_MAIL_URL"] = smtp_server.url
+    assert deliver_pending().sent == 1
+    [mail] = smtp_server.messages
+    assert mail["To"] == ana.person.email
+    assert mail["Subject"] == f"Tu tarjeta para {event.name}"
+    assert "Hola, José Núñez:" in mail.get_body(("plain",)).get_content()
+    [image] = [p for p in mail.walk() if p.get_content_type() == "image/png"]
+    assert decode_qr(image.get_content()) == [card_payload("http://localhost", ana.card_code)]
