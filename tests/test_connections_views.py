@@ -225,3 +225,15 @@ def test_scan_page_and_typed_code(client, ana):
     assert response.status_code == 303 and response.headers["Location"] == f"/c/{ana.card_code}"
     bad = client.get("/scan?code=hello")
     assert bad.status_code == 400 and "10 letters and digits" in bad.text
+
+
+def test_after_the_event_notes_are_read_only(client, event, ana, luis):
+    from checkin.events.services import close_event
+
+    client.post(f"/c/{ana.card_code}/connect")
+    client.post(f"/c/{ana.card_code}/note", data={"text": "Call her"})
+    close_event(event)
+    for path in (f"/c/{ana.card_code}", f"/e/{event.slug}/met"):
+        page = client.get(path).text
+        assert "Call her" in page and "<textarea" not in page
+    assert client.post(f"/c/{ana.card_code}/note", data={"text": "x"}).status_code == 409
