@@ -66,9 +66,8 @@ def gunicorn(target: str, env: dict):
 
 WRK_SCRIPT = """
 local counter = 0
-local tid = 0
-local threads = {}
-function setup(thread) tid = tid + 1; thread:set("tid", tid) end
+local made = 0  -- setup runs in the main Lua state; each thread reads its own global tid
+function setup(thread) made = made + 1; thread:set("tid", made) end
 function init(args) counter = 0 end
 request = function()
   counter = counter + 1

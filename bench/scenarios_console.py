@@ -22,18 +22,48 @@ def _api_event(app):
     event = create_event(owner, "API bench", start, start + timedelta(hours=4), "Europe/Madrid")
     open_event(event)
     seed_crowd(event, connections=1000)
+    seed_tickets(event)
     _token, secret = issue_api_token(owner, label="bench")
     _event.update(slug=event.slug, token=secret, code=f"B{event.id:03d}{5:06d}")
     return _event
 
 
+def seed_tickets(event, per_thread: int = 15_000) -> None:
+    """Guests whose imported ticket codes are the numbers wrk puts in ``{n}`` (thread × 10⁸ +
+    request count), so each request of the run scans a guest who has not arrived yet."""
+    from sqlalchemy import insert, select
+
+    from checkin.extensions import db
+    from checkin.people.models import Attendee, Person
+
+    numbers = [tid * 100_000_000 + c for tid in (1, 2) for c in range(1, per_thread + 1)]
+    db.session.execute(insert(Person), [{"display_name": f"Ticket {n}", "email": f"t{n}@x.org"}
+                                        for n in numbers])
+    person_ids = db.session.scalars(select(Person.id).order_by(Person.id)).all()[-len(numbers):]
+    db.session.execute(insert(Attendee), [
+        {"event_id": event.id, "person_id": pid, "card_code": f"T{n}", "ticket_code": str(n),
+         "ticket_source": "eventbrite", "search_key": f"ticket {n}", "source": "import"}
+        for n, pid in zip(numbers, person_ids, strict=True)])
+    db.session.commit()
+
+
 @scenario("api_checkin")
 def api_checkin(app) -> Load:
-    """POST /api/v1/events/{slug}/checkins: bearer token, the check-in service, a logged scan
-    with a fresh nonce each time (the guest is already in: 200 already_checked_in)."""
+    """POST /api/v1/events/{slug}/checkins as at the door rush: bearer token, the check-in
+    service, each request a guest arriving (201 ok) by their imported ticket code."""
     data = _api_event(app)
-    body = json.dumps({"code": data["code"], "type": "entry", "nonce": "bench-{n}",
-                       "gate": "Door 1"})
+    # No nonce: the warm-up run scans the first numbers again; those answer already_checked_in.
+    body = json.dumps({"code": "{n}", "type": "entry", "gate": "Door 1"})
+    return Load(f"/api/v1/events/{data['slug']}/checkins", method="POST", body=body,
+                headers={"Authorization": f"Bearer {data['token']}",
+                         "Content-Type": "application/json"}, expect=(200, 201))
+
+
+@scenario("api_checkin_repeat")
+def api_checkin_repeat(app) -> Load:
+    """The same, for a guest already inside: 200 already_checked_in with when and where."""
+    data = _api_event(app)
+    body = json.dumps({"code": data["code"], "type": "entry", "gate": "Door 1"})
     return Load(f"/api/v1/events/{data['slug']}/checkins", method="POST", body=body,
                 headers={"Authorization": f"Bearer {data['token']}",
                          "Content-Type": "application/json"}, expect=(200, 201))
@@ -45,3 +75,13 @@ def api_attendees_search(app) -> Load:
     data = _api_event(app)
     return Load(f"/api/v1/events/{data['slug']}/attendees?q=person%200{{n}}&per_page=50",
                 headers={"Authorization": f"Bearer {data['token']}"})
+
+
+@scenario("console_attendees")
+def console_attendees(app) -> Load:
+    """The console's guest list of 10,000: a search, sorted by name, page 1 of the matches."""
+    from bench.scenarios_door import _big_event
+
+    slug, cookie = _big_event(app)
+    return Load(f"/console/events/{slug}/attendees?q=person%200{{n}}&sort=name",
+                headers={"Cookie": cookie})

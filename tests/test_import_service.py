@@ -74,19 +74,30 @@ def test_rows_without_ticket_code_match_by_name_and_email(event):
 def test_one_transaction_all_or_nothing(event, monkeypatch):
     from checkin.guestlists import services
 
+    apply_import(event, b"name,email,ticket\nAna,ana@x.org,T1\n")
     calls = {"n": 0}
-    real = services.register_attendee
+    real = services._insert_guests
 
     def failing(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 2:
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "register_attendee", failing)
+    monkeypatch.setattr(services, "_insert_guests", failing)
+    monkeypatch.setattr(services, "INSERT_BATCH", 2)
     with pytest.raises(RuntimeError):
         apply_import(event, fixture("eventbrite_classic.csv"))
-    assert count() == 0 and db.session.query(Person).count() == 0
+    assert calls["n"] == 2 and count() == 1 and db.session.query(Person).count() == 1
+
+
+def test_imported_people_have_full_rows(event):
+    apply_import(event, fixture("plain_en.csv"))
+    mary = db.session.query(Attendee).join(Person).filter(Person.email == "mary@example.org").one()
+    assert mary.person.links == [] and mary.person.share_email is True
+    assert mary.person.created_at is not None and mary.created_at is not None
+    assert "acme" in mary.search_key and mary.card_code in mary.search_key.upper()
+    assert (mary.source, mary.ticket_type, mary.person.headline) == ("import", "Speaker", "CTO")
 
 
 def test_closed_event_refuses_an_import(owner):

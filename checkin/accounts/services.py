@@ -124,17 +124,19 @@ def issue_api_token(organizer: Organizer, label: str = "") -> tuple[ApiToken, st
 
 def organizer_for_token(secret: str) -> Organizer | None:
     """The organizer an unrevoked API token belongs to, or None."""
-    token = db.session.scalar(
-        select(ApiToken).filter_by(token_hash=hash_secret(secret), revoked_at=None)
-    )
-    if token is None:
+    found = db.session.execute(
+        select(ApiToken, Organizer).join(Organizer, Organizer.id == ApiToken.organizer_id)
+        .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
+    ).first()
+    if found is None:
         return None
+    token, organizer = found
     now = now_utc()
     # Written at most once a minute: a door scanning all evening must not write per scan.
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         token.last_used_at = now
         db.session.commit()
-    return token.organizer
+    return organizer
 
 
 def revoke_api_token(organizer: Organizer, token_id: int) -> None:

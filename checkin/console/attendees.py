@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from checkin.console.forms import AttendeeForm, ConfirmForm
 from checkin.console.queries import SORTS, attendee_query, ticket_types
@@ -17,7 +16,6 @@ from checkin.console.services import (
 from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError
 from checkin.extensions import db
-from checkin.people.models import Attendee
 from checkin.people.services import (
     issue_signin_link,
     revoke_signin_link,
@@ -46,8 +44,7 @@ def attendees(slug):
         else None, ticket_type=args["ticket_type"] or None, sort=sort)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = min(_page_number(), max(1, -(-total // PER_PAGE)))
-    rows = db.session.scalars(query.options(selectinload(Attendee.person))
-                              .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     kept = {k: v for k, v in args.items() if v}
     return render_template("console/attendees.html", event=event, rows=rows, total=total,
                            page=page, pages=max(1, -(-total // PER_PAGE)), args=args,

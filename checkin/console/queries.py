@@ -1,6 +1,7 @@
 """The guest list as the console and the API search, filter and sort it."""
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager
 
 from checkin.events.models import Event
 from checkin.people.models import Attendee, Person
@@ -28,6 +29,7 @@ def attendee_query(event: Event, *, search: str = "", checked_in: str | None = N
     ticket code, so "nunez ana" finds "Ana Núñez".
     """
     query = (select(Attendee).join(Person, Person.id == Attendee.person_id)
+             .options(contains_eager(Attendee.person))
              .where(Attendee.event_id == event.id))
     for word in fold(search).split()[:8]:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from checkin.accounts.models import Organizer
 from checkin.columns import now_utc
@@ -65,14 +66,20 @@ def codes_in(scanned: str) -> tuple[str | None, str]:
 def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
     """The attendee of ``event`` a scanned value names, and whether it names another event's."""
     card_code, ticket_code = codes_in(scanned)
-    clauses = [Attendee.ticket_code == ticket_code]
+    # Both lookups use an index: ticket codes are unique per event, card codes everywhere.
+    clauses = [and_(Attendee.event_id == event.id, Attendee.ticket_code == ticket_code)]
     if card_code:
         clauses.append(Attendee.card_code == card_code)
     candidates = db.session.scalars(select(Attendee).where(or_(*clauses)).limit(20)).all()
     for attendee in candidates:
         if attendee.event_id == event.id:
             return attendee, False
-    return None, bool(candidates)
+    if candidates:
+        return None, True
+    # Not a guest here: is it another event's ticket? (Only misses pay for this search.)
+    elsewhere = db.session.scalar(
+        select(Attendee.id).where(Attendee.ticket_code == ticket_code).limit(1))
+    return None, elsewhere is not None
 
 
 def _previous_entry(attendee: Attendee) -> CheckIn | None:
@@ -198,8 +205,11 @@ def check_in(
     except IntegrityError:  # the same nonce arrived twice at the same moment
         db.session.rollback()
         return _replay(nonce)
-    if attendee is not None:
-        db.session.refresh(attendee)
+    if attendee is not None:  # as the scan left them, with their card, in one query
+        attendee = db.session.scalars(
+            select(Attendee).options(joinedload(Attendee.person))
+            .where(Attendee.id == attendee.id).execution_options(populate_existing=True)
+        ).one()
     repeat = result in (ALREADY_CHECKED_IN, DUPLICATE)
     previous = _previous_entry(attendee) if attendee and repeat else None
     return ScanAnswer(result, log, attendee, previous)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -22,9 +22,10 @@ from checkin.events.services import require_open
 from checkin.extensions import db
 from checkin.guestlists.formats import Format, Guest, Skip, detect, fold_header, needs_a_name
 from checkin.guestlists.reading import read_table
-from checkin.people.models import LIMITS, Attendee
-from checkin.people.services import refresh_search_key, register_attendee
+from checkin.people.models import LIMITS, Attendee, Person
+from checkin.people.services import refresh_search_key, search_key_for
 from checkin.text import fold
+from checkin.tokens import new_card_code
 
 FOLLOW_FILE = ("first_name", "last_name", "display_name", "email", "ticket_code", "ticket_type",
                "attention_note")
@@ -213,26 +214,45 @@ def plan_import(event: Event, data: bytes) -> ImportPlan:
     return plan
 
 
+INSERT_BATCH = 1000
+
+
+def _insert_guests(event: Event, source: str, guests: list[Guest]) -> None:
+    """New people and their registrations, inserted in bulk (one statement per table)."""
+    people, attendees = [], []
+    for guest in guests:
+        person = Person(display_name=guest.display_name, first_name=guest.first_name,
+                        last_name=guest.last_name, email=guest.email, company=guest.company,
+                        headline=guest.headline, phone=guest.phone,
+                        language=guest.language or None)
+        attendee = Attendee(person=person, card_code=new_card_code(),
+                            ticket_code=guest.ticket_code or None)
+        people.append({name: getattr(person, name) for name in PERSON_FIELDS})
+        attendees.append({
+            "event_id": event.id, "card_code": attendee.card_code,
+            "ticket_code": attendee.ticket_code,
+            "ticket_source": source if guest.ticket_code else None,
+            "ticket_type": guest.ticket_type, "source": "import",
+            "attention_note": guest.attention_note,
+            "search_key": search_key_for(attendee)})
+    person_ids = db.session.scalars(
+        insert(Person).returning(Person.id, sort_by_parameter_order=True), people).all()
+    for row, person_id in zip(attendees, person_ids, strict=True):
+        row["person_id"] = person_id
+    db.session.execute(insert(Attendee), attendees)
+
+
 def apply_import(event: Event, data: bytes,
                  progress: Callable[[int], None] | None = None) -> ImportPlan:
     """Import ``data`` into ``event``: everything in one transaction, or nothing."""
     require_open(event)
     plan = plan_import(event, data)
-    done = 0
     try:
-        for guest in plan.creates:
-            attendee = register_attendee(
-                event, display_name=guest.display_name, first_name=guest.first_name,
-                last_name=guest.last_name, email=guest.email, source="import",
-                ticket_code=guest.ticket_code or None,
-                ticket_source=plan.format.key if guest.ticket_code else None,
-                ticket_type=guest.ticket_type, commit=False, company=guest.company,
-                headline=guest.headline, phone=guest.phone, language=guest.language or None)
-            attendee.attention_note = guest.attention_note
-            done += 1
-            if progress and done % 250 == 0:
-                db.session.flush()
-                progress(250)
+        for start in range(0, len(plan.creates), INSERT_BATCH):
+            batch = plan.creates[start:start + INSERT_BATCH]
+            _insert_guests(event, plan.format.key, batch)
+            if progress:
+                progress(len(batch))
         for update in plan.updates:
             attendee = db.session.get(Attendee, update.attendee_id)
             for name, (_old, new) in update.changes.items():
@@ -241,9 +261,8 @@ def apply_import(event: Event, data: bytes,
             if "ticket_code" in update.changes and not attendee.ticket_source:
                 attendee.ticket_source = plan.format.key
             refresh_search_key(attendee)
-            done += 1
-            if progress and done % 250 == 0:
-                progress(250)
+            if progress:
+                progress(1)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -253,7 +272,5 @@ def apply_import(event: Event, data: bytes,
     except BaseException:
         db.session.rollback()
         raise
-    if progress:
-        progress(done % 250)
     plan.committed = True
     return plan
