@@ -72,3 +72,26 @@ def test_door_staff_cannot_manage_the_team(client, event):
     assert client.post(f"/console/events/{event.slug}/staff",
                        data={"email": "x@example.org", "role": "owner"}).status_code == 404
     assert db.session.query(StaffInvitation).count() == 0
+
+
+def test_invitation_secret_never_reaches_the_access_log():
+    import logging
+
+    from checkin.console import RedactStaffInvitationSecrets
+
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1,
+                               '"GET /console/join/%s HTTP/1.1" 200', ("s3cr3t-t0ken",), None)
+    RedactStaffInvitationSecrets().filter(record)
+    assert "s3cr3t" not in record.getMessage()
+    assert "/console/join/[redacted]" in record.getMessage()
+
+
+def test_an_existing_account_is_asked_to_sign_in_first(client, owner, event):
+    helper = make_organizer()
+    _invitation, secret = make_staff_invitation(event, email=helper.email)
+    page = client.get(f"/console/join/{secret}")
+    assert "already has an account. Sign in, then open this link again." in page.text
+    assert secret not in page.text.replace(f"/console/join/{secret}", "")
+    assert client.post(f"/console/join/{secret}", data={"password": "long enough pass"}
+                       ).status_code == 400
+    assert role_in(helper, event) is None

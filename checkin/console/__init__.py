@@ -1,6 +1,29 @@
 """The organizer's console: events, guests, invitations, exports."""
 
+import logging
+import re
+
 from flask import Flask
+
+_JOIN_SECRET = re.compile(r"/console/join/[^\s?\"' ]+")
+
+
+class RedactStaffInvitationSecrets(logging.Filter):
+    """A staff invitation link is a one-time secret: access logs show it as [redacted]."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/console/join/" in message:
+            record.msg = _JOIN_SECRET.sub("/console/join/[redacted]", message)
+            record.args = ()
+        return True
+
+
+def install_log_filter() -> None:
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactStaffInvitationSecrets) for f in logger.filters):
+            logger.addFilter(RedactStaffInvitationSecrets())
 
 
 def init_app(app: Flask) -> None:
@@ -13,4 +36,5 @@ def init_app(app: Flask) -> None:
     )
     from checkin.console.views import bp
 
+    install_log_filter()
     app.register_blueprint(bp)
