@@ -175,3 +175,26 @@ def test_server_unreachable_on_working_wifi_then_back(browser, live_server, even
     assert db.session.get(Attendee, ana.id).checked_in_gate == "Door 1"
     assert page.locator("#net").inner_text() == "Online"
     context.close()
+
+
+def test_undo_a_mistaken_tap_online_and_offline(browser, live_server, event):
+    ana = make_attendee(event, first_name="Ana", last_name="Núñez")
+    luis = make_attendee(event, first_name="Luis", last_name="Gómez")
+    staff = make_staff(event, Role.DOOR)
+    context, page = open_door(browser, live_server, staff, event, "Door 1")
+    before = type_code(page, ana.card_code)
+    page.locator(f"#result[data-shown='{before + 1}']").wait_for(state="attached")
+    page.evaluate("document.getElementById('result-undo').click()")
+    page.locator("#recent li", has_text="Ana Núñez — Undone").wait_for()
+    db.session.expire_all()
+    assert db.session.get(Attendee, ana.id).checked_in_at is None
+    assert db.session.query(CheckIn).one().undone_at is not None
+
+    context.set_offline(True)
+    before = type_code(page, luis.card_code)
+    expect_result(page, "result-ok", "Checked in", before)
+    assert page.locator("#pending").is_visible()
+    page.locator("#recent li", has_text="Luis Gómez").get_by_role("button", name="Undo").click()
+    assert page.locator("#pending").is_hidden()  # it never left the device
+    assert stored(page, event.slug, "queue") == []
+    context.close()
