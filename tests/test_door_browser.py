@@ -144,7 +144,7 @@ def test_a_reload_without_network_still_opens_the_door_page(browser, live_server
     context, page = open_door(browser, live_server, staff, event, "Door 1")
     page.locator("#door[data-shell]").wait_for(state="attached")
     kept = 0
-    for _ in range(50):  # the worker stores the shell in the background
+    for _ in range(150):  # the worker stores the shell in the background
         kept = page.evaluate("caches.open('checkin-door-v1').then(c => c.keys())"
                              ".then(keys => keys.length)")
         if kept >= 5:
