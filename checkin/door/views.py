@@ -42,9 +42,7 @@ def _iso(at: datetime | None) -> str | None:
 @login_required
 def door(slug):
     event = event_for(current_user, slug, roles=DOOR_ROLES)
-    scanner = (Path(current_app.static_folder) / "js" / "scanner.js").exists()
-    return render_template("door/door.html", event=event, strings=door_strings(),
-                           scanner=scanner)
+    return render_template("door/door.html", event=event, strings=door_strings())
 
 
 def door_strings() -> dict[str, str]:
