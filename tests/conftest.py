@@ -45,6 +45,8 @@ def base_settings(database_url: str, tmp: Path) -> dict:
         "CHECKIN_MAIL_URL": (tmp / "outbox").as_uri(),
         "CHECKIN_BASE_URL": "http://localhost",
         "WTF_CSRF_ENABLED": False,
+        # scrypt costs a quarter of a second per hash; tests check behaviour, not strength.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 

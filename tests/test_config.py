@@ -52,3 +52,12 @@ def test_app_starts_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CHECKIN_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     app = create_app(instance_path=str(tmp_path / "instance"))
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.db")
+
+
+def test_passwords_are_hashed_with_scrypt_by_default(tmp_path):
+    from checkin.accounts.services import hash_password
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"},
+                     instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        assert hash_password("a long password").startswith("scrypt:")

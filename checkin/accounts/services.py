@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,7 +29,10 @@ def normalize_email(text: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    """A current, slow hash (scrypt). Tests may set PASSWORD_HASH_METHOD to a cheap one."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() \
+        else "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 def create_organizer(email: str, password: str, name: str = "") -> Organizer:
@@ -66,7 +70,7 @@ def authenticate(email: str, password: str) -> Organizer | None:
     return None
 
 
-_DUMMY_HASH = hash_password("not-a-real-password")
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def grant_role(organizer: Organizer, event: Event, role: Role) -> EventRole:
