@@ -275,3 +275,17 @@ def test_cli_send_with_extra_sender_processes_sends_each_once(runner, app, owner
     recipients = sorted(m["To"] for m in smtp_server.messages)
     assert recipients == sorted(["ana@example.com", "luis@example.com", "marta@example.com",
                                  "nora@example.com", owner.email])
+
+
+def test_a_follow_up_to_someone_who_unsubscribed_cannot_be_resent(client, owner, meetup):
+    from checkin.followups.services import unsubscribe
+
+    event, people = meetup
+    login(client, owner)
+    client.post(f"/console/events/{event.slug}/followups/send")
+    unsubscribe(people["ana"].person)
+    message = db.session.scalar(select(OutboxMessage).filter_by(to_address="ana@example.com"))
+    response = client.post(f"/console/events/{event.slug}/outbox/{message.id}/resend")
+    assert response.status_code == 409
+    db.session.refresh(message)
+    assert message.status == "sent"

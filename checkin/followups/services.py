@@ -155,6 +155,24 @@ def send_test_copy(event: Event, attendee: Attendee, organizer: Organizer) -> Ou
                    headers={"Auto-Submitted": "auto-generated"}, replace=True)
 
 
+def resend_message(event: Event, message: OutboxMessage) -> OutboxMessage:
+    """Queue one of the event's messages again, unless it is being sent right now or it is a
+    follow-up to someone who unsubscribed."""
+    from checkin.mail.models import OutboxStatus
+    from checkin.mail.services import resend
+
+    if message.event_id != event.id:
+        raise DomainError("not_found", _("No such message."), status=404)
+    if message.status == OutboxStatus.SENDING:
+        raise DomainError("sending", _("This message is being sent right now."), status=409)
+    if message.kind == KIND and message.recipient.startswith("attendee:"):
+        attendee = db.session.get(Attendee, int(message.recipient.partition(":")[2]))
+        if attendee is not None and attendee.person.followups_unsubscribed_at is not None:
+            raise DomainError("unsubscribed", _("This person unsubscribed from follow-ups."),
+                              status=409)
+    return resend(message)
+
+
 def unsubscribe(person: Person) -> None:
     """``person`` gets no more follow-up emails; those still waiting are not sent."""
     if person.followups_unsubscribed_at is None:

@@ -1,5 +1,6 @@
 """Console pages after the event (follow-ups, outbox, summary) and the public unsubscribe page."""
 
+import contextlib
 import time
 
 from flask import (
@@ -26,6 +27,7 @@ from checkin.followups.services import (
     outbox_counts,
     queue_followups,
     require_closed,
+    resend_message,
     send_test_copy,
     unsubscribe,
 )
@@ -37,7 +39,7 @@ from checkin.followups.summary import (
     queue_summaries,
 )
 from checkin.mail.models import OutboxMessage, OutboxStatus
-from checkin.mail.services import DeliveryStopped, deliver_pending, resend
+from checkin.mail.services import DeliveryStopped, deliver_pending
 from checkin.people.models import Attendee, Person
 from checkin.text import fold
 
@@ -181,11 +183,9 @@ def outbox_page(slug):
 def resend_one(slug, message_id):
     event = _owned_event(slug)
     message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.event_id != event.id:
+    if message is None:
         abort(404)
-    if message.status == OutboxStatus.SENDING:
-        raise DomainError("sending", _("This message is being sent right now."), status=409)
-    resend(message)
+    resend_message(event, message)
     flash(_("Queued again: %(to)s.", to=message.to_address), "success")
     return redirect(url_for("followups.outbox_page", slug=slug, status=request.form.get(
         "status", "")), code=303)
@@ -199,7 +199,8 @@ def resend_failed(slug):
         OutboxMessage.event_id == event.id, OutboxMessage.status == OutboxStatus.FAILED,
         OutboxMessage.last_error != "unsubscribed")).all()
     for message in failed:
-        resend(message)
+        with contextlib.suppress(DomainError):  # an unsubscribed person stays failed
+            resend_message(event, message)
     flash(_("%(count)d failed message(s) queued again.", count=len(failed)), "success")
     return redirect(url_for("followups.outbox_page", slug=slug), code=303)
 
