@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from email import policy
 from pathlib import Path
@@ -35,6 +34,10 @@ class Misbehaving:
         self.refuse: set[str] = set()
         self.delay = 0.0
         self.lock = threading.Lock()
+        # With hold_after = n, the (n+1)th message is stored but its 250 waits for release.
+        self.hold_after: int | None = None
+        self.holding = threading.Event()
+        self.release = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -55,6 +58,11 @@ class Misbehaving:
             message = email.message_from_bytes(envelope.content, policy=policy.default)
             message.envelope_to = list(envelope.rcpt_tos)
             self.messages.append(message)
+            hold = self.hold_after is not None and len(self.messages) > self.hold_after
+        if hold:  # stored, but the 250 waits: the sender cannot know it was delivered
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.01)
         return "250 OK"
 
     def recipients(self) -> Counter:
@@ -188,27 +196,29 @@ def _checkin_command():
 
 
 def test_a_sender_killed_mid_run_resends_at_most_one(app, event, server, database_url):
-    total = 30
+    """The sender is killed after the server stored message 9 but before its 250 came back:
+    the one in-flight window. Restarted, it sends the rest and message 9 once more — one
+    duplicate, never more, and nothing lost."""
+    total = 20
     queue(event, total)
-    server.delay = 0.03
+    server.hold_after = 8
     env = _sender_env(app, database_url)
     sender = subprocess.Popen(_checkin_command() + ["mail", "send"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while sum(server.recipients().values()) < 8 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert server.holding.wait(60), "the sender never reached the ninth message"
     sender.send_signal(signal.SIGKILL)
     sender.wait()
-    first_run = sum(server.recipients().values())
-    assert 8 <= first_run < total
-    server.delay = 0
+    server.hold_after = None
+    server.release.set()
+    assert sum(server.recipients().values()) == 9
     again = subprocess.run(_checkin_command() + ["mail", "send", "--release-stuck-after", "0"],
                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0, again.stderr
     counts = server.recipients()
     assert set(counts) == {f"person{i}@example.com" for i in range(total)}
     duplicates = sum(n - 1 for n in counts.values())
-    assert duplicates <= 1
+    assert duplicates == 1  # the message in flight, and only it
+    assert counts["person8@example.com"] == 2
     db.session.expire_all()
     assert statuses() == {"sent": total}
 

@@ -22,7 +22,7 @@ from checkin.mail.models import OutboxMessage
 from checkin.mail.services import enqueue
 from checkin.people.models import Attendee, Person
 
-BATCH_SIZE = 200
+BATCH_SIZE = 100  # a short write transaction: senders commit between batches
 
 
 def _(message: str, **values) -> str:

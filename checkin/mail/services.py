@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from checkin.columns import now_utc
 from checkin.extensions import db
@@ -261,6 +263,7 @@ DEFAULTS = {
 }
 CONNECT_FAILURES_BEFORE_STOP = 3
 FOLLOW_POLL_SECONDS = 0.2
+RECORD_ATTEMPTS = 8
 
 
 def mail_setting(name: str):
@@ -307,7 +310,12 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
         while limit is None or tally.sent + tally.failed < limit:
             if deadline is not None and time.monotonic() > deadline or stop and stop():
                 break
-            message = claim_next(event_id, kinds)
+            try:
+                message = claim_next(event_id, kinds)
+            except OperationalError:  # the database is busy (SQLite's one writer): again soon
+                db.session.rollback()
+                time.sleep(FOLLOW_POLL_SECONDS)
+                continue
             if message is None and follow and follow():
                 time.sleep(FOLLOW_POLL_SECONDS)
                 continue
@@ -395,33 +403,49 @@ def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -
             raise PermanentFailure(error_text)
         transport.send(mime, sender=_address_of(sender), recipient=message.to_address)
     except PermanentFailure as error:
-        _mark_failed(message, str(error))
+        outcome = _failed(str(error))
         tally.failed += 1
     except TransientFailure as error:
         tally.retried += 1
         if message.attempts >= mail_setting("CHECKIN_MAIL_MAX_ATTEMPTS"):
-            _mark_failed(message, f"gave up after {message.attempts} attempts: {error}")
+            outcome = _failed(f"gave up after {message.attempts} attempts: {error}")
             tally.failed += 1
         else:
-            message.status = OutboxStatus.PENDING.value
-            message.last_error = str(error)[:2000]
-            message.next_attempt_at = now_utc() + timedelta(
-                seconds=backoff_seconds(message.attempts))
-            db.session.commit()
+            _record(message, status=OutboxStatus.PENDING.value, last_error=str(error)[:2000],
+                    next_attempt_at=now_utc() + timedelta(
+                        seconds=backoff_seconds(message.attempts)))
             if isinstance(error, ConnectFailure):
                 raise
+            return OutboxStatus.PENDING.value
     else:
-        message.status = OutboxStatus.SENT.value
-        message.sent_at = now_utc()
-        message.last_error = ""
+        outcome = {"status": OutboxStatus.SENT.value, "sent_at": now_utc(), "last_error": ""}
         tally.sent += 1
-    db.session.commit()
-    return message.status
+    _record(message, **outcome)
+    return outcome["status"]
 
 
-def _mark_failed(message: OutboxMessage, reason: str) -> None:
-    message.status = OutboxStatus.FAILED.value
-    message.last_error = reason[:2000]
+def _failed(reason: str) -> dict:
+    return {"status": OutboxStatus.FAILED.value, "last_error": reason[:2000]}
+
+
+def _record(message: OutboxMessage, **values) -> None:
+    """Commit a message's outcome, insisting: once the server has accepted a message, losing
+    the word "sent" to a busy database (SQLite's lock) would send it twice."""
+    message_id = message.id
+    for attempt in range(RECORD_ATTEMPTS):
+        try:
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                               .values(updated_at=now_utc(), **values)
+                               .execution_options(synchronize_session=False))
+            db.session.commit()
+            break
+        except OperationalError:
+            db.session.rollback()
+            if attempt == RECORD_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    for name, value in values.items():
+        set_committed_value(message, name, value)
 
 
 def _unclaim(message: OutboxMessage) -> None:
