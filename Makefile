@@ -47,7 +47,10 @@ run: export CHECKIN_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/checkin db upgrade
 	$(BIN)/checkin demo --if-empty
-	$(BIN)/checkin run --host $(HOST) --port $(PORT)
+	@echo "Emails are delivered by a sender running beside the server (to $${CHECKIN_MAIL_URL:-instance/outbox/})."
+	@$(BIN)/checkin mail send --follow & sender=$$!; \
+	  trap 'kill $$sender 2>/dev/null; wait $$sender' EXIT INT TERM; \
+	  $(BIN)/checkin run --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
