@@ -57,7 +57,17 @@ def gunicorn(target: str, env: dict):
             time.sleep(0.1)
         else:
             raise RuntimeError(f"{target} did not start")
-        time.sleep(0.5)  # both workers up
+        # Both workers must have booted (importing the app takes seconds) before measuring.
+        deadline = time.monotonic() + 60
+        answered = 0
+        while answered < 20 and time.monotonic() < deadline:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", "/")
+                conn.getresponse().read()
+                conn.close()
+                answered += 1
+        time.sleep(1)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
