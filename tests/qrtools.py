@@ -19,7 +19,7 @@ def decode_qr(image: bytes | Image.Image) -> list[str]:
 def qr_video(payload: str, path: Path, width: int = 640, height: int = 480,
              frames: int = 30) -> Path:
     """A Y4M video of ``payload``'s QR on white, for Chromium's fake camera."""
-    code = segno.make(payload, error="m")
+    code = segno.make(payload, error="m", micro=False)
     png = io.BytesIO()
     size = min(width, height) - 80
     scale = max(1, size // (code.symbol_size(border=4)[0]))
