@@ -520,7 +520,6 @@
       document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (el) {
         shell.push(el.src || el.href);
       });
-      if (root.dataset.decoder) shell.push(root.dataset.decoder.replace("decode.js", "index.js"));
       registration.active.postMessage({ shell: shell });
       root.dataset.shell = "1";
     }).catch(function () { /* no worker: the page still works while it stays open */ });
