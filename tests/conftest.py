@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
@@ -107,7 +108,8 @@ class FreshContextClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()
+        if has_app_context():  # not when called again for a redirect, inside the fresh context
+            db.session.expire_all()
         return response
 
 

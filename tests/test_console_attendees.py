@@ -4,6 +4,7 @@ import re
 
 from checkin.door.services import check_in
 from checkin.extensions import db
+from checkin.mail.models import OutboxMessage
 from checkin.people.models import Attendee, Person
 from checkin.people.services import attendee_for_signin_secret, issue_signin_link
 from tests.conftest import login
@@ -82,14 +83,18 @@ def test_add_edit_and_attention_note(client, owner, event):
     assert db.session.query(Attendee).count() == 1
 
 
-def test_reissue_and_revoke_sign_in_link(client, owner, event):
+def test_reissue_emails_the_new_link_and_never_shows_it(client, owner, event):
     ana = make_attendee(event)
     old = issue_signin_link(ana)
     login(client, owner)
     base = f"/console/events/{event.slug}/attendees/{ana.id}"
-    page = client.post(f"{base}/new-link")
-    link = re.search(r'class="secret">http://localhost/s/([^<]+)<', page.text).group(1)
+    page = client.post(f"{base}/new-link", follow_redirects=True, buffered=True)
+    assert f"A new sign-in link was emailed to {ana.person.email}" in page.text
+    assert "/s/" not in page.text
     assert attendee_for_signin_secret(old) is None
+    message = OutboxMessage.query.filter_by(kind="invitation").one()
+    link = re.search(r"http://localhost/s/([A-Za-z0-9_-]+)", message.text_body).group(1)
+    assert message.to_address == ana.person.email
     assert attendee_for_signin_secret(link).id == ana.id
     client.post(f"{base}/revoke-link")
     assert attendee_for_signin_secret(link) is None

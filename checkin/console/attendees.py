@@ -16,11 +16,8 @@ from checkin.console.services import (
 from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError
 from checkin.extensions import db
-from checkin.people.services import (
-    issue_signin_link,
-    revoke_signin_link,
-    signin_url,
-)
+from checkin.people.invitations import queue_invitation
+from checkin.people.services import revoke_signin_link
 
 PER_PAGE = 50
 FILTERS = ("q", "checked_in", "invited", "source", "ticket_type", "sort")
@@ -108,7 +105,7 @@ def edit_attendee(slug, attendee_id):
                                     attendee_id=attendee.id), code=303)
     status = 400 if form.is_submitted() else 200
     return render_template("console/attendee_form.html", event=event, form=form,
-                           attendee=attendee, confirm=ConfirmForm(), link=None), status
+                           attendee=attendee, confirm=ConfirmForm()), status
 
 
 @bp.post("/events/<slug>/attendees/<int:attendee_id>/<action>")
@@ -129,11 +126,11 @@ def attendee_action(slug, attendee_id, action):
         flash(_("%(name)s's sign-in link no longer works.", name=name), "success")
         return redirect(url_for("console.edit_attendee", slug=slug, attendee_id=attendee_id),
                         code=303)
-    link = signin_url(issue_signin_link(attendee))
-    form = AttendeeForm(obj=attendee.person, formdata=None)
-    form.ticket_code.data = attendee.ticket_code or ""
-    form.ticket_type.data = attendee.ticket_type
-    form.attention_note.data = attendee.attention_note
-    form.language.data = attendee.person.language or ""
-    return render_template("console/attendee_form.html", event=event, form=form,
-                           attendee=attendee, confirm=ConfirmForm(), link=link)
+    # The new link goes to the guest's inbox, never to the organizer's screen: whoever
+    # holds it reads that guest's private notes. Phones the old link signed in are signed out.
+    revoke_signin_link(attendee)
+    queue_invitation(attendee)
+    flash(_("A new sign-in link was emailed to %(email)s. The old link, and any phone it "
+            "signed in, no longer work.", email=attendee.person.email), "success")
+    return redirect(url_for("console.edit_attendee", slug=slug, attendee_id=attendee_id),
+                    code=303)
