@@ -81,10 +81,13 @@ def test_preview_shows_the_email_as_it_will_be_sent(client, owner, meetup):
     assert "Ana Tester" in search.text
     page = client.get(f"/console/events/{event.slug}/followups?attendee={people['ana'].id}")
     assert "A quién conociste en Café Networking" in page.text  # Ana reads Spanish
-    assert "Quiere fotos para la web" in page.text  # the plain text part
     assert "contacts.vcf" in page.text
+    # Ana's note is hers alone: the organizer sees where it goes, never what it says.
+    assert "Quiere fotos para la web" not in page.text
+    assert "solo Ana Tester puede leerla" in page.text
     frame = client.get(f"/console/events/{event.slug}/followups/preview/{people['ana'].id}.html")
     assert frame.status_code == 200 and "Marta Tester" in frame.text
+    assert "Quiere fotos para la web" not in frame.text
     assert "style-src 'unsafe-inline'" in frame.headers["Content-Security-Policy"]
     assert "script-src" not in frame.headers["Content-Security-Policy"]
     assert frame.headers["X-Frame-Options"] == "SAMEORIGIN"
@@ -113,6 +116,7 @@ def test_test_copy_goes_to_the_owner(client, owner, meetup, tmp_path):
     assert "Luis Tester" in message.subject
     eml = next((tmp_path / "outbox").glob("*.eml")).read_bytes()
     assert b"Ana Tester" in eml
+    assert b"Knows suppliers" not in eml and "Knows suppliers" not in message.text_body
     # No follow-up went to an attendee.
     assert db.session.scalar(select(OutboxMessage).filter_by(kind="followup")) is None
 

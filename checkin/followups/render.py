@@ -3,7 +3,7 @@
 import csv
 import io
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -205,12 +205,15 @@ def labels() -> dict:
 
 
 def render_followup(attendee: Attendee, index: SuggestionIndex | None = None,
-                    reply_to: str | None = None) -> RenderedEmail:
+                    reply_to: str | None = None, for_organizer: bool = False) -> RenderedEmail:
     """The follow-up email of ``attendee`` exactly as it will be sent, in their language.
 
     Someone who met nobody gets a different email: people to meet, and how to
     reach them through the organizer. ``index`` is the event's suggestion index
-    (built here when not given; pass it when rendering many).
+    (built here when not given; pass it when rendering many). ``for_organizer``
+    renders the organizer's preview and test copy: the same email, except that
+    the attendee's private notes show as a placeholder, since only their author
+    may read them.
     """
     event = attendee.event
     person = attendee.person
@@ -223,6 +226,9 @@ def render_followup(attendee: Attendee, index: SuggestionIndex | None = None,
     base_url = current_app.config["CHECKIN_BASE_URL"]
     with force_locale(language):
         contacts = contacts_met(attendee)
+        if for_organizer:
+            hidden = _("(A private note: only %(name)s can read it.)", name=person.display_name)
+            contacts = [replace(c, my_note=hidden) if c.my_note else c for c in contacts]
         suggestions = index.suggest(attendee.id, person.offer, person.need,
                                     {c.attendee_id for c in contacts})
         zone = ZoneInfo(event.timezone)

@@ -142,11 +142,11 @@ def outbox_counts(event_id: int, kinds=(KIND, "summary")) -> dict[str, int]:
 
 
 def send_test_copy(event: Event, attendee: Attendee, organizer: Organizer) -> OutboxMessage:
-    """Queue ``attendee``'s follow-up, exactly as rendered, to ``organizer`` (replacing any
-    earlier test copy of theirs)."""
+    """Queue ``attendee``'s follow-up, as rendered, to ``organizer`` (replacing any earlier
+    test copy of theirs); the attendee's private notes are replaced by a placeholder."""
     if attendee.event_id != event.id:
         raise DomainError("not_found", _("No such attendee."), status=404)
-    email = render_followup(attendee)
+    email = render_followup(attendee, for_organizer=True)
     subject = _("[Test copy for %(name)s] %(subject)s", name=attendee.person.display_name,
                 subject=email.subject)
     return enqueue(kind=KIND_TEST, event_id=event.id, recipient=f"organizer:{organizer.id}",

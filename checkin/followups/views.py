@@ -81,7 +81,7 @@ def followups_page(slug):
     selected = preview = None
     if request.args.get("attendee"):
         selected = _attendee_of(event, request.args.get("attendee", type=int))
-        preview = render_followup(selected)
+        preview = render_followup(selected, for_organizer=True)
     return render_template(
         "followups/console.html", event=event, query=query, matches=matches,
         selected=selected, preview=preview, recipients=count_recipients(event),
@@ -93,7 +93,7 @@ def followups_page(slug):
 def preview_html(slug, attendee_id):
     """The HTML part exactly as sent, for the preview frame (its own strict CSP)."""
     event = _owned_event(slug)
-    email = render_followup(_attendee_of(event, attendee_id))
+    email = render_followup(_attendee_of(event, attendee_id), for_organizer=True)
     response = make_response(email.html)
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
