@@ -33,8 +33,6 @@ def qr_svgs(payloads: list[str]) -> dict[str, str]:
     missing = [p for p in payloads if p not in stored]
     for payload in missing:
         stored[payload] = drawing_for(payload).svg
-    if missing:
-        db.session.commit()
     return stored
 
 

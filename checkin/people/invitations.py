@@ -59,11 +59,13 @@ def queue_invitation(attendee: Attendee) -> OutboxMessage:
     """
     if not attendee.person.email:
         raise DomainError("no_email", _("This attendee has no email address."), status=409)
+    base_url = current_app.config["CHECKIN_BASE_URL"]
+    # Drawn (and, the first time, committed) before the new link exists, so the link
+    # and its email are written together or not at all.
+    drawing = drawing_for(card_payload(base_url, attendee.card_code))
     secret = issue_signin_link(attendee, commit=False)
     language = language_for(attendee)
     subject, text, html = render_invitation(attendee, secret, language)
-    base_url = current_app.config["CHECKIN_BASE_URL"]
-    drawing = drawing_for(card_payload(base_url, attendee.card_code))
     attendee.invited_at = now_utc()
     message = enqueue(
         kind="invitation",

@@ -191,7 +191,6 @@ def join_qr_png(slug: str):
         raise DomainError("no_walk_ins", _("This event does not take walk-ins."), status=404)
     url = f"{current_app.config['CHECKIN_BASE_URL']}/e/{event.slug}/join"
     drawing = drawing_for(url)
-    db.session.commit()
     return Response(drawing.png, mimetype="image/png", headers={
         "Content-Disposition": content_disposition(f"{event.slug}-join.png")})
 
@@ -230,9 +229,7 @@ def my_card(slug: str):
 
 
 def my_drawing(me: Attendee):
-    drawing = drawing_for(card_payload(current_app.config["CHECKIN_BASE_URL"], me.card_code))
-    db.session.commit()  # a first drawing is kept for every later request
-    return drawing
+    return drawing_for(card_payload(current_app.config["CHECKIN_BASE_URL"], me.card_code))
 
 
 @bp.get("/e/<slug>/me/qr")

@@ -44,7 +44,11 @@ def render(payload: str) -> tuple[int, str, bytes]:
 
 
 def drawing_for(payload: str) -> QrDrawing:
-    """The stored drawing of ``payload``, drawn now if this is the first time."""
+    """The stored drawing of ``payload``, drawn and kept now if this is the first time.
+
+    A new drawing is committed at once (with whatever the caller's transaction
+    holds), so a page that shows it never has to commit itself.
+    """
     drawing = db.session.scalar(select(QrDrawing).filter_by(payload=payload))
     if drawing is not None:
         return drawing
@@ -54,7 +58,8 @@ def drawing_for(payload: str) -> QrDrawing:
             drawing = QrDrawing(payload=payload, version=version, svg=svg, png=png)
             db.session.add(drawing)
     except IntegrityError:  # drawn at the same moment by another request
-        drawing = db.session.scalar(select(QrDrawing).filter_by(payload=payload))
+        return db.session.scalar(select(QrDrawing).filter_by(payload=payload))
+    db.session.commit()
     return drawing
 
 
