@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import get_locale
 
 from checkin.extensions import babel
+from checkin.text import is_local_path
 
 LANGUAGES = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
@@ -53,7 +54,7 @@ def choose_language():
         session["lang"] = lang
     target = request.form.get("next") or "/"
     # Only ever back to a path on this site.
-    if not target.startswith("/") or target.startswith("//"):
+    if not is_local_path(target):
         target = url_for("site.home")
     return redirect(target, code=303)
 

@@ -3,9 +3,9 @@
 import csv
 import io
 
-from checkin.console.exports import csv_safe
 from checkin.door.services import check_in
 from checkin.people.services import register_attendee
+from checkin.text import spreadsheet_cell as csv_safe
 from tests.conftest import login
 from tests.factories import make_attendee, make_connection, make_note, make_organizer, make_staff
 

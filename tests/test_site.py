@@ -108,3 +108,12 @@ def test_login_page_at_phone_size(live_server, page):
     assert width <= 390
     button = page.get_by_role("button", name="Sign in").bounding_box()
     assert button["height"] >= 44
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "/\\/evil.example",
+                                    "https://evil.example"])
+def test_no_form_redirects_off_site(client, owner, target):
+    assert client.post("/lang", data={"lang": "es", "next": target}).headers["Location"] == "/"
+    response = client.post(f"/console/login?next={target}",
+                           data={"email": owner.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/console/"

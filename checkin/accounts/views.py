@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from checkin import ratelimit
 from checkin.accounts.forms import LoginForm
 from checkin.accounts.services import authenticate
+from checkin.text import is_local_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/console")
 
@@ -17,7 +18,7 @@ LOGIN_WINDOW = timedelta(minutes=10)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    if is_local_path(target):
         return target
     return url_for("console.home")
 

@@ -39,6 +39,7 @@ from checkin.people.vcard import (
     where_we_met,
 )
 from checkin.people.views import attendee_refusal, require_me
+from checkin.text import is_local_path, spreadsheet_cell
 from checkin.tokens import CARD_CODE_ALPHABET, CARD_CODE_LENGTH, normalize_card_code
 
 bp = Blueprint("connections", __name__)
@@ -116,9 +117,7 @@ def connect(code: str):
 
 
 def _safe_next(target: str | None, default: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return target if is_local_path(target) else default
 
 
 @bp.post("/c/<code>/note")
@@ -186,11 +185,6 @@ CSV_COLUMNS = ("name", "headline", "company", "email", "phone", "links", "what_t
                "offer", "need", "my_note", "met_at")
 
 
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @bp.get("/e/<slug>/met.csv")
 def met_csv(slug: str):
     """People I met as a spreadsheet (UTF-8 with a BOM, so Excel reads accents right)."""
@@ -207,7 +201,7 @@ def met_csv(slug: str):
                contact.get("phone", ""), " ".join(contact.get("links", [])), person.what_i_do,
                person.offer, person.need, m.note,
                m.connection.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
-        writer.writerow([spreadsheet_safe(str(v or "")) for v in row])
+        writer.writerow([spreadsheet_cell(v) for v in row])
     return Response("\ufeff" + out.getvalue(), headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": content_disposition(f"{event.slug}-contacts.csv")})

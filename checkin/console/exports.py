@@ -14,18 +14,9 @@ from checkin.connections.models import Connection
 from checkin.console.views import bp, owned_event
 from checkin.extensions import db
 from checkin.people.models import Attendee, Person
+from checkin.text import spreadsheet_cell
 
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 BOM = "\ufeff"  # tells Excel the file is UTF-8
-
-
-def csv_safe(value) -> str:
-    """A value as a spreadsheet cell that can never run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
@@ -36,7 +27,7 @@ def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     def line(cells) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([csv_safe(c) for c in cells])
+        writer.writerow([spreadsheet_cell(c) for c in cells])
         return buffer.getvalue()
 
     yield BOM + line(header)

@@ -23,6 +23,7 @@ from checkin.mail.services import attachment
 from checkin.people.cards import shared_contact
 from checkin.people.models import Attendee, Person
 from checkin.people.vcard import serialize_vcards, vcard_for, where_we_met
+from checkin.text import spreadsheet_cell
 
 KIND = "followup"
 KIND_TEST = "followup_test"
@@ -129,12 +130,6 @@ def reason_for(suggestion: Suggestion) -> str:
              name=name, theirs=theirs, mine=mine)
 
 
-def _csv_cell(value: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: make it text."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def contacts_csv(contacts: list[Contact], tz: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -143,7 +138,7 @@ def contacts_csv(contacts: list[Contact], tz: str) -> bytes:
     zone = ZoneInfo(tz)
     for c in contacts:
         p = c.person
-        writer.writerow([_csv_cell(v) for v in (
+        writer.writerow([spreadsheet_cell(v) for v in (
             p.display_name, p.headline, p.company, c.shared.get("email", ""),
             c.shared.get("phone", ""), " ".join(c.shared.get("links", [])), p.what_i_do,
             p.offer, p.need, c.my_note, c.met_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))])
