@@ -1,5 +1,8 @@
 """Front page, languages, security headers, organizer sign-in and its refusals."""
 
+import json
+import re
+
 import pytest
 
 from checkin.accounts.views import LOGIN_ATTEMPTS
@@ -117,3 +120,33 @@ def test_no_form_redirects_off_site(client, owner, target):
     response = client.post(f"/console/login?next={target}",
                            data={"email": owner.email, "password": PASSWORD})
     assert response.headers["Location"] == "/console/"
+
+
+def test_pages_link_an_icon_and_a_manifest_that_can_be_pinned(client):
+    page = client.get("/").text
+    manifest_href = re.search(r'<link rel="manifest" href="([^"]+)"', page).group(1)
+    with client.get(manifest_href) as manifest:
+        assert manifest.status_code == 200
+        body = json.loads(manifest.data)
+    assert body["display"] == "standalone"
+    # No start_url: the page pinned (the door page, a card) is the page that opens.
+    assert "start_url" not in body
+    base = manifest_href.rsplit("/", 1)[0]
+    sizes = set()
+    for icon in body["icons"]:
+        with client.get(f"{base}/{icon['src']}") as served:
+            assert served.status_code == 200, icon["src"]
+            assert served.mimetype == icon["type"]
+        sizes.add(icon["sizes"])
+    assert {"192x192", "512x512"} <= sizes
+    for rel in ("icon", "apple-touch-icon"):
+        href = re.search(rf'<link rel="{rel}" href="([^"]+)"', page).group(1)
+        with client.get(href) as served:
+            assert served.status_code == 200
+
+
+def test_favicon_ico_is_served_for_clients_that_ask_for_it(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/png"
+        assert response.data.startswith(b"\x89PNG")
