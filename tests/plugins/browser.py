@@ -1,0 +1,85 @@
+"""A real server and a real browser: the app on a loopback port, Chromium driven by Playwright."""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.loopback import free_port
+
+CHROMIUM = os.environ.get("CHECKIN_CHROMIUM", "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("CHECKIN_REQUIRE_BROWSER") == "1"
+PHONE = {"width": 390, "height": 844}
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-quic"]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free loopback port, in a thread."""
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    app.config["CHECKIN_BASE_URL"] = server.url
+    yield server
+    server.shutdown()
+
+
+def _need_browser():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if REQUIRE_BROWSER:
+            pytest.fail(message + "; CHECKIN_REQUIRE_BROWSER=1 requires it")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def launch_browser(playwright_instance):
+    """Launch a Chromium with extra flags (a fake camera, say); closed after the test."""
+    launched = []
+
+    def launch(*extra_args):
+        b = playwright_instance.chromium.launch(executable_path=CHROMIUM,
+                                                args=BROWSER_ARGS + list(extra_args))
+        launched.append(b)
+        return b
+
+    yield launch
+    for b in launched:
+        b.close()
+
+
+@pytest.fixture
+def phone_context(browser):
+    """A browser context the size of a phone (390×844), touch, English first."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, locale="en-US")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(phone_context):
+    page = phone_context.new_page()
+    yield page
+    page.close()
