@@ -1,9 +1,1 @@
 """Events: one gathering, its time, place and state."""
-
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    from checkin.events.cli import demo_command
-
-    app.cli.add_command(demo_command)

@@ -1,8 +1,16 @@
-"""A believable demo event: forty people with full cards, arrivals, connections, notes."""
+"""``checkin demo``: a believable demo event (forty people with full cards, arrivals,
+connections, notes) and the sign-in details to try it.
+
+It sits above the domains because it drives all of them: accounts, events, people, the
+door and connections.
+"""
 
 import random
 from datetime import timedelta
 
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from checkin.accounts.models import Organizer
@@ -13,7 +21,8 @@ from checkin.door.services import check_in
 from checkin.events.models import Event
 from checkin.events.services import create_event, open_event
 from checkin.extensions import db
-from checkin.people.services import register_attendee
+from checkin.people.models import Attendee
+from checkin.people.services import issue_signin_link, register_attendee, signin_url
 from checkin.text import fold
 
 DEMO_ORGANIZER = "demo@example.org"
@@ -126,3 +135,29 @@ def create_demo(base_url: str, seed: int = 7) -> Event:
         if new and n % 3 == 0:
             write_note(a, connection, NOTES[n % len(NOTES)])
     return event
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no event yet.")
+@with_appcontext
+def demo_command(if_empty):
+    """Create the demo event and print how to sign in to it."""
+    base_url = current_app.config["CHECKIN_BASE_URL"]
+    wanted = not (if_empty and demo_exists())
+    if wanted and db.session.scalar(select(Event.id).filter_by(slug=DEMO_SLUG)) is None:
+        create_demo(base_url)
+        click.echo("Created the demo event.")
+    event = db.session.scalar(select(Event).filter_by(slug=DEMO_SLUG))
+    if event is None:
+        return
+    click.echo(f"Console:   {base_url}/console/  ({DEMO_ORGANIZER} / {DEMO_PASSWORD})")
+    two = db.session.scalars(
+        select(Attendee).filter_by(event_id=event.id, source="demo").order_by(Attendee.id).limit(2)
+    ).all()
+    for attendee in two:
+        link = signin_url(issue_signin_link(attendee))
+        click.echo(f"Attendee:  {attendee.person.display_name}: {link}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_command)
