@@ -3,6 +3,7 @@
 import re
 
 from checkin.accounts.models import ApiToken
+from checkin.accounts.services import api_tokens_of, revoke_api_token
 from checkin.extensions import db
 from tests.conftest import login
 from tests.factories import make_api_token, make_organizer
@@ -37,3 +38,11 @@ def test_revoke_and_never_touch_another_organizers_token(client, owner):
 
 def test_tokens_page_needs_sign_in(client):
     assert client.get("/console/tokens").status_code == 302
+
+
+def test_the_token_list_is_mine_newest_first_revoked_included(owner):
+    first, _ = make_api_token(owner)
+    second, _ = make_api_token(owner)
+    make_api_token(make_organizer())
+    revoke_api_token(owner, first.id)
+    assert [t.id for t in api_tokens_of(owner)] == [second.id, first.id]

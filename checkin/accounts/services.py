@@ -143,6 +143,13 @@ def organizer_for_token(secret: str) -> Organizer | None:
     return organizer
 
 
+def api_tokens_of(organizer: Organizer) -> list[ApiToken]:
+    """The organizer's API tokens, revoked ones included, newest first."""
+    return db.session.scalars(
+        select(ApiToken).filter_by(organizer_id=organizer.id).order_by(ApiToken.id.desc())
+    ).all()
+
+
 def revoke_api_token(organizer: Organizer, token_id: int) -> None:
     token = db.session.scalar(select(ApiToken).filter_by(id=token_id, organizer_id=organizer.id))
     if token is None:

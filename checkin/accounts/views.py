@@ -7,8 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from checkin import ratelimit
-from checkin.accounts.forms import LoginForm
-from checkin.accounts.services import authenticate
+from checkin.accounts.forms import LoginForm, TokenForm
+from checkin.accounts.services import (
+    api_tokens_of,
+    authenticate,
+    issue_api_token,
+    revoke_api_token,
+)
 from checkin.text import is_local_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/console")
@@ -60,13 +65,6 @@ def logout():
 @login_required
 def tokens():
     """The organizer's API tokens: listed by prefix, made (shown once), revoked."""
-    from sqlalchemy import select
-
-    from checkin.accounts.models import ApiToken
-    from checkin.accounts.services import issue_api_token
-    from checkin.console.forms import TokenForm
-    from checkin.extensions import db
-
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
@@ -74,17 +72,13 @@ def tokens():
         form.label.data = ""
     elif request.method == "POST":
         return render_template("accounts/tokens.html", form=form, rows=[], secret=None), 400
-    rows = db.session.scalars(
-        select(ApiToken).filter_by(organizer_id=current_user.id).order_by(ApiToken.id.desc())
-    ).all()
-    return render_template("accounts/tokens.html", form=form, rows=rows, secret=secret)
+    return render_template("accounts/tokens.html", form=form, rows=api_tokens_of(current_user),
+                           secret=secret)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id):
-    from checkin.accounts.services import revoke_api_token
-
     revoke_api_token(current_user, token_id)
     flash(_("Token revoked: programs using it can no longer reach the API."), "success")
     return redirect(url_for("accounts.tokens"), code=303)

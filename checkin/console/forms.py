@@ -1,4 +1,4 @@
-"""Console forms: events, attendees, imports, staff, tokens."""
+"""Console forms: events, attendees, imports, staff."""
 
 from zoneinfo import available_timezones
 
@@ -94,11 +94,6 @@ class StaffInviteForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=[SelectChoice("door", _l("Door staff")),
                                          SelectChoice("owner", _l("Owner"))])
-
-
-class TokenForm(FlaskForm):
-    label = StringField(_l("Label"), validators=[Optional(), Length(max=100)],
-                        description=_l("A word to tell this token apart, e.g. “badge printer”."))
 
 
 class JoinForm(FlaskForm):
