@@ -1,7 +1,8 @@
-"""Exchanging cards: a card page with Connect, notes, People I met, vCards and the scanner."""
+"""Exchanging cards: a card page with Connect, notes, People I met, vCards, my data, scanner."""
 
 import csv
 import io
+import json
 import re
 
 from flask import (
@@ -16,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from checkin.connections.export import personal_data
 from checkin.connections.forms import NoteForm
 from checkin.connections.services import (
     connection_for,
@@ -205,6 +207,15 @@ def met_csv(slug: str):
     return Response("\ufeff" + out.getvalue(), headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": content_disposition(f"{event.slug}-contacts.csv")})
+
+
+@bp.get("/e/<slug>/me/data.json")
+def my_data(slug: str):
+    """Everything this service keeps about me at this event, as JSON."""
+    _event, me = require_me(slug)
+    body = json.dumps(personal_data(me), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": content_disposition(f"checkin-{slug}-my-data.json")})
 
 
 @bp.get("/scan")

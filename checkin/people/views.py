@@ -1,6 +1,5 @@
-"""Attendee pages: the sign-in link, the event's sign-in and join pages, my card, my QR, my data."""
+"""Attendee pages: the sign-in link, the event's sign-in and join pages, my card, my QR."""
 
-import json
 from datetime import timedelta
 
 from flask import (
@@ -244,17 +243,6 @@ def my_qr_png(slug: str):
     _event, me = require_me(slug)
     return Response(my_drawing(me).png, mimetype="image/png", headers={
         "Content-Disposition": content_disposition(f"checkin-{me.card_code}.png")})
-
-
-@bp.get("/e/<slug>/me/data.json")
-def my_data(slug: str):
-    """Everything this service keeps about me at this event, as JSON."""
-    from checkin.people.export import personal_data
-
-    _event, me = require_me(slug)
-    body = json.dumps(personal_data(me), ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": content_disposition(f"checkin-{slug}-my-data.json")})
 
 
 @bp.route("/e/<slug>/me/delete", methods=["GET", "POST"])

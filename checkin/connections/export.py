@@ -1,4 +1,8 @@
-"""Everything kept about one attendee, for "download my data"."""
+"""Everything kept about one attendee, for "download my data".
+
+It lives with connections because most of it is the people I met and my notes about them;
+the card and the registration it also reads come from ``people``, the floor below.
+"""
 
 from checkin.connections.services import people_met
 from checkin.people.cards import shared_contact
