@@ -154,7 +154,7 @@ def run(size: int, per: int, database_url: str | None, senders: int = 0) -> dict
     from checkin.followups.render import KIND
     from checkin.followups.services import queue_followups
     from checkin.mail.models import OutboxMessage
-    from checkin.mail.services import deliver_pending
+    from checkin.mail.sender import deliver_pending
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-followups-"))
     server, port = start_sink()

@@ -1,5 +1,6 @@
 """Settings from the environment, with embedded defaults for a laptop."""
 
+import math
 import os
 import secrets
 from datetime import timedelta
@@ -38,6 +39,37 @@ def secret_key(environ, instance_path: Path, production: bool) -> str:
     return path.read_text().strip()
 
 
+# Outbox delivery: name → (parse, default). Read from the environment by ``mail_settings``.
+MAIL_DEFAULTS = {
+    "CHECKIN_MAIL_MAX_ATTEMPTS": (int, 6),  # a message fails for good after this many tries
+    "CHECKIN_MAIL_RETRY_BASE": (float, 2.0),  # seconds before the 2nd try; doubled each time
+    "CHECKIN_MAIL_RETRY_CAP": (float, 300.0),  # the longest wait between two tries
+    "CHECKIN_MAIL_MAX_WAIT": (float, 60.0),  # a run waits for a retry due this soon, else ends
+    "CHECKIN_MAIL_TIMEOUT": (float, 30.0),  # seconds for each SMTP connect, command or send
+    "CHECKIN_MAIL_STUCK_AFTER": (float, 120.0),  # 'sending' this long: its sender died
+}
+
+
+def mail_settings(environ) -> dict:
+    """The outbox's delivery settings, each from ``environ`` or its default."""
+    settings = {}
+    for name, (parse, default) in MAIL_DEFAULTS.items():
+        raw = environ.get(name, "").strip()
+        try:
+            value = parse(raw) if raw else default
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, not {raw!r}.") from None
+        if not (math.isfinite(value) and value > 0):
+            raise ConfigError(f"{name} must be a number above 0, not {raw!r}.")
+        settings[name] = value
+    # A live sender holds a message for a connect plus a send at most; a shorter lease would
+    # hand its message to a second sender while the first is still sending it.
+    if settings["CHECKIN_MAIL_STUCK_AFTER"] <= 2 * settings["CHECKIN_MAIL_TIMEOUT"]:
+        raise ConfigError("CHECKIN_MAIL_STUCK_AFTER must be more than twice "
+                          "CHECKIN_MAIL_TIMEOUT, or a slow sender's message is sent twice.")
+    return settings
+
+
 def load_settings(instance_path: Path, environ=None) -> dict:
     """Every setting the app reads, from ``environ`` (the process environment by default)."""
     environ = os.environ if environ is None else environ
@@ -54,6 +86,7 @@ def load_settings(instance_path: Path, environ=None) -> dict:
         "CHECKIN_MAIL_URL": environ.get("CHECKIN_MAIL_URL")
         or (instance_path / "outbox").as_uri(),
         "CHECKIN_MAIL_FROM": environ.get("CHECKIN_MAIL_FROM", "checkin <noreply@localhost>"),
+        **mail_settings(environ),
         "CHECKIN_BASE_URL": base_url,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

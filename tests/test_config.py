@@ -1,5 +1,8 @@
 """Settings: database URL, secret key, production refusal."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from checkin import create_app
@@ -61,3 +64,42 @@ def test_passwords_are_hashed_with_scrypt_by_default(tmp_path):
                      instance_path=str(tmp_path / "instance"))
     with app.app_context():
         assert hash_password("a long password").startswith("scrypt:")
+
+
+# Each mail setting the README names, with a value unlike its default and how the app holds it.
+MAIL_SETTINGS = {
+    "CHECKIN_MAIL_URL": ("smtp://mx.example.org:2525", "smtp://mx.example.org:2525"),
+    "CHECKIN_MAIL_FROM": ("Cowork <hola@cowork.example>", "Cowork <hola@cowork.example>"),
+    "CHECKIN_MAIL_MAX_ATTEMPTS": ("9", 9),
+    "CHECKIN_MAIL_RETRY_BASE": ("0.5", 0.5),
+    "CHECKIN_MAIL_RETRY_CAP": ("45", 45.0),
+    "CHECKIN_MAIL_MAX_WAIT": ("7.5", 7.5),
+    "CHECKIN_MAIL_TIMEOUT": ("12", 12.0),
+    "CHECKIN_MAIL_STUCK_AFTER": ("600", 600.0),
+}
+
+
+def test_every_mail_setting_the_readme_names_is_tested_here():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    named = set(re.findall(r"CHECKIN_MAIL_[A-Z_]*[A-Z]", readme))
+    assert named == set(MAIL_SETTINGS)
+
+
+@pytest.mark.parametrize("name", sorted(MAIL_SETTINGS))
+def test_mail_setting_is_read_from_the_environment(tmp_path, monkeypatch, name):
+    raw, expected = MAIL_SETTINGS[name]
+    default = create_app(instance_path=str(tmp_path / "a")).config[name]
+    monkeypatch.setenv(name, raw)
+    app = create_app(instance_path=str(tmp_path / "b"))
+    assert default != expected and app.config[name] == expected
+
+
+@pytest.mark.parametrize("raw", ["soon", "0", "-3", "nan", "inf"])
+def test_a_mail_number_that_makes_no_sense_stops_the_start(tmp_path, raw):
+    with pytest.raises(ConfigError, match="CHECKIN_MAIL_RETRY_BASE must be a number"):
+        load_settings(tmp_path, {"CHECKIN_MAIL_RETRY_BASE": raw})
+
+
+def test_a_lease_shorter_than_a_send_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="more than twice CHECKIN_MAIL_TIMEOUT"):
+        load_settings(tmp_path, {"CHECKIN_MAIL_TIMEOUT": "60", "CHECKIN_MAIL_STUCK_AFTER": "90"})

@@ -12,7 +12,7 @@ from checkin.accounts.models import Role
 from checkin.extensions import db
 from checkin.followups.render import unsubscribe_token
 from checkin.mail.models import OutboxMessage
-from checkin.mail.services import deliver_pending
+from checkin.mail.sender import deliver_pending
 from checkin.people.models import Person
 from tests import factories
 from tests.conftest import csrf_token_from, login

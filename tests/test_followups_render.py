@@ -13,7 +13,7 @@ from checkin.extensions import db
 from checkin.followups.render import render_followup
 from checkin.followups.services import queue_followups, unsubscribe
 from checkin.mail.models import OutboxMessage
-from checkin.mail.services import deliver_pending
+from checkin.mail.sender import deliver_pending
 from tests import factories
 
 

@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage
-from checkin.mail.services import attachment, deliver_pending, enqueue
+from checkin.mail.sender import deliver_pending
+from checkin.mail.services import attachment, enqueue
 from tests.factories import make_outbox
 
 

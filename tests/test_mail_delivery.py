@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage
-from checkin.mail.services import DeliveryStopped, backoff_seconds, deliver_pending, resend
+from checkin.mail.sender import backoff_seconds, deliver_pending
+from checkin.mail.services import resend
+from checkin.mail.transports import DeliveryStopped
 from tests.conftest import ON_POSTGRES, free_port
 from tests.factories import make_outbox
 

@@ -4,8 +4,8 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from checkin.mail.mime import to_mime
 from checkin.mail.models import OutboxMessage
-from checkin.mail.services import to_mime
 from checkin.people.invitations import queue_invitation
 from checkin.people.services import attendee_for_signin_secret
 from checkin.qr import card_payload
@@ -91,7 +91,7 @@ def test_the_secret_is_kept_only_as_a_hash(app, event, create_attendee):
 
 
 def test_invitation_goes_out_over_smtp_with_its_qr(app, event, create_attendee, smtp_server):
-    from checkin.mail.services import deliver_pending
+    from checkin.mail.sender import deliver_pending
 
     ana = create_attendee(event, first_name="José", last_name="Núñez", language="es")
     queue_invitation(ana)

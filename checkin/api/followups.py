@@ -8,7 +8,8 @@ from checkin.followups.render import KIND
 from checkin.followups.services import count_recipients, outbox_counts, queue_followups
 from checkin.followups.summary import KIND_SUMMARY, queue_summaries
 from checkin.mail.models import OutboxStatus
-from checkin.mail.services import DeliveryStopped, deliver_pending
+from checkin.mail.sender import deliver_pending
+from checkin.mail.transports import DeliveryStopped
 
 MAX_DELIVER_SECONDS = 20
 

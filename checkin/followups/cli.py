@@ -19,7 +19,7 @@ from checkin.followups.services import (
 )
 from checkin.followups.summary import KIND_SUMMARY, queue_summaries
 from checkin.mail.cli import release_option, send_with_progress
-from checkin.mail.services import deliver_pending
+from checkin.mail.sender import deliver_pending
 
 
 @click.group("followups")

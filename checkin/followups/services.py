@@ -19,7 +19,7 @@ from checkin.extensions import db
 from checkin.followups.render import KIND, KIND_TEST, owners_of, render_followup
 from checkin.followups.suggestions import SuggestionIndex
 from checkin.mail.models import OutboxMessage
-from checkin.mail.services import enqueue
+from checkin.mail.services import enqueue, message_fields
 from checkin.people.models import Attendee, Person
 
 BATCH_SIZE = 100  # a short write transaction: senders commit between batches
@@ -111,20 +111,11 @@ def _queue_batch(event_id: int, batch: list[Attendee], index, reply_to: str) -> 
             continue
         email = render_followup(attendee, index=index, reply_to=reply_to)
         db.session.add(OutboxMessage(
-            kind=KIND, event_id=event_id, recipient=recipient, **_fields(email)))
+            kind=KIND, event_id=event_id, recipient=recipient, **message_fields(
+                to_address=email.to_address, subject=email.subject, text_body=email.text,
+                html_body=email.html, attachments=email.attachments, headers=email.headers)))
         added += 1
     return added
-
-
-def _fields(email) -> dict:
-    from checkin.mail.services import new_message_id, one_line
-
-    return {
-        "to_address": one_line(email.to_address), "subject": one_line(email.subject)[:300],
-        "text_body": email.text, "html_body": email.html, "attachments": email.attachments,
-        "headers": {k: one_line(v) for k, v in email.headers.items()},
-        "message_id": new_message_id(),
-    }
 
 
 def outbox_counts(event_id: int, kinds=(KIND, "summary")) -> dict[str, int]:

@@ -39,7 +39,8 @@ from checkin.followups.summary import (
     queue_summaries,
 )
 from checkin.mail.models import OutboxMessage, OutboxStatus
-from checkin.mail.services import DeliveryStopped, deliver_pending
+from checkin.mail.sender import deliver_pending
+from checkin.mail.transports import DeliveryStopped
 from checkin.people.models import Attendee, Person
 from checkin.text import fold
 

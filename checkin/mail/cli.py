@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage, OutboxStatus
-from checkin.mail.services import DeliveryStopped, Tally, deliver_pending, release_stuck
+from checkin.mail.sender import Tally, deliver_pending
+from checkin.mail.services import release_stuck
+from checkin.mail.transports import DeliveryStopped
 
 
 @click.group("mail")
@@ -21,7 +23,7 @@ def release_option(function):
     return click.option(
         "--release-stuck-after", type=float, default=None, metavar="SECONDS",
         help="Messages 'sending' for longer than this are taken as lost by a dead sender "
-             "and sent again (default CHECKIN_MAIL_STUCK_AFTER, 300). Use 0 only when no "
+             "and sent again (default CHECKIN_MAIL_STUCK_AFTER, 120). Use 0 only when no "
              "other sender is running.")(function)
 
 

@@ -1,0 +1,234 @@
+"""The sender: claims outbox rows one at a time and delivers them over one transport."""
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import parseaddr
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from checkin.columns import now_utc
+from checkin.extensions import db
+from checkin.mail.mime import to_mime
+from checkin.mail.models import OutboxMessage, OutboxStatus
+from checkin.mail.transports import (
+    ConnectFailure,
+    DeliveryStopped,
+    PermanentFailure,
+    TransientFailure,
+    transport_for,
+)
+
+CONNECT_FAILURES_BEFORE_STOP = 3
+FOLLOW_POLL_SECONDS = 0.2
+RECORD_ATTEMPTS = 8
+
+
+@dataclass
+class Tally:
+    """What one sender run did: ``retried`` counts transient failures met on the way,
+    ``waiting`` the messages left pending for a later run."""
+
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    waiting: int = 0
+
+
+def mail_setting(name: str):
+    return current_app.config[name]
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Wait before attempt ``attempts + 1``: base, 2×base, 4×base… up to the cap."""
+    base, cap = mail_setting("CHECKIN_MAIL_RETRY_BASE"), mail_setting("CHECKIN_MAIL_RETRY_CAP")
+    return min(cap, base * 2 ** max(0, attempts - 1))
+
+
+def _scope(query, event_id, kinds):
+    if event_id is not None:
+        query = query.where(OutboxMessage.event_id == event_id)
+    if kinds:
+        query = query.where(OutboxMessage.kind.in_(kinds))
+    return query
+
+
+def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None = None,
+                    limit: int | None = None, on_progress=None, wait: bool = True,
+                    seconds: float | None = None, follow=None, stop=None) -> Tally:
+    """Send pending outbox messages over one reused connection.
+
+    Each message is claimed (``sending``) in one commit and marked ``sent`` in
+    its own commit right after the server accepts it, so a sender killed at any
+    moment resends at most the one message in flight. Transient failures go
+    back to pending with a growing delay; with ``wait`` the run waits for a
+    retry due within CHECKIN_MAIL_MAX_WAIT seconds. ``on_progress(message)`` is
+    called once per message that reached its end (sent or failed). With
+    ``seconds`` the run stops taking new messages after that long (a web request).
+    While ``follow()`` is true an empty outbox is watched for new messages (a
+    sender running beside the renderer); ``stop()`` true ends the run between
+    two messages (a signal).
+    """
+    tally = Tally()
+    deadline = None if seconds is None else time.monotonic() + seconds
+    timeout = mail_setting("CHECKIN_MAIL_TIMEOUT")
+    transport = transport_for(current_app.config["CHECKIN_MAIL_URL"], timeout=timeout)
+    sender = current_app.config["CHECKIN_MAIL_FROM"]
+    connect_failures = 0
+    try:
+        while limit is None or tally.sent + tally.failed < limit:
+            if deadline is not None and time.monotonic() > deadline or stop and stop():
+                break
+            try:
+                message = claim_next(event_id, kinds)
+            except OperationalError:  # the database is busy (SQLite's one writer): again soon
+                db.session.rollback()
+                time.sleep(FOLLOW_POLL_SECONDS)
+                continue
+            if message is None and follow and follow():
+                time.sleep(FOLLOW_POLL_SECONDS)
+                continue
+            if message is None:
+                delay = _seconds_to_next_retry(event_id, kinds)
+                if not wait or delay is None or delay > mail_setting("CHECKIN_MAIL_MAX_WAIT"):
+                    break
+                time.sleep(max(0.0, delay))
+                continue
+            try:
+                outcome = _deliver_one(transport, sender, message, tally)
+            except ConnectFailure:
+                connect_failures += 1
+                if connect_failures >= CONNECT_FAILURES_BEFORE_STOP:
+                    raise DeliveryStopped(message.last_error) from None
+                continue
+            except DeliveryStopped:
+                _unclaim(message)
+                raise
+            connect_failures = 0
+            if outcome != OutboxStatus.PENDING and on_progress:
+                on_progress(message)
+    finally:
+        transport.close()
+        tally.waiting = db.session.scalar(
+            _scope(select(func.count()).select_from(OutboxMessage), event_id, kinds)
+            .where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+        )
+        db.session.rollback()
+    return tally
+
+
+def claim_next(event_id=None, kinds=None) -> OutboxMessage | None:
+    """The next due pending message, marked ``sending`` and committed, or None.
+
+    On PostgreSQL the candidate row is read ``FOR UPDATE SKIP LOCKED`` so
+    several senders walk the outbox side by side; everywhere, the update only
+    takes a row that is still pending, so no two senders claim one message.
+    """
+    postgres = db.engine.dialect.name == "postgresql"
+    for _ in range(100):
+        query = _scope(select(OutboxMessage.id), event_id, kinds).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now_utc(),
+        ).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        message_id = db.session.scalar(query)
+        if message_id is None:
+            db.session.rollback()
+            return None
+        claimed = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING.value, attempts=OutboxMessage.attempts + 1,
+                    updated_at=now_utc())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        if claimed:
+            return db.session.get(OutboxMessage, message_id, populate_existing=True)
+    return None  # pragma: no cover (a hundred lost races in a row)
+
+
+def _seconds_to_next_retry(event_id, kinds) -> float | None:
+    due = db.session.scalar(
+        _scope(select(func.min(OutboxMessage.next_attempt_at)), event_id, kinds)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+    )
+    db.session.rollback()
+    if due is None:
+        return None
+    return (due - now_utc()).total_seconds()
+
+
+def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -> str:
+    try:
+        mime = to_mime(message, sender)
+    except (ValueError, TypeError, KeyError) as error:  # a row that cannot become an email
+        mime, error_text = None, f"cannot build the message: {error}"
+    if mime is not None and not _ONE_ADDRESS.match(message.to_address):
+        mime, error_text = None, f"not a single valid address: {message.to_address!r}"
+    try:
+        if mime is None:
+            raise PermanentFailure(error_text)
+        transport.send(mime, sender=_address_of(sender), recipient=message.to_address)
+    except PermanentFailure as error:
+        outcome = _failed(str(error))
+        tally.failed += 1
+    except TransientFailure as error:
+        tally.retried += 1
+        if message.attempts >= mail_setting("CHECKIN_MAIL_MAX_ATTEMPTS"):
+            outcome = _failed(f"gave up after {message.attempts} attempts: {error}")
+            tally.failed += 1
+        else:
+            _record(message, status=OutboxStatus.PENDING.value, last_error=str(error)[:2000],
+                    next_attempt_at=now_utc() + timedelta(
+                        seconds=backoff_seconds(message.attempts)))
+            if isinstance(error, ConnectFailure):
+                raise
+            return OutboxStatus.PENDING.value
+    else:
+        outcome = {"status": OutboxStatus.SENT.value, "sent_at": now_utc(), "last_error": ""}
+        tally.sent += 1
+    _record(message, **outcome)
+    return outcome["status"]
+
+
+def _failed(reason: str) -> dict:
+    return {"status": OutboxStatus.FAILED.value, "last_error": reason[:2000]}
+
+
+def _record(message: OutboxMessage, **values) -> None:
+    """Commit a message's outcome, insisting: once the server has accepted a message, losing
+    the word "sent" to a busy database (SQLite's lock) would send it twice."""
+    message_id = message.id
+    for attempt in range(RECORD_ATTEMPTS):
+        try:
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                               .values(updated_at=now_utc(), **values)
+                               .execution_options(synchronize_session=False))
+            db.session.commit()
+            break
+        except OperationalError:
+            db.session.rollback()
+            if attempt == RECORD_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    for name, value in values.items():
+        set_committed_value(message, name, value)
+
+
+def _unclaim(message: OutboxMessage) -> None:
+    message.status = OutboxStatus.PENDING.value
+    message.attempts = max(0, message.attempts - 1)
+    db.session.commit()
+
+
+_ONE_ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+$")
+
+
+def _address_of(sender: str) -> str:
+    return parseaddr(sender)[1] or sender
