@@ -233,3 +233,15 @@ def test_connections_api(client, owner, token, event):
     data = client.get(f"/api/v1/events/{event.slug}/connections", headers=auth(token)).json
     assert data["total"] == 1 and data["items"][0]["id"] == connection.id
     assert sorted(data["items"][0]["attendee_ids"]) == [connection.low_id, connection.high_id]
+
+
+def test_door_staff_cannot_create_events_through_the_api(client, event):
+    from checkin.accounts.models import Role
+    from tests.factories import make_api_token, make_staff
+
+    _token, secret = make_api_token(make_staff(event, Role.DOOR))
+    response = client.post("/api/v1/events", headers={"Authorization": f"Bearer {secret}"},
+                           json={"name": "Mine", "starts_at": "2030-01-01T19:00:00+01:00",
+                                 "ends_at": "2030-01-01T22:00:00+01:00"})
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "door_staff_only"

@@ -2,6 +2,8 @@
 
 import re
 
+from sqlalchemy import func, select
+
 from checkin.events.models import Event
 from checkin.extensions import db
 from tests.conftest import csrf_token_from, login
@@ -127,3 +129,31 @@ def test_home_links_owned_events_to_their_overview(client, owner, event):
     home = client.get("/console/")
     assert re.search(rf'href="/console/events/{event.slug}"', home.text)
     assert 'href="/console/events/new"' in home.text
+
+
+def test_door_staff_home_offers_only_what_they_can_use(client, owner, event):
+    door = make_staff(event)
+    login(client, door)
+    home = client.get("/console/")
+    assert f'href="/console/events/{event.slug}/door"' in home.text
+    assert 'href="/console/events/new"' not in home.text
+    assert 'href="/console/tokens"' not in home.text
+    refused = client.post("/console/events/new", data={
+        "name": "Mine", "starts_at": "2030-01-01T19:00", "ends_at": "2030-01-01T22:00",
+        "timezone": "Europe/Madrid", "default_language": "en"})
+    assert refused.status_code == 403
+    assert client.get("/console/tokens").status_code == 403
+    assert db.session.scalar(select(func.count(Event.id))) == 1
+
+
+def test_door_staff_see_the_refusal_in_their_language(client, owner, event):
+    login(client, make_staff(event))
+    client.post("/lang", data={"lang": "es", "next": "/console/"})
+    assert "El personal de puerta trabaja en la puerta" in client.get("/console/tokens").text
+
+
+def test_an_organizer_with_no_event_yet_may_create_one(client):
+    login(client, make_organizer())
+    home = client.get("/console/")
+    assert 'href="/console/events/new"' in home.text and 'href="/console/tokens"' in home.text
+    assert client.get("/console/events/new").status_code == 200

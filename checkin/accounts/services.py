@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -91,6 +92,23 @@ def role_in(organizer: Organizer, event: Event) -> str | None:
     return db.session.scalar(
         select(EventRole.role).filter_by(organizer_id=organizer.id, event_id=event.id)
     )
+
+
+def is_door_staff_only(organizer: Organizer) -> bool:
+    """Whether every role ``organizer`` holds is door staff: a volunteer's account, made from
+    a door invitation. They work the door; new events and API tokens are for organizers who
+    run events (an account with no role yet was made to run one)."""
+    roles = set(db.session.scalars(
+        select(EventRole.role).filter_by(organizer_id=organizer.id).distinct()))
+    return roles == {Role.DOOR.value}
+
+
+def require_event_runner(organizer: Organizer) -> None:
+    """Refuse door staff what only those who run events may do (create one, API tokens)."""
+    if is_door_staff_only(organizer):
+        raise DomainError("door_staff_only",
+                          _l("Door staff work the door: creating events and API tokens is for "
+                             "the event's owners."), status=403)
 
 
 def event_for(organizer, slug: str, roles=(Role.OWNER,)) -> Event:

@@ -12,6 +12,7 @@ from checkin.accounts.services import (
     api_tokens_of,
     authenticate,
     issue_api_token,
+    require_event_runner,
     revoke_api_token,
 )
 from checkin.text import is_local_path
@@ -65,6 +66,7 @@ def logout():
 @login_required
 def tokens():
     """The organizer's API tokens: listed by prefix, made (shown once), revoked."""
+    require_event_runner(current_user)
     form = TokenForm()
     secret = None
     if form.validate_on_submit():

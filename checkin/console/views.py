@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from checkin.accounts.models import EventRole, Role
-from checkin.accounts.services import event_for
+from checkin.accounts.services import event_for, is_door_staff_only, require_event_runner
 from checkin.columns import now_utc
 from checkin.console.forms import COMMON_TIMEZONES, ConfirmForm, EventForm
 from checkin.console.services import update_event
@@ -52,7 +52,8 @@ def home():
         .where(EventRole.organizer_id == current_user.id)
         .order_by(Event.starts_at.desc())
     ).all()
-    return render_template("console/home.html", rows=rows)
+    return render_template("console/home.html", rows=rows,
+                           runs_events=not is_door_staff_only(current_user))
 
 
 def _form_error(form, error: DomainError) -> None:
@@ -82,6 +83,7 @@ def _translated(error: DomainError) -> str:
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def new_event():
+    require_event_runner(current_user)
     form = EventForm()
     if not form.is_submitted():
         tomorrow = (now_utc() + timedelta(days=1)).astimezone(ZoneInfo(form.timezone.data))

@@ -42,8 +42,10 @@ def create_event(
     walk_ins_allowed: bool = False,
 ) -> Event:
     """A new draft event, owned by ``owner``. A given slug must be free; else one is made."""
-    from checkin.accounts.services import grant_role
+    from checkin.accounts.services import grant_role, require_event_runner
 
+    if owner is not None:
+        require_event_runner(owner)
     name = (name or "").strip()
     if not name:
         raise DomainError("bad_name", "The event needs a name.")
