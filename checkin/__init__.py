@@ -33,6 +33,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         demo,
         door,
         errors_web,
+        events,
         followups,
         guestlists,
         i18n,
@@ -64,7 +65,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     i18n.init_app(app)
     security.init_app(app)
     errors_web.init_app(app)
-    for domain in (site, accounts, people, connections, door, console, api, mail, qr,
+    for domain in (site, accounts, events, people, connections, door, console, api, mail, qr,
                    followups, guestlists, demo):
         domain.init_app(app)
     return app

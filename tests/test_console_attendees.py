@@ -88,7 +88,8 @@ def test_reissue_emails_the_new_link_and_never_shows_it(client, owner, event):
     old = issue_signin_link(ana)
     login(client, owner)
     base = f"/console/events/{event.slug}/attendees/{ana.id}"
-    page = client.post(f"{base}/new-link", follow_redirects=True, buffered=True)
+    page = client.post(f"{base}/new-link", data={"confirmed": "yes"}, follow_redirects=True,
+                       buffered=True)
     assert f"A new sign-in link was emailed to {ana.person.email}" in page.text
     assert "/s/" not in page.text
     assert attendee_for_signin_secret(old) is None
@@ -96,7 +97,7 @@ def test_reissue_emails_the_new_link_and_never_shows_it(client, owner, event):
     link = re.search(r"http://localhost/s/([A-Za-z0-9_-]+)", message.text_body).group(1)
     assert message.to_address == ana.person.email
     assert attendee_for_signin_secret(link).id == ana.id
-    client.post(f"{base}/revoke-link")
+    client.post(f"{base}/revoke-link", data={"confirmed": "yes"})
     assert attendee_for_signin_secret(link) is None
     assert "no working sign-in link" in client.get(base).text
 
@@ -106,7 +107,8 @@ def test_remove_takes_the_guest_and_their_person_away(client, owner, event):
     check_in(event, ana.card_code)
     person_id = ana.person_id
     login(client, owner)
-    response = client.post(f"/console/events/{event.slug}/attendees/{ana.id}/remove")
+    response = client.post(f"/console/events/{event.slug}/attendees/{ana.id}/remove",
+                           data={"confirmed": "yes"})
     assert response.status_code == 303
     assert db.session.query(Attendee).count() == 0
     assert db.session.get(Person, person_id) is None

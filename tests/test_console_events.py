@@ -88,7 +88,7 @@ def test_open_and_close(client, owner):
     login(client, owner)
     client.post(f"/console/events/{event.slug}/open")
     assert db.session.get(Event, event.id).state == "open"
-    client.post(f"/console/events/{event.slug}/close")
+    client.post(f"/console/events/{event.slug}/close", data={"confirmed": "yes"})
     assert "The event is closed" in client.get(f"/console/events/{event.slug}").text
     assert db.session.get(Event, event.id).state == "closed"
     client.post(f"/console/events/{event.slug}/open")

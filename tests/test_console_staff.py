@@ -47,7 +47,8 @@ def test_signed_in_organizer_accepts_and_owner_is_never_demoted(client, owner, e
 def test_expired_withdrawn_and_unknown_links_are_404(client, owner, event):
     invitation, secret = make_staff_invitation(event)
     login(client, owner)
-    client.post(f"/console/events/{event.slug}/staff/invitations/{invitation.id}/withdraw")
+    client.post(f"/console/events/{event.slug}/staff/invitations/{invitation.id}/withdraw",
+                data={"confirmed": "yes"})
     assert db.session.query(StaffInvitation).count() == 0
     assert client.get(f"/console/join/{secret}").status_code == 404
     assert client.get("/console/join/nonsense").status_code == 404
@@ -58,9 +59,9 @@ def test_remove_staff_but_keep_one_owner(client, owner, event):
     login(client, owner)
     page = client.get(f"/console/events/{event.slug}/staff")
     assert door.email in page.text
-    client.post(f"/console/events/{event.slug}/staff/{door.id}/remove")
+    client.post(f"/console/events/{event.slug}/staff/{door.id}/remove", data={"confirmed": "yes"})
     assert role_in(door, event) is None
-    client.post(f"/console/events/{event.slug}/staff/{owner.id}/remove")
+    client.post(f"/console/events/{event.slug}/staff/{owner.id}/remove", data={"confirmed": "yes"})
     assert role_in(owner, event) == "owner"
     assert db.session.query(EventRole).count() == 1
 

@@ -29,7 +29,7 @@ def test_revoke_and_never_touch_another_organizers_token(client, owner):
     login(client, owner)
     assert client.post(f"/console/tokens/{theirs.id}/revoke").status_code == 404
     assert db.session.get(ApiToken, theirs.id).revoked_at is None
-    client.post(f"/console/tokens/{mine.id}/revoke")
+    client.post(f"/console/tokens/{mine.id}/revoke", data={"confirmed": "yes"})
     assert db.session.get(ApiToken, mine.id).revoked_at is not None
     assert "Revoked" in client.get("/console/tokens").text
     assert client.get("/api/v1/events", headers={"Authorization": f"Bearer {secret}"}

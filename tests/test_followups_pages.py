@@ -50,7 +50,8 @@ def test_owner_closes_the_event_and_connections_are_then_refused(client, owner):
     login(client, owner)
     page = client.get(f"/console/events/{event.slug}/followups")
     assert b"Close the event" in page.data
-    response = client.post(f"/console/events/{event.slug}/followups/close")
+    response = client.post(f"/console/events/{event.slug}/followups/close",
+                           data={"confirmed": "yes"})
     assert response.status_code == 303
     db.session.refresh(event)
     assert event.is_closed

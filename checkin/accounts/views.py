@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -81,6 +81,18 @@ def tokens():
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id):
+    from checkin.accounts.models import ApiToken
+    from checkin.console.confirm import ask_first
+    from checkin.extensions import db
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.organizer_id != current_user.id:
+        abort(404)
+    asked = ask_first(_("Revoke the token %(prefix)s…?", prefix=token.prefix),
+                      _("Programs using it can no longer reach the API. This cannot be undone."),
+                      _("Revoke"), url_for("accounts.tokens"))
+    if asked:
+        return asked
     revoke_api_token(current_user, token_id)
     flash(_("Token revoked: programs using it can no longer reach the API."), "success")
     return redirect(url_for("accounts.tokens"), code=303)

@@ -1,4 +1,4 @@
-"""API: events — list, create, read, change, open, close, statistics."""
+"""API: events — list, create, read, change, open, close, reopen, statistics."""
 
 from flask import g
 from sqlalchemy import func, select
@@ -19,7 +19,7 @@ from checkin.connections.models import Connection
 from checkin.console.services import update_event
 from checkin.door.models import CheckIn
 from checkin.events.models import Event
-from checkin.events.services import close_event, create_event, open_event
+from checkin.events.services import close_event, create_event, open_event, reopen_event
 from checkin.extensions import db
 from checkin.people.models import Attendee
 
@@ -167,6 +167,21 @@ add_path("/events/{slug}/close", "post", {
     "operationId": "closeEvent",
     "parameters": SLUG,
     "responses": {"200": json_response("The event", ref("Event"))},
+})
+
+
+@bp.post("/events/<slug>/reopen")
+def reopen(slug):
+    return event_json(reopen_event(api_event(slug)))
+
+
+add_path("/events/{slug}/reopen", "post", {
+    "summary": "Reopen a closed event: connections and notes can be made again; follow-ups "
+               "already queued or sent are never sent again",
+    "operationId": "reopenEvent",
+    "parameters": SLUG,
+    "responses": {"200": json_response("The event", ref("Event")),
+                  "409": {"$ref": "#/components/responses/Conflict"}},
 })
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
 
+from checkin.console.confirm import ask_first
 from checkin.console.forms import AttendeeForm, ConfirmForm
 from checkin.console.queries import SORTS, attendee_query, ticket_types
 from checkin.console.services import (
@@ -21,6 +22,23 @@ from checkin.people.services import revoke_signin_link
 
 PER_PAGE = 50
 FILTERS = ("q", "checked_in", "invited", "source", "ticket_type", "sort")
+
+
+def _question(action: str, attendee) -> tuple[str, str, str]:
+    """What to ask before ``action`` on ``attendee``: the question, what follows, the button."""
+    name = attendee.person.display_name
+    if action == "remove":
+        return (_("Remove %(name)s from the guest list?", name=name),
+                _("Their check-ins, connections and notes at this event are deleted with them. "
+                  "This cannot be undone."), _("Remove from the guest list"))
+    if action == "revoke-link":
+        return (_("Revoke %(name)s's sign-in link?", name=name),
+                _("The link in their email stops working and any phone it signed in is signed "
+                  "out. You can email them a new link afterwards."), _("Revoke the link"))
+    return (_("Email %(name)s a new sign-in link?", name=name),
+            _("The link they have now stops working and any phone it signed in is signed out; "
+              "the new one goes to %(email)s.", email=attendee.person.email),
+            _("Email a new link"))
 
 
 def _page_number() -> int:
@@ -117,6 +135,10 @@ def attendee_action(slug, attendee_id, action):
     if action not in ("revoke-link", "new-link", "remove") or not ConfirmForm().validate():
         abort(404 if action not in ("revoke-link", "new-link", "remove") else 400)
     name = attendee.person.display_name
+    asked = ask_first(*_question(action, attendee), url_for(
+        "console.edit_attendee", slug=slug, attendee_id=attendee_id))
+    if asked:
+        return asked
     if action == "remove":
         remove_attendee(attendee)
         flash(_("%(name)s was removed from the guest list.", name=name), "success")

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import String, cast, func, literal, select
 
+from checkin.console.confirm import ask_first
 from checkin.console.forms import ConfirmForm
 from checkin.console.services import attendee_of, invite_attendees
 from checkin.console.views import bp, owned_event
@@ -62,6 +63,14 @@ def send_invitations(slug):
     one = request.form.get("attendee_id", "")
     resend = request.form.get("resend") == "1"
     attendee = attendee_of(event, int(one) if one.isdigit() else 0) if one else None
+    if resend and attendee is None:
+        asked = ask_first(
+            _("Send the invitation again to everyone?"),
+            _("Every guest gets a new sign-in link; the links in their earlier emails stop "
+              "working and phones those links signed in are signed out."),
+            _("Send again to everyone"), url_for("console.invitations", slug=slug))
+        if asked:
+            return asked
     try:
         if attendee is not None:
             tally = invite_attendees(event, attendee_ids=[attendee.id])

@@ -1,6 +1,6 @@
 """Console: the event's team — owners and door staff, invited with a one-time link."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
@@ -16,6 +16,7 @@ from checkin.accounts.services import (
     withdraw_staff_invitation,
 )
 from checkin.columns import now_utc
+from checkin.console.confirm import ask_first
 from checkin.console.forms import ConfirmForm, JoinForm, StaffInviteForm
 from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError
@@ -76,7 +77,16 @@ def staff(slug):
 @login_required
 def remove_staff(slug, organizer_id):
     event = owned_event(slug)
-    ConfirmForm().validate_on_submit()
+    member = db.session.get(Organizer, organizer_id)
+    if member is None:
+        abort(404)
+    asked = ask_first(
+        _("Remove %(who)s from the team of %(event)s?", who=member.name or member.email,
+          event=event.name),
+        _("They lose access to this event at once (its door page included). You can invite "
+          "them again later."), _("Remove from the team"), url_for("console.staff", slug=slug))
+    if asked:
+        return asked
     try:
         remove_role(event, organizer_id)
     except DomainError as error:
@@ -92,6 +102,11 @@ def remove_staff(slug, organizer_id):
 @login_required
 def withdraw_invitation(slug, invitation_id):
     event = owned_event(slug)
+    asked = ask_first(_("Withdraw this invitation?"),
+                      _("Its link stops working; the person it was sent to cannot join with it."),
+                      _("Withdraw"), url_for("console.staff", slug=slug))
+    if asked:
+        return asked
     withdraw_staff_invitation(event, invitation_id)
     flash(_("Invitation withdrawn: its link no longer works."), "success")
     return redirect(url_for("console.staff", slug=slug), code=303)

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from checkin.accounts.models import EventRole, Role
 from checkin.accounts.services import event_for, is_door_staff_only, require_event_runner
 from checkin.columns import now_utc
+from checkin.console.confirm import ask_first
 from checkin.console.forms import COMMON_TIMEZONES, ConfirmForm, EventForm
 from checkin.console.services import update_event
 from checkin.door.models import CheckIn
 from checkin.errors import DomainError
 from checkin.events.models import Event
-from checkin.events.services import close_event, create_event, open_event
+from checkin.events.services import close_event, create_event, open_event, reopen_event
 from checkin.extensions import db
 from checkin.people.models import Attendee
 
@@ -174,6 +175,34 @@ def close(slug):
     event = owned_event(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    asked = ask_close(event, back=url_for("console.overview", slug=event.slug))
+    if asked:
+        return asked
     close_event(event)
     flash(_("The event is closed: no more connections or notes can be made."), "success")
+    return redirect(url_for("console.overview", slug=event.slug), code=303)
+
+
+def ask_close(event: Event, back: str):
+    """The question before closing ``event`` (None once the owner confirmed)."""
+    return ask_first(
+        _("Close %(event)s?", event=event.name),
+        _("Guests will no longer be able to connect or write notes, and the follow-ups can be "
+          "sent. An owner can reopen the event later."),
+        _("Close the event"), back)
+
+
+@bp.post("/events/<slug>/reopen")
+@login_required
+def reopen(slug):
+    """Open a closed event again; follow-ups already sent are not sent again."""
+    event = owned_event(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        reopen_event(event)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("The event is open again: guests can connect and write notes."), "success")
     return redirect(url_for("console.overview", slug=event.slug), code=303)

@@ -3,6 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from checkin.accounts.models import Organizer, Role
@@ -93,6 +94,19 @@ def close_event(event: Event) -> Event:
         event.state = EventState.CLOSED.value
         event.closed_at = now_utc()
         db.session.commit()
+    return event
+
+
+def reopen_event(event: Event) -> Event:
+    """Open a closed event again (an owner closed it too early): connections and notes can
+    be made again. Follow-ups already queued or sent are never sent again
+    (the outbox keeps one per kind, event and recipient); the others go out on the next send.
+    """
+    if event.state != EventState.CLOSED:
+        raise DomainError("not_closed", _l("Only a closed event can be reopened."), status=409)
+    event.state = EventState.OPEN.value
+    event.closed_at = None
+    db.session.commit()
     return event
 
 

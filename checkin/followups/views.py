@@ -104,7 +104,13 @@ def preview_html(slug, attendee_id):
 @bp.post("/followups/close")
 @login_required
 def close_page(slug):
-    close(_owned_event(slug))
+    from checkin.console.views import ask_close
+
+    event = _owned_event(slug)
+    asked = ask_close(event, back=url_for("followups.followups_page", slug=slug))
+    if asked:
+        return asked
+    close(event)
     flash(_("The event is closed: no more connections or notes."), "success")
     return redirect(url_for("followups.followups_page", slug=slug), code=303)
 
