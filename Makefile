@@ -4,8 +4,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-# Every domain keeps its own catalogue: checkin/<domain>/translations.
-DOMAINS := $(patsubst checkin/%/,%,$(dir $(wildcard checkin/*/__init__.py)))
 
 .PHONY: run test install install-test translations messages lint bench clean
 
@@ -30,17 +28,10 @@ translations: $(BIN)/python
 	  $(BIN)/pybabel -q compile -d $$dir || exit 1; done
 
 ## Extract new strings into each domain's catalogue and merge them into es/ (for developers).
+## checkin/catalogues.py says which files each domain owns and which calls mark a string
+## (gettext, ngettext, pgettext, npgettext and their lazy forms, in Python and in templates).
 messages: $(VENV)/.installed
-	@for d in $(DOMAINS); do \
-	  srcs="checkin/$$d"; [ -d templates/$$d ] && srcs="$$srcs templates/$$d"; \
-	  [ $$d = site ] && srcs="$$srcs checkin/__init__.py checkin/i18n.py checkin/errors_web.py templates/base.html templates/error.html"; \
-	  mkdir -p checkin/$$d/translations; \
-	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -o checkin/$$d/translations/messages.pot $$srcs; \
-	  if [ -f checkin/$$d/translations/es/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel -q update -N -i checkin/$$d/translations/messages.pot -d checkin/$$d/translations; \
-	  else \
-	    $(BIN)/pybabel -q init -i checkin/$$d/translations/messages.pot -d checkin/$$d/translations -l es; \
-	  fi; done
+	$(BIN)/python -m checkin.catalogues $(DOMAINS)
 
 # Links and QR codes point at where we serve, unless CHECKIN_BASE_URL says otherwise.
 run: export CHECKIN_BASE_URL ?= http://$(HOST):$(PORT)

@@ -1,0 +1,101 @@
+"""Where each domain's translatable strings live, and `make messages`, which extracts them.
+
+Every domain keeps its own catalogue in checkin/<domain>/translations. At run time Flask-Babel
+merges them all into one gettext domain, so one (context, msgid) must mean one thing
+everywhere: a word that means two things gets a pgettext context (tests/test_catalogues.py).
+"""
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "checkin"
+TEMPLATES = ROOT / "templates"
+LANGUAGE = "es"  # English is the source language; Spanish is the one catalogue we keep
+WIDTH = 100  # the line width the catalogues are written at, so regenerating one is a small diff
+
+# Every name the code calls to mark a string; gettext, ngettext, pgettext and npgettext are
+# Babel's defaults (in Python and, through Jinja's extractor, in templates).
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+    "lazy_npgettext": ((1, "c"), 2, 3),
+}
+METHODS = {".py": "python", ".html": "jinja2", ".txt": "jinja2"}
+
+
+def domains() -> list[str]:
+    """Each package under checkin/ is a domain with its own catalogue."""
+    return sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
+
+
+def sources(domain: str) -> list[Path]:
+    """The domain's code and templates; `site` also owns the app's top-level files."""
+    roots = [PACKAGE / domain, TEMPLATES / domain]
+    files = [f for root in roots for f in sorted(root.rglob("*")) if f.suffix in METHODS]
+    if domain == "site":
+        files += sorted(f for top in (PACKAGE, TEMPLATES) for f in top.glob("*")
+                        if f.is_file() and f.suffix in METHODS)
+    return [f for f in files if "translations" not in f.parts]
+
+
+def _messages(files: list[Path]) -> Iterator[tuple]:
+    for path in files:
+        method = METHODS[path.suffix]
+        for lineno, message, comments, context in extract_from_file(
+                method, str(path), keywords=KEYWORDS, comment_tags=("Translators:",),
+                strip_comment_tags=True):
+            yield path.relative_to(ROOT).as_posix(), lineno, message, comments, context
+
+
+def extract(domain: str) -> Catalog:
+    """The strings the domain's code and templates mark for translation today."""
+    catalog = Catalog(charset="utf-8")
+    for filename, lineno, message, comments, context in _messages(sources(domain)):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments,
+                    context=context)
+    return catalog
+
+
+def translations_dir(domain: str) -> Path:
+    return PACKAGE / domain / "translations"
+
+
+def po_path(domain: str) -> Path:
+    return translations_dir(domain) / LANGUAGE / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalogue(domain: str) -> Catalog:
+    with po_path(domain).open("rb") as f:
+        return read_po(f, locale=LANGUAGE)
+
+
+def update(domain: str) -> None:
+    """Write the domain's template (.pot) and merge it into its Spanish catalogue."""
+    directory = translations_dir(domain)
+    directory.mkdir(exist_ok=True)
+    template = directory / "messages.pot"
+    with template.open("wb") as f:
+        write_po(f, extract(domain), width=WIDTH, omit_header=True)
+    verb = "update" if po_path(domain).exists() else "init"
+    options = ["-N", "--ignore-pot-creation-date"] if verb == "update" else []
+    CommandLineInterface().run(["pybabel", "-q", verb, "-i", str(template), "-d", str(directory),
+                                "-l", LANGUAGE, "-w", str(WIDTH), *options])
+
+
+def main(argv: list[str]) -> None:
+    for domain in argv or domains():
+        update(domain)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
