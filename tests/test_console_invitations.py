@@ -23,7 +23,7 @@ def test_send_to_everyone_not_yet_invited_then_see_it(client, owner, event):
     assert response.status_code == 303
     page = client.get(response.headers["Location"])
     assert "2 invitations are in the outbox." in page.text
-    assert "1 guests have no email address" in page.text
+    assert "1 guest has no email address and was not invited." in page.text
     assert {m.to_address for m in invitations()} == {"ana@x.org", "luis@x.org"}
     assert "Waiting to be sent" in page.text and "ana@x.org" in page.text
     db.session.refresh(ana)

@@ -3,6 +3,7 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -92,8 +93,9 @@ class ImportConfirmForm(FlaskForm):
 
 class StaffInviteForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[SelectChoice("door", _l("Door staff")),
-                                         SelectChoice("owner", _l("Owner"))])
+    role = SelectField(lazy_pgettext("staff role", "Role"),
+                       choices=[SelectChoice("door", _l("Door staff")),
+                                SelectChoice("owner", _l("Owner"))])
 
 
 class JoinForm(FlaskForm):

@@ -4,6 +4,7 @@ import base64
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -69,7 +70,9 @@ def confirm_import(slug):
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("console.import_guests", slug=slug), code=303)
-    flash(_("Imported: %(created)d added, %(updated)d updated, %(unchanged)d unchanged, "
-            "%(skipped)d skipped.", created=len(plan.creates), updated=len(plan.updates),
-            unchanged=len(plan.unchanged), skipped=len(plan.skips)), "success")
+    counts = [ngettext("%(num)d added", "%(num)d added", len(plan.creates)),
+              ngettext("%(num)d updated", "%(num)d updated", len(plan.updates)),
+              ngettext("%(num)d unchanged", "%(num)d unchanged", len(plan.unchanged)),
+              ngettext("%(num)d skipped", "%(num)d skipped", len(plan.skips))]
+    flash(_("Imported: %(counts)s.", counts=", ".join(counts)), "success")
     return redirect(url_for("console.attendees", slug=slug), code=303)

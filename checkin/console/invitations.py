@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import String, cast, func, literal, select
 
@@ -82,12 +83,15 @@ def send_invitations(slug):
     if one and not tally.queued:
         flash(_("This guest has no email address."), "error")
     else:
-        flash(_("%(n)d invitations are in the outbox.", n=tally.queued), "success")
+        flash(ngettext("%(num)d invitation is in the outbox.",
+                       "%(num)d invitations are in the outbox.", tally.queued), "success")
     if tally.no_email and not one:
-        flash(_("%(n)d guests have no email address and were not invited.", n=tally.no_email),
-              "error")
+        flash(ngettext("%(num)d guest has no email address and was not invited.",
+                       "%(num)d guests have no email address and were not invited.",
+                       tally.no_email), "error")
     if tally.remaining:
-        flash(_("%(n)d more still to send: press the button again.", n=tally.remaining),
+        flash(ngettext("%(num)d more still to send: press the button again.",
+                       "%(num)d more still to send: press the button again.", tally.remaining),
               "error")
     if one:
         return redirect(url_for("console.edit_attendee", slug=slug, attendee_id=int(one)),

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -208,7 +209,8 @@ def resend_failed(slug):
     for message in failed:
         with contextlib.suppress(DomainError):  # an unsubscribed person stays failed
             resend_message(event, message)
-    flash(_("%(count)d failed message(s) queued again.", count=len(failed)), "success")
+    flash(ngettext("%(num)d failed message queued again.", "%(num)d failed messages queued again.",
+                   len(failed)), "success")
     return redirect(url_for("followups.outbox_page", slug=slug), code=303)
 
 

@@ -1,6 +1,7 @@
 """Attendee forms: my card, joining as a walk-in, asking for the sign-in link again."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, FieldList, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +23,7 @@ def web_link(_form, field) -> None:
 class CardForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("A name is needed.")),
                                                        at_most("display_name")])
-    headline = StringField(_l("Role"), validators=[at_most("headline")])
+    headline = StringField(lazy_pgettext("job title", "Role"), validators=[at_most("headline")])
     company = StringField(_l("Company"), validators=[at_most("company")])
     what_i_do = TextAreaField(_l("What I do"), validators=[at_most("what_i_do")])
     offer = TextAreaField(_l("What I offer"), validators=[at_most("offer")])
