@@ -3,8 +3,13 @@
 Every domain keeps its own catalogue in checkin/<domain>/translations. At run time Flask-Babel
 merges them all into one gettext domain, so one (context, msgid) must mean one thing
 everywhere: a word that means two things gets a pgettext context (tests/test_catalogues.py).
+
+A rebase that conflicts in a catalogue: `python -m checkin.catalogues --resolve DOMAIN` keeps
+both sides' translations and re-extracts; then `git add` the catalogue and continue.
 """
 
+import io
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,7 +97,45 @@ def update(domain: str) -> None:
                                 "-l", LANGUAGE, "-w", str(WIDTH), *options])
 
 
+def _stage(path: Path, stage: int) -> Catalog:
+    """One side of a git merge conflict on ``path``: 1 the common base, 2 ours, 3 theirs."""
+    shown = subprocess.run(["git", "show", f":{stage}:{path.relative_to(ROOT).as_posix()}"],
+                           cwd=ROOT, capture_output=True, check=False)
+    if shown.returncode and stage != 1:  # a side with no base is two new files: fine
+        raise SystemExit(f"{path} is not in conflict")
+    return read_po(io.BytesIO(shown.stdout if shown.returncode == 0 else b""), locale=LANGUAGE)
+
+
+def _entries(catalog: Catalog) -> dict:
+    return {(m.context, m.id): m for m in (*catalog, *catalog.obsolete.values()) if m.id}
+
+
+def resolve_conflict(domain: str) -> None:
+    """Settle a git conflict in the domain's catalogue keeping both sides' translations: a
+    string changed on one side takes that side's Spanish. Run `make messages` afterwards."""
+    path = po_path(domain)
+    base, theirs = _entries(_stage(path, 1)), _entries(_stage(path, 3))
+    merged = _stage(path, 2)
+    ours = _entries(merged)
+    for key, message in theirs.items():
+        current = ours.get(key)
+        if current is None:
+            merged[message.id] = message
+        elif any(_spanish(message)) and (key not in base or message.string != base[key].string):
+            current.string = message.string
+    with path.open("wb") as f:
+        write_po(f, merged, width=WIDTH)
+
+
+def _spanish(message) -> tuple[str, ...]:
+    return (message.string,) if isinstance(message.string, str) else tuple(message.string)
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--resolve"]:  # a conflicted rebase or merge: --resolve DOMAIN...
+        for domain in argv[1:]:
+            resolve_conflict(domain)
+        argv = argv[1:]
     for domain in argv or domains():
         update(domain)
 
