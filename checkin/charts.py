@@ -10,6 +10,10 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 BUCKET = timedelta(minutes=5)
+# A day of 5-minute bars, more than a chart can show: whatever the data, a chart stays this size.
+MAX_BUCKETS = 288
+# Doors open before the start: arrivals this early still count on the chart.
+EARLY = timedelta(hours=1)
 BAR = "#0b57d0"
 INK = "#111111"
 GRID = "#c8c8c8"
@@ -22,16 +26,27 @@ def bucket_start(at: datetime, size: timedelta = BUCKET) -> datetime:
     return datetime.fromtimestamp(stamp - stamp % seconds, UTC)
 
 
+def arrival_window(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+    """The stretch of time an event's arrival chart covers: from an hour before its start."""
+    return starts_at - EARLY, ends_at
+
+
 def arrival_buckets(
     counts: dict[datetime, int] | Iterable[datetime],
     start: datetime | None = None,
     end: datetime | None = None,
     size: timedelta = BUCKET,
+    *,
+    within: tuple[datetime, datetime] | None = None,
+    max_buckets: int = MAX_BUCKETS,
 ) -> list[tuple[datetime, int]]:
     """Every bucket from ``start`` to ``end`` with its count, empty ones included.
 
     ``counts`` is either {bucket start: count} (from an SQL GROUP BY) or the arrival
-    times themselves. Without ``start``/``end`` the range is the first to the last arrival.
+    times themselves. Without ``start``/``end`` the range is the first to the last
+    arrival. Arrivals outside ``start``..``end`` (or ``within``, which clips without
+    widening the range) are left out: a device clock set to 1970 must not stretch the
+    chart over 56 years. At most ``max_buckets`` buckets, from the first.
     """
     if not isinstance(counts, dict):
         tally: dict[datetime, int] = {}
@@ -41,12 +56,14 @@ def arrival_buckets(
         counts = tally
     else:
         counts = {bucket_start(k, size): v for k, v in counts.items()}
-    if not counts and (start is None or end is None):
+    low, high = within or (start, end)
+    counts = {k: v for k, v in counts.items()
+              if (low is None or k >= bucket_start(low, size)) and (high is None or k <= high)}
+    first = bucket_start(start, size) if start else min(counts, default=None)
+    last = bucket_start(end, size) if end else max(counts, default=None)
+    if first is None or last is None:
         return []
-    first = bucket_start(start, size) if start else min(counts)
-    last = bucket_start(end, size) if end else max(counts)
-    if counts:
-        first, last = min(first, min(counts)), max(last, max(counts))
+    last = min(last, first + (max_buckets - 1) * size)
     buckets, at = [], first
     while at <= last:
         buckets.append((at, counts.get(at, 0)))

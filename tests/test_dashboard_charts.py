@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from checkin.charts import arrival_buckets, arrivals_svg, bucket_start
+from checkin.charts import MAX_BUCKETS, arrival_buckets, arrivals_svg, bucket_start
 
 SVG = "{http://www.w3.org/2000/svg}"
 T0 = datetime(2026, 5, 4, 17, 0, tzinfo=UTC)
@@ -41,3 +41,20 @@ def test_svg_without_arrivals_says_so():
     svg = arrivals_svg([], empty_text="Nadie todavía")
     assert "Nadie todavía" in svg
     ET.fromstring(svg)
+
+
+def test_an_arrival_in_1970_leaves_the_chart_the_size_of_the_event():
+    times = [datetime(1970, 1, 1, tzinfo=UTC), T0 + timedelta(minutes=3)]
+    assert arrival_buckets(times, within=(T0, T0 + timedelta(hours=4))) == [(T0, 1)]
+    start, end = T0, T0 + timedelta(hours=4)
+    buckets = arrival_buckets(times, start=start, end=end)
+    assert len(buckets) == 49 and sum(c for _, c in buckets) == 1
+
+
+def test_a_chart_over_an_absurd_range_stays_bounded():
+    absurd = [datetime(1970, 1, 1, tzinfo=UTC), datetime(2199, 12, 31, tzinfo=UTC)]
+    assert len(arrival_buckets(absurd)) == MAX_BUCKETS
+    buckets = arrival_buckets({}, start=absurd[0], end=absurd[1])
+    assert len(buckets) == MAX_BUCKETS
+    svg = arrivals_svg(arrival_buckets(absurd))
+    assert len(svg) < 100_000

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, literal_column, select, union_all
 
-from checkin.charts import arrival_buckets
+from checkin.charts import arrival_buckets, arrival_window
 from checkin.columns import now_utc
 from checkin.connections.models import Connection
 from checkin.events.models import Event
@@ -83,12 +83,10 @@ def arrival_counts(event: Event, size: timedelta = timedelta(minutes=5)) -> dict
 
 
 def arrivals(event: Event, size: timedelta = timedelta(minutes=5)) -> list[tuple[datetime, int]]:
-    """Arrivals per bucket from the event's start until now (or its end), gaps included."""
-    counts = arrival_counts(event, size)
-    end = min(now_utc(), event.ends_at)
-    if end <= event.starts_at or end - event.starts_at > timedelta(hours=12):
-        return arrival_buckets(counts, size=size)
-    return arrival_buckets(counts, start=event.starts_at, end=end, size=size)
+    """Arrivals per bucket from just before the event's start until now (or its end)."""
+    start, end = arrival_window(event.starts_at, event.ends_at)
+    return arrival_buckets(arrival_counts(event, size), start=start, end=min(now_utc(), end),
+                           size=size)
 
 
 @dataclass

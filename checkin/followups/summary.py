@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
 
 from checkin.accounts.models import Organizer
-from checkin.charts import arrival_buckets, arrivals_svg
+from checkin.charts import arrival_buckets, arrival_window, arrivals_svg
 from checkin.connections.models import Connection
 from checkin.events.models import Event
 from checkin.extensions import db
@@ -76,7 +76,7 @@ def event_summary(event: Event) -> EventSummary:
     s.no_shows = _count(of_event, Attendee.checked_in_at.is_(None), Attendee.source != "walk_in")
     times = db.session.scalars(select(Attendee.checked_in_at)
                                .where(of_event, Attendee.checked_in_at.is_not(None))).all()
-    s.arrivals = arrival_buckets(times)
+    s.arrivals = arrival_buckets(times, within=arrival_window(event.starts_at, event.ends_at))
     s.connections = db.session.scalar(
         select(func.count()).select_from(Connection).where(Connection.event_id == event.id))
     degrees = _degrees(event.id)
