@@ -2,19 +2,31 @@
  *
  * Served at /console/events/<slug>/door/sw.js with the door page as its scope. Only GET
  * requests for the page itself and for /static/ files are answered: network first, the
- * kept copy when the network fails. The JSON endpoints are never cached: door.js decides
+ * kept copy when the network fails. The JSON endpoints are never cached: the page decides
  * offline from its own roster and queue.
  */
 "use strict";
 var CACHE = "checkin-door-v1";
 var TIMEOUT = 4000;
+// The door page's modules, under /static/: main.js and everything it imports, which no
+// script tag names (a test keeps this list in step with the imports).
+var MODULES = [
+  "js/door/main.js",
+  "js/door/codes.js",
+  "js/door/sha256.js",
+  "js/door/queue.js",
+  "js/door/roster.js",
+  "js/door/screen.js"
+];
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 
-// The page tells the worker what its shell is made of (page URL, scripts, styles, decoder).
+// The page tells the worker what else its shell is made of (page URL, scripts, styles,
+// decoder) and where /static/ is.
 self.addEventListener("message", function (event) {
-  var urls = (event.data && event.data.shell) || [];
+  var data = event.data || {};
+  var urls = (data.shell || []).concat(MODULES.map(function (m) { return (data.static || "/static/") + m; }));
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     return Promise.all(urls.map(function (url) {
       return fetch(url, { credentials: "same-origin" }).then(function (response) {

@@ -1,5 +1,7 @@
 """API: check-ins answer like pretix's redeem; nonces never count twice."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from checkin.console.services import update_attendee
@@ -13,11 +15,17 @@ def headers(owner):
     return {"Authorization": f"Bearer {make_api_token(owner)[1]}"}
 
 
+def new_years_day(owner):
+    """An event on the evening of 1 January 2026, where the scans below happened."""
+    return make_event(owner, starts_at=datetime(2026, 1, 1, 17, 30, tzinfo=UTC))
+
+
 def scan(client, event, headers, **payload):
     return client.post(f"/api/v1/events/{event.slug}/checkins", headers=headers, json=payload)
 
 
-def test_ok_is_201_with_the_guest(client, event, headers):
+def test_ok_is_201_with_the_guest(client, owner, headers):
+    event = new_years_day(owner)
     ana = make_attendee(event, first_name="Ana", last_name="Núñez")
     update_attendee(ana, attention_note="VIP")
     response = scan(client, event, headers, code=f"http://localhost/c/{ana.card_code}",
@@ -32,7 +40,8 @@ def test_ok_is_201_with_the_guest(client, event, headers):
     assert data["checkin"]["gate"] == "A"
 
 
-def test_second_scan_is_200_already_checked_in_with_when_and_where(client, event, headers):
+def test_second_scan_is_200_already_checked_in_with_when_and_where(client, owner, headers):
+    event = new_years_day(owner)
     ana = make_attendee(event)
     scan(client, event, headers, code=ana.card_code, gate="Door 2",
          scanned_at="2026-01-01T19:02:00+01:00")
@@ -109,3 +118,39 @@ def test_other_organizer_cannot_scan(client, event):
     ana = make_attendee(event)
     assert scan(client, event, headers, code=ana.card_code).status_code == 404
     assert db.session.query(CheckIn).count() == 0
+
+
+@pytest.mark.parametrize("scanned_at", ["1970-01-01T00:00:00+00:00", "2025-06-01T19:00:00+02:00"])
+def test_a_scan_dated_far_from_the_event_is_refused(client, event, headers, scanned_at):
+    ana = make_attendee(event)
+    response = scan(client, event, headers, code=ana.card_code, scanned_at=scanned_at)
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "scan_outside_event"
+    assert "clock" in response.json["error"]["message"]
+    assert db.session.query(CheckIn).count() == 0 and ana.checked_in_at is None
+
+
+def test_a_replayed_nonce_with_another_code_is_refused(client, event, headers):
+    ana, luis = make_attendee(event), make_attendee(event)
+    assert scan(client, event, headers, code=ana.card_code, nonce="n-1").status_code == 201
+    response = scan(client, event, headers, code=luis.card_code, nonce="n-1")
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "nonce_reused"
+    assert "Example" not in response.get_data(as_text=True)  # nobody's answer is handed out
+    db.session.refresh(luis)
+    assert luis.checked_in_at is None
+
+
+def test_a_nonce_from_another_event_never_returns_that_events_attendee(client, owner, event,
+                                                                      headers):
+    other = make_event(owner)
+    ana = make_attendee(other, first_name="Ana", company="Secret Corp")
+    bob = make_attendee(event, first_name="Bob")
+    assert scan(client, other, headers, code=ana.card_code, nonce="shared").status_code == 201
+    here = scan(client, event, headers, code=ana.card_code, nonce="shared")
+    assert here.status_code == 404 and here.json["reason"] == "wrong_event"
+    assert here.json["attendee"] is None and "Ana" not in here.get_data(as_text=True)
+    bob_in = scan(client, event, headers, code=bob.card_code, nonce="shared-2")
+    assert bob_in.status_code == 201
+    again = scan(client, other, headers, code=bob.card_code, nonce="shared-2")
+    assert again.json["reason"] == "wrong_event" and not again.json["replayed"]

@@ -1,27 +1,21 @@
 """The check-in service: the one function the API, the door page and the CLI call."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from checkin.columns import now_utc
-from checkin.door.models import CheckIn
-from checkin.door.services import (
-    ALREADY_CHECKED_IN,
-    DUPLICATE,
-    NOT_CHECKED_IN,
-    OK,
-    UNKNOWN_CODE,
-    WRONG_EVENT,
-    check_in,
-    codes_in,
-    undo_check_in,
-)
+from checkin.door.models import CheckIn, ScanResult
+from checkin.door.services import check_in, undo_check_in
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
 from tests.factories import make_attendee, make_event
+
+OK, DUPLICATE = ScanResult.OK, ScanResult.DUPLICATE
+ALREADY_CHECKED_IN, NOT_CHECKED_IN = ScanResult.ALREADY_CHECKED_IN, ScanResult.NOT_CHECKED_IN
+UNKNOWN_CODE, WRONG_EVENT = ScanResult.UNKNOWN_CODE, ScanResult.WRONG_EVENT
 
 
 def log_count(**filters) -> int:
@@ -207,14 +201,36 @@ def test_undo_refusals(event, owner):
     assert refused.value.code == "not_undoable"
 
 
-def test_codes_in_reads_every_shape():
-    assert codes_in("http://x/c/ABCDEFGH12") == ("ABCDEFGH12", "http://x/c/ABCDEFGH12")
-    assert codes_in("abcdefgh12")[0] == "ABCDEFGH12"
-    assert codes_in("https://lu.ma/check-in/e?pk=g-1") == (None, "g-1")
-    assert codes_in("1234567890123") == (None, "1234567890123")
+def test_a_scan_time_more_than_a_day_from_the_event_is_refused(event):
+    ana = make_attendee(event)
+    for at in (event.starts_at - timedelta(days=1, minutes=1),
+               datetime(1970, 1, 1, tzinfo=UTC)):
+        with pytest.raises(DomainError) as refused:
+            check_in(event, ana.card_code, scanned_at=at)
+        assert refused.value.code == "scan_outside_event"
+    assert log_count() == 0
+    assert check_in(event, ana.card_code,
+                    scanned_at=event.starts_at - timedelta(hours=23)).result == OK
 
 
-def _scan_in_threads(app, event_id: int, code: str, threads: int = 20, **kwargs) -> list[str]:
+def test_nonces_are_per_event_and_a_reused_one_with_another_code_is_refused(event, owner):
+    ana, luis = make_attendee(event), make_attendee(event)
+    other = make_event(owner)
+    eva = make_attendee(other)
+    assert check_in(event, ana.card_code, nonce="n").result == OK
+    with pytest.raises(DomainError) as refused:
+        check_in(event, luis.card_code, nonce="n")
+    assert refused.value.code == "nonce_reused" and refused.value.status == 409
+    with pytest.raises(DomainError):
+        check_in(event, ana.card_code, nonce="n", kind="exit")
+    there = check_in(other, eva.card_code, nonce="n")
+    assert there.result == OK and not there.replayed and there.attendee.id == eva.id
+    db.session.refresh(luis)
+    assert luis.checked_in_at is None and log_count() == 2
+
+
+def _scan_in_threads(app, event_id, code, threads: int = 20, **kwargs) -> list[str]:
+    """``code`` (or ``code(n)`` for thread n) scanned at once by ``threads`` doors."""
     barrier = threading.Barrier(threads)
     results: list[str] = []
     errors: list[BaseException] = []
@@ -223,12 +239,17 @@ def _scan_in_threads(app, event_id: int, code: str, threads: int = 20, **kwargs)
     def scan(n: int) -> None:
         try:
             with app.app_context():
-                event = db.session.get(Event, event_id)
+                event = db.session.get(Event, event_id(n) if callable(event_id) else event_id)
                 db.session.commit()  # hand the connection back: the pool holds fewer than 20
                 barrier.wait(timeout=10)
-                answer = check_in(event, code, gate=f"Door {n}", **kwargs)
+                scanned = code(n) if callable(code) else code
+                try:
+                    result = check_in(event, scanned, gate=f"Door {n}", **kwargs).result
+                except DomainError as refused:
+                    result = refused.code
+                    db.session.rollback()
                 with lock:
-                    results.append(answer.result)
+                    results.append(result)
                 db.session.remove()
         except BaseException as error:  # noqa: BLE001  (reported by the test)
             with lock:
@@ -261,3 +282,27 @@ def test_twenty_simultaneous_copies_of_one_scan_record_it_once(app, event):
     assert log_count() == 1
     db.session.refresh(ana)
     assert ana.inside
+
+
+def test_one_nonce_sent_at_once_with_two_codes_records_one_scan(app, event):
+    ana, luis = make_attendee(event), make_attendee(event)
+    codes = [ana.card_code, luis.card_code]
+    results = _scan_in_threads(app, event.id, lambda n: codes[n % 2], nonce="raced")
+    assert log_count() == 1
+    winner = db.session.query(CheckIn).one()
+    won = 0 if winner.attendee_id == ana.id else 1
+    assert sorted(results) == sorted([OK] * 10 + ["nonce_reused"] * 10), results
+    db.session.expire_all()
+    assert [db.session.get(type(a), a.id).inside for a in (ana, luis)] == [won == 0, won == 1]
+
+
+def test_one_nonce_sent_at_once_at_two_events_checks_in_both(app, event, owner):
+    other = make_event(owner)
+    ana, eva = make_attendee(event), make_attendee(other)
+    events, codes = [event.id, other.id], [ana.card_code, eva.card_code]
+    results = _scan_in_threads(app, lambda n: events[n % 2], lambda n: codes[n % 2],
+                               nonce="everywhere")
+    assert results == [OK] * 20
+    assert log_count() == 2 and log_count(event_id=event.id) == 1
+    db.session.expire_all()
+    assert db.session.get(type(ana), ana.id).inside and db.session.get(type(eva), eva.id).inside

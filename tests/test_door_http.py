@@ -8,6 +8,7 @@ import pytest
 
 from checkin.accounts.models import Role
 from checkin.columns import now_utc
+from checkin.door.codes import card_hash
 from checkin.door.models import CheckIn
 from checkin.extensions import db
 from tests.conftest import csrf_token_from, login
@@ -169,8 +170,11 @@ def test_roster_holds_only_what_the_door_needs(client, event, door_staff):
     body = response.get_data(as_text=True)
     assert "secret" not in body.lower() and "@" not in body
     assert "private note" not in body
+    assert ana.card_code not in body and luis.card_code not in body  # a hash of each instead
     people = {p["n"]: p for p in response.get_json()["attendees"]}
-    assert set(people["Ana Example"]) == {"c", "t", "n", "y", "a", "in", "at", "g"}
+    assert set(people["Ana Example"]) == {"i", "h", "t", "n", "y", "a", "in", "at", "g"}
+    key = response.get_json()["key"]
+    assert people["Ana Example"]["h"] == card_hash(key, ana.card_code)
     assert people["Ana Example"]["a"] == "Vegan"
     assert people["Ana Example"]["t"] == "T-1"
 
@@ -277,3 +281,57 @@ def test_roster_since_holds_only_what_changed(client, event, door_staff):
     assert [(p["n"], p["in"]) for p in undone] == [("Luis Example", False)]
     assert eva.checked_in_at is None
     assert client.get(url, query_string={"since": "2026-01-01T10:00:00"}).status_code == 400
+
+
+def test_no_answer_hands_the_door_a_card_code(client, event, door_staff):
+    ana = make_attendee(event, first_name="Ana", ticket_code="EB-1")
+    login(client, door_staff)
+    door = _door(event.slug)
+    answers = [client.get(door + "/search?q=ana").get_data(as_text=True)]
+    scanned = client.post(door + "/scans", json={"code": "EB-1"})
+    answers.append(scanned.get_data(as_text=True))
+    answers.append(client.post(door + f"/checkins/{scanned.get_json()['checkin_id']}/undo")
+                   .get_data(as_text=True))
+    answers.append(client.post(door + "/scans", json={"scans": [{"code": "EB-1"}]})
+                   .get_data(as_text=True))
+    for answer in answers:
+        assert "Ana Example" in answer and ana.card_code not in answer
+
+
+def test_a_guest_picked_from_the_search_is_checked_in_by_id(client, event, door_staff):
+    ana = make_attendee(event, first_name="Ana")
+    stranger = make_attendee(make_event())
+    login(client, door_staff)
+    url = _door(event.slug) + "/scans"
+    picked = client.get(_door(event.slug) + "/search?q=ana").get_json()["attendees"][0]
+    answer = client.post(url, json={"attendee": picked["i"], "nonce": "p-1"}).get_json()
+    assert answer["status"] == "ok" and answer["attendee"]["n"] == "Ana Example"
+    assert client.post(url, json={"attendee": picked["i"], "nonce": "p-1"}).get_json()["replayed"]
+    assert client.post(url, json={"attendee": stranger.id}).get_json()["result"] == "unknown_code"
+    for bad in ("1", 2**40, True):
+        refused = client.post(url, json={"attendee": bad})
+        assert refused.status_code == 400
+        assert refused.get_json()["error"]["code"] == "bad_attendee"
+    db.session.refresh(ana)
+    assert ana.inside and db.session.get(type(stranger), stranger.id).checked_in_at is None
+
+
+def test_a_scan_from_a_device_whose_clock_says_1970_is_refused(client, event, door_staff):
+    ana = make_attendee(event)
+    login(client, door_staff)
+    url = _door(event.slug) + "/scans"
+    epoch = "1970-01-01T00:00:00Z"
+    single = client.post(url, json={"code": ana.card_code, "scanned_at": epoch})
+    assert single.status_code == 400
+    assert single.get_json()["error"]["code"] == "scan_outside_event"
+    for year in ("1969-12-31T23:00:00Z", "0001-01-01T00:00:00Z"):
+        refused = client.post(url, json={"code": ana.card_code, "scanned_at": year})
+        assert refused.get_json()["error"]["code"] == "bad_time"
+    queued = client.post(url, json={"scans": [
+        {"code": ana.card_code, "nonce": "q-1", "scanned_at": epoch, "queued": True}]})
+    answer = queued.get_json()["results"][0]
+    assert answer["rejected"] and answer["result"] == "scan_outside_event"
+    assert db.session.query(CheckIn).count() == 0
+    html = client.get(_door(event.slug), headers={"Accept-Language": "es"}).get_data(as_text=True)
+    strings = json.loads(re.search(r'id="door-strings">(.*?)</script>', html).group(1))
+    assert strings["scan_outside_event"].startswith("El reloj de este dispositivo")

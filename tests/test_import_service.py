@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from checkin.door.services import OK, check_in
+from checkin.door.models import ScanResult
+from checkin.door.services import check_in
 from checkin.errors import DomainError
 from checkin.extensions import db
 from checkin.guestlists.services import apply_import, plan_import
@@ -43,7 +44,7 @@ def test_imported_rows_keep_source_and_ticket_code_which_opens_the_door(event):
     assert (valentina.source, valentina.ticket_source) == ("import", "luma")
     assert valentina.person.phone == "+39 333 1234567"
     answer = check_in(event, "https://lu.ma/check-in/evt-AbC123?pk=g-V4l3nt1na")
-    assert answer.result == OK and answer.attendee.id == valentina.id
+    assert answer.result == ScanResult.OK and answer.attendee.id == valentina.id
 
 
 def test_an_edited_file_updates_what_changed(event):

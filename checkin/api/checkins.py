@@ -6,11 +6,11 @@ from sqlalchemy import select
 from checkin.api.common import api_event, body, bp, field, instant, paginated, row_id
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import checkin_json, door_attendee_json
-from checkin.door.models import CheckIn
-from checkin.door.services import OK, UNKNOWN_CODE, WRONG_EVENT, ScanAnswer, check_in, undo_check_in
+from checkin.door.models import CheckIn, ScanResult
+from checkin.door.services import ScanAnswer, check_in, undo_check_in
 
 DATE_TIME = {"type": "string", "format": "date-time"}
-REASONS = ["already_checked_in", "not_checked_in", "duplicate", "unknown_code", "wrong_event"]
+REASONS = ScanResult.refusals()
 add_schema("CheckInRequest", {
     "type": "object",
     "required": ["code"],
@@ -70,13 +70,13 @@ def answer_json(answer: ScanAnswer) -> tuple[dict, int]:
             "attendee": door_attendee_json(answer.attendee) if answer.attendee else None,
             "previous": None, "replayed": answer.replayed}
     if not answer.ok:
-        data["reason"] = answer.result
+        data["reason"] = answer.result.value
     if answer.previous is not None:
         data["previous"] = {"scanned_at": answer.previous.scanned_at.isoformat(),
                             "gate": answer.previous.gate}
-    if answer.result == OK:
+    if answer.ok:
         status = 200 if answer.replayed else 201
-    elif answer.result in (UNKNOWN_CODE, WRONG_EVENT):
+    elif answer.result in (ScanResult.UNKNOWN_CODE, ScanResult.WRONG_EVENT):
         status = 404
     else:
         status = 200

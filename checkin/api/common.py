@@ -10,12 +10,12 @@ from checkin.accounts.services import event_for, organizer_for_token
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.instants import parse_instant
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 200
 MAX_ID = 2**31 - 1  # ids beyond this name nothing (and overflow a database integer)
-MIN_YEAR, MAX_YEAR = 1970, 2200
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
@@ -84,20 +84,7 @@ def field(data: dict, name: str, kind: type | tuple, required: bool = False, def
 def instant(data: dict, name: str, required: bool = False) -> datetime | None:
     """An ISO 8601 date and time with an offset, from a JSON body."""
     text = field(data, name, str, required=required)
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise DomainError("bad_time", f"{name} is not an ISO 8601 date and time.",
-                          field=name) from error
-    if value.tzinfo is None:
-        raise DomainError("bad_time", f"{name} needs a time zone offset, e.g. +02:00 or Z.",
-                          field=name)
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise DomainError("bad_time", f"{name} must fall between the years {MIN_YEAR} and "
-                          f"{MAX_YEAR}.", field=name)
-    return value
+    return parse_instant(text, name) if text else None
 
 
 def row_id(value: int) -> int:

@@ -5,7 +5,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The door page, its JSON endpoints, the dashboard and the badge sheets."""
-    from checkin.door.views import api, pages
+    from checkin.door.json_api import api
+    from checkin.door.pages import pages
 
     app.register_blueprint(pages)
     app.register_blueprint(api)

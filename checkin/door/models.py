@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checkin.columns import UtcDateTime, now_utc
@@ -15,6 +15,32 @@ class ScanKind(enum.StrEnum):
     EXIT = "exit"
 
 
+class ScanResult(enum.StrEnum):
+    """The answer a scan gets, as logged and as the API and the door page say it."""
+
+    OK = "ok"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    NOT_CHECKED_IN = "not_checked_in"
+    UNKNOWN_CODE = "unknown_code"
+    WRONG_EVENT = "wrong_event"
+    # A repeat a device let in on its own while offline: logged, not refused.
+    DUPLICATE = "duplicate"
+
+    @classmethod
+    def refusals(cls) -> list[str]:
+        """Every answer but ok: the API's ``reason`` values."""
+        return [result.value for result in cls if result is not cls.OK]
+
+    @property
+    def colour(self) -> str:
+        """What the door shows: green let in, amber a repeat or not inside, red not a guest."""
+        if self is ScanResult.OK:
+            return "ok"
+        if self in (ScanResult.UNKNOWN_CODE, ScanResult.WRONG_EVENT):
+            return "bad"
+        return "warn"
+
+
 class CheckIn(db.Model):
     """One scan. ``result`` is the answer given (ok, already_checked_in, unknown_code, …)."""
 
@@ -23,6 +49,8 @@ class CheckIn(db.Model):
         CheckConstraint("kind IN ('entry', 'exit')", name="kind"),
         Index("ix_checkins_event_id_scanned_at", "event_id", "scanned_at"),
         Index("ix_checkins_attendee_id_scanned_at", "attendee_id", "scanned_at"),
+        # A nonce names one scan at one event: another event's nonce never finds this one's.
+        UniqueConstraint("event_id", "nonce"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,5 +68,5 @@ class CheckIn(db.Model):
         ForeignKey("organizers.id", ondelete="SET NULL")
     )
     # Chosen by the scanning device; a repeated nonce is the same scan sent twice.
-    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(64))
     undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -10,28 +9,25 @@ from sqlalchemy.orm import joinedload
 
 from checkin.accounts.models import Organizer
 from checkin.columns import now_utc
-from checkin.door.models import CheckIn, ScanKind
+from checkin.door.codes import codes_in, same_code
+from checkin.door.models import CheckIn, ScanKind, ScanResult
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.people.models import Attendee
-from checkin.tokens import CARD_CODE_ALPHABET, CARD_CODE_LENGTH, new_secret, normalize_card_code
+from checkin.tokens import new_secret
 
 UNDO_WINDOW = timedelta(minutes=15)
-OK = "ok"
-ALREADY_CHECKED_IN = "already_checked_in"
-NOT_CHECKED_IN = "not_checked_in"
-UNKNOWN_CODE = "unknown_code"
-WRONG_EVENT = "wrong_event"
-# A repeat a device let in on its own while offline (see ``queued``): logged, not refused.
-DUPLICATE = "duplicate"
+# A scan time further than this from the event comes from a device whose clock is wrong.
+SCAN_WINDOW = timedelta(days=1)
+MAX_ATTENDEE_ID = 2**31 - 1
 
 
 @dataclass
 class ScanAnswer:
     """What the door is told. ``previous`` is the check-in that made this one a repeat."""
 
-    result: str
+    result: ScanResult
     checkin: CheckIn
     attendee: Attendee | None = None
     previous: CheckIn | None = None
@@ -39,28 +35,7 @@ class ScanAnswer:
 
     @property
     def ok(self) -> bool:
-        return self.result == OK
-
-
-def codes_in(scanned: str) -> tuple[str | None, str]:
-    """The card code (if the value can be one) and the ticket code a scanned value carries.
-
-    Accepts our card URL (any case), a bare card code, a Luma check-in URL
-    (its ``pk``) and any other ticket code as printed.
-    """
-    value = scanned.strip()
-    ticket_code = value
-    parts = urlsplit(value)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        segments = [s for s in parts.path.split("/") if s]
-        if len(segments) >= 2 and segments[-2].lower() == "c":
-            value = segments[-1]
-        else:
-            pk = parse_qs(parts.query).get("pk")
-            ticket_code = value = pk[0] if pk else value
-    card = normalize_card_code(value)
-    is_card = len(card) == CARD_CODE_LENGTH and all(c in CARD_CODE_ALPHABET for c in card)
-    return (card if is_card else None), ticket_code
+        return self.result == ScanResult.OK
 
 
 def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
@@ -86,23 +61,57 @@ def _previous_entry(attendee: Attendee) -> CheckIn | None:
     return db.session.scalar(
         select(CheckIn)
         .where(CheckIn.attendee_id == attendee.id, CheckIn.kind == ScanKind.ENTRY,
-               CheckIn.result == OK, CheckIn.undone_at.is_(None))
+               CheckIn.result == ScanResult.OK, CheckIn.undone_at.is_(None))
         .order_by(CheckIn.scanned_at.desc())
         .limit(1)
     )
 
 
-def _replay(nonce: str) -> ScanAnswer | None:
-    earlier = db.session.scalar(select(CheckIn).filter_by(nonce=nonce))
+def _replay(event: Event, nonce: str, code: str, kind: str,
+            attendee_id: int | None) -> ScanAnswer | None:
+    """The first answer to this nonce at this event, if it was seen; refused for another scan."""
+    earlier = db.session.scalar(select(CheckIn).filter_by(event_id=event.id, nonce=nonce))
     if earlier is None:
         return None
+    if attendee_id is not None:  # picked from a search: no code to compare
+        same = not earlier.code and earlier.attendee_id == attendee_id
+    else:
+        same = bool(earlier.code) and same_code(earlier.code, code)
+    if not same or earlier.kind != kind:
+        raise DomainError("nonce_reused", "This nonce was already used for another scan.",
+                          status=409)
     attendee = db.session.get(Attendee, earlier.attendee_id) if earlier.attendee_id else None
-    previous = _previous_entry(attendee) if attendee and earlier.result != OK else None
-    return ScanAnswer(earlier.result, earlier, attendee, previous, replayed=True)
+    result = ScanResult(earlier.result)
+    previous = _previous_entry(attendee) if attendee and result != ScanResult.OK else None
+    return ScanAnswer(result, earlier, attendee, previous, replayed=True)
+
+
+def _picked(event: Event, attendee_id: int) -> Attendee | None:
+    """The attendee of ``event`` staff picked from a search (the door keeps no card codes)."""
+    if isinstance(attendee_id, bool) or not isinstance(attendee_id, int) \
+            or not 1 <= attendee_id <= MAX_ATTENDEE_ID:
+        raise DomainError("bad_attendee", "attendee must be an attendee id.")
+    attendee = db.session.get(Attendee, attendee_id)
+    return attendee if attendee is not None and attendee.event_id == event.id else None
+
+
+def _checked_scan_time(event: Event, scanned_at: datetime | None,
+                       received: datetime) -> datetime:
+    """When the scan happened: the device's time if it is believable, else a refusal."""
+    if scanned_at is None:
+        return received
+    if scanned_at.tzinfo is None:
+        raise DomainError("bad_time", "scanned_at needs a time zone offset.")
+    if scanned_at > received + timedelta(minutes=5):
+        raise DomainError("bad_time", "scanned_at is in the future.")
+    if not event.starts_at - SCAN_WINDOW <= scanned_at <= event.ends_at + SCAN_WINDOW:
+        raise DomainError("scan_outside_event", "The scan's time is more than a day away from "
+                          "the event: check the device's clock.", field="scanned_at")
+    return scanned_at
 
 
 def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
-                queued: bool = False) -> str:
+                queued: bool = False) -> ScanResult:
     """Set the attendee inside, atomically; the answer for this entry scan."""
     won = db.session.execute(
         update(Attendee)
@@ -112,11 +121,11 @@ def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
         .execution_options(synchronize_session=False)
     ).rowcount
     if won:
-        return OK
+        return ScanResult.OK
     if not queued:
         # Online, the first request to arrive wins, whatever the devices' clocks say:
         # two doors must never both let one code in.
-        return ALREADY_CHECKED_IN
+        return ScanResult.ALREADY_CHECKED_IN
     # A device that was offline let the person in earlier than the recorded
     # check-in: its scan takes that place; the later one becomes the duplicate.
     earlier = db.session.execute(
@@ -126,31 +135,32 @@ def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
         .execution_options(synchronize_session=False)
     ).rowcount
     if not earlier:
-        return ALREADY_CHECKED_IN
+        return ScanResult.ALREADY_CHECKED_IN
     db.session.execute(
         update(CheckIn)
         .where(and_(CheckIn.attendee_id == attendee.id, CheckIn.kind == ScanKind.ENTRY,
-                    CheckIn.result == OK, CheckIn.scanned_at > at))
-        .values(result=DUPLICATE)
+                    CheckIn.result == ScanResult.OK, CheckIn.scanned_at > at))
+        .values(result=ScanResult.DUPLICATE)
         .execution_options(synchronize_session=False)
     )
-    return OK
+    return ScanResult.OK
 
 
-def _mark_exit(attendee: Attendee) -> str:
+def _mark_exit(attendee: Attendee) -> ScanResult:
     left = db.session.execute(
         update(Attendee)
         .where(Attendee.id == attendee.id, Attendee.inside.is_(True))
         .values(inside=False)
         .execution_options(synchronize_session=False)
     ).rowcount
-    return OK if left else NOT_CHECKED_IN
+    return ScanResult.OK if left else ScanResult.NOT_CHECKED_IN
 
 
 def check_in(
     event: Event,
-    code: str,
+    code: str = "",
     *,
+    attendee_id: int | None = None,
     kind: str = ScanKind.ENTRY,
     nonce: str | None = None,
     scanned_at: datetime | None = None,
@@ -161,9 +171,12 @@ def check_in(
 ) -> ScanAnswer:
     """Record one scan at ``event``'s door and say what the door should show.
 
-    ``kind`` is entry or exit. A ``nonce`` seen before returns the first answer and
-    records nothing. ``scanned_at`` is when the device scanned (queued offline
-    scans arrive later). Every scan is logged, unknown codes included.
+    The scan names its person by ``code`` (what was scanned or typed) or, picked
+    from a search at the door, by ``attendee_id``. ``kind`` is entry or exit. A
+    ``nonce`` seen before at this event returns the first answer and records
+    nothing; the same nonce with another code is refused. ``scanned_at`` is when
+    the device scanned (queued offline scans arrive later); a time more than a
+    day away from the event is refused. Every scan is logged, unknown codes included.
 
     ``queued`` marks a scan a device decided on its own while offline and uploads
     now: if the person is already in, it is logged as a ``duplicate`` (the person
@@ -171,46 +184,46 @@ def check_in(
     """
     if kind not in (ScanKind.ENTRY, ScanKind.EXIT):
         raise DomainError("bad_kind", "The type must be entry or exit.")
-    if not (code or "").strip():
+    code = (code or "").strip()[:CheckIn.code.type.length]
+    if not code and attendee_id is None:
         raise DomainError("missing_code", "No code was given.")
     nonce = nonce or new_secret()
     if len(nonce) > CheckIn.nonce.type.length:
         raise DomainError("bad_nonce", "The nonce is too long.")
     received = now_utc()
-    scanned_at = scanned_at or received
-    if scanned_at.tzinfo is None:
-        raise DomainError("bad_time", "scanned_at needs a time zone offset.")
-    if scanned_at > received + timedelta(minutes=5):
-        raise DomainError("bad_time", "scanned_at is in the future.")
-    replay = _replay(nonce)
+    scanned_at = _checked_scan_time(event, scanned_at, received)
+    kind = str(kind)
+    replay = _replay(event, nonce, code, kind, attendee_id)
     if replay is not None:
         return replay
-    attendee, elsewhere = find_attendee(event, code)
+    if attendee_id is not None:
+        attendee, elsewhere = _picked(event, attendee_id), False
+    else:
+        attendee, elsewhere = find_attendee(event, code)
     if attendee is None:
-        result = WRONG_EVENT if elsewhere else UNKNOWN_CODE
+        result = ScanResult.WRONG_EVENT if elsewhere else ScanResult.UNKNOWN_CODE
     elif kind == ScanKind.ENTRY:
         result = _mark_entry(event, attendee, scanned_at, gate, queued)
-        if queued and result == ALREADY_CHECKED_IN:
-            result = DUPLICATE
+        if queued and result == ScanResult.ALREADY_CHECKED_IN:
+            result = ScanResult.DUPLICATE
     else:
         result = _mark_exit(attendee)
     log = CheckIn(event_id=event.id, attendee_id=attendee.id if attendee else None,
-                  kind=str(kind), code=code.strip()[:300], result=result,
-                  scanned_at=scanned_at, received_at=received, gate=gate[:60],
-                  device=device[:100], organizer_id=organizer.id if organizer else None,
-                  nonce=nonce)
+                  kind=kind, code=code, result=result, scanned_at=scanned_at,
+                  received_at=received, gate=gate[:60], device=device[:100],
+                  organizer_id=organizer.id if organizer else None, nonce=nonce)
     db.session.add(log)
     try:
         db.session.commit()
     except IntegrityError:  # the same nonce arrived twice at the same moment
         db.session.rollback()
-        return _replay(nonce)
+        return _replay(event, nonce, code, kind, attendee_id)
     if attendee is not None:  # as the scan left them, with their card, in one query
         attendee = db.session.scalars(
             select(Attendee).options(joinedload(Attendee.person))
             .where(Attendee.id == attendee.id).execution_options(populate_existing=True)
         ).one()
-    repeat = result in (ALREADY_CHECKED_IN, DUPLICATE)
+    repeat = result in (ScanResult.ALREADY_CHECKED_IN, ScanResult.DUPLICATE)
     previous = _previous_entry(attendee) if attendee and repeat else None
     return ScanAnswer(result, log, attendee, previous)
 
@@ -220,7 +233,7 @@ def undo_check_in(event: Event, checkin_id: int) -> CheckIn:
     log = db.session.get(CheckIn, checkin_id)
     if log is None or log.event_id != event.id:
         raise DomainError("not_found", "No such check-in.", status=404)
-    if log.result != OK or log.kind != ScanKind.ENTRY or log.undone_at is not None:
+    if log.result != ScanResult.OK or log.kind != ScanKind.ENTRY or log.undone_at is not None:
         raise DomainError("not_undoable", "Only a check-in that let someone in can be undone.",
                           status=409)
     if now_utc() - log.received_at > UNDO_WINDOW:

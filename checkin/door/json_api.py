@@ -1,0 +1,158 @@
+"""The door page's JSON endpoints: its roster, search, scans, undo, token and worker."""
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from checkin.accounts.services import event_for
+from checkin.columns import now_utc
+from checkin.door import queries
+from checkin.door.codes import door_key
+from checkin.door.pages import DOOR_ROLES
+from checkin.door.services import ScanAnswer, check_in, undo_check_in
+from checkin.errors import DomainError
+from checkin.extensions import db
+from checkin.instants import parse_instant
+
+MAX_BATCH = 500
+
+api = Blueprint("door_api", __name__, url_prefix="/console/events/<slug>/door")
+
+
+@api.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    return jsonify(error.as_json()), error.status
+
+
+@api.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    code = "csrf" if "CSRF" in (error.description or "") else (error.name or "error").lower()
+    body = {"error": {"code": code.replace(" ", "_"), "message": error.description}}
+    return jsonify(body), error.code
+
+
+@api.before_request
+def _signed_in():
+    if not current_user.is_authenticated:
+        raise DomainError("signed_out", "Sign in again to use the door.", status=401)
+
+
+def _door_event(slug):
+    return event_for(current_user, slug, roles=DOOR_ROLES)
+
+
+def _instant(value, name: str):
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise DomainError("bad_time", f"{name} is not an ISO 8601 date and time.", field=name)
+    return parse_instant(value, name)
+
+
+@api.get("/sw.js")
+def service_worker(slug):
+    """The worker that keeps the door page's shell; its scope is the door page."""
+    _door_event(slug)
+    script = (Path(current_app.static_folder) / "door-sw.js").read_text()
+    return current_app.response_class(
+        script, mimetype="text/javascript",
+        headers={"Service-Worker-Allowed": url_for("door.door", slug=slug)})
+
+
+@api.get("/token")
+def token(slug):
+    """A fresh CSRF token, for a door page left open longer than a token lives."""
+    _door_event(slug)
+    return {"csrf_token": generate_csrf()}
+
+
+@api.get("/roster")
+def roster(slug):
+    """What the device keeps to decide offline (see :mod:`checkin.door.queries`).
+
+    With ``since`` (an ISO time), only the attendees added or scanned (or un-scanned)
+    since. ``key`` is what the device hashes a scanned card code with.
+    """
+    event = _door_event(slug)
+    synced_at = now_utc()
+    since = _instant(request.args.get("since"), "since")
+    return {"event": event.slug, "synced_at": synced_at.isoformat(), "full": since is None,
+            "key": door_key(event), "attendees": queries.roster(event, since)}
+
+
+@api.get("/search")
+def search(slug):
+    """Attendees whose name, email or ticket code holds the query, accents and case ignored."""
+    event = _door_event(slug)
+    return {"attendees": queries.search(event, request.args.get("q", ""))}
+
+
+def answer_json(event, answer: ScanAnswer) -> dict:
+    """What the door page shows for one scan."""
+    attendee, previous, log = answer.attendee, answer.previous, answer.checkin
+    return {
+        "status": "ok" if answer.ok else "error",
+        "result": answer.result,
+        "nonce": log.nonce,
+        "checkin_id": log.id,
+        "type": log.kind,
+        "scanned_at": log.scanned_at.isoformat(),
+        "replayed": answer.replayed,
+        "attendee": None if attendee is None else queries.door_guest(event, attendee.id),
+        "previous": None if previous is None else {
+            "at": previous.scanned_at.isoformat(), "gate": previous.gate,
+        },
+    }
+
+
+def _one_scan(event, scan: dict) -> dict:
+    if not isinstance(scan, dict):
+        raise DomainError("bad_scan", "Each scan is an object.")
+    answer = check_in(
+        event, str(scan.get("code") or ""), attendee_id=scan.get("attendee"),
+        kind=str(scan.get("type") or "entry"),
+        nonce=str(scan["nonce"]) if scan.get("nonce") else None,
+        scanned_at=_instant(scan.get("scanned_at"), "scanned_at"),
+        gate=str(scan.get("gate") or ""), device=str(scan.get("device") or ""),
+        organizer=current_user._get_current_object(), queued=bool(scan.get("queued")))
+    return answer_json(event, answer)
+
+
+@api.post("/scans")
+def scans(slug):
+    """One scan (an object), or a device's offline queue (``{"scans": [...]}``), in order.
+
+    A scan names its person by ``code`` (scanned or typed) or by ``attendee`` (an id
+    from the roster or the search).
+    """
+    event = _door_event(slug)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise DomainError("bad_json", "Send a JSON object.")
+    if "scans" not in body:
+        return _one_scan(event, body)
+    queue = body["scans"]
+    if not isinstance(queue, list) or len(queue) > MAX_BATCH:
+        raise DomainError("bad_batch", f"Send a list of at most {MAX_BATCH} scans.")
+    results = []
+    for scan in queue:
+        try:
+            results.append(_one_scan(event, scan))
+        except DomainError as error:
+            db.session.rollback()
+            nonce = scan.get("nonce") if isinstance(scan, dict) else None
+            results.append({"status": "error", "result": error.code, "nonce": nonce,
+                            "message": error.message, "rejected": True})
+    return {"results": results}
+
+
+@api.post("/checkins/<int:checkin_id>/undo")
+def undo(slug, checkin_id):
+    """Take back a check-in made by mistake, within 15 minutes."""
+    event = _door_event(slug)
+    log = undo_check_in(event, checkin_id)
+    return {"status": "ok", "checkin_id": log.id,
+            "attendee": queries.door_guest(event, log.attendee_id)}

@@ -1,0 +1,64 @@
+"""What the door page reads: its roster, its search, one guest as the door sees them.
+
+A door row holds what a device may keep to decide offline: the attendee's id, a hash
+of the card code (never the code), the ticket code, name, ticket type, attention note
+and whether and where they came in. No email, no notes, no search key (it holds the
+email).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from checkin.door.codes import card_hash, door_key
+from checkin.door.dashboard import search_filter
+from checkin.door.models import CheckIn
+from checkin.events.models import Event
+from checkin.extensions import db
+from checkin.people.models import Attendee, Person
+
+SEARCH_LIMIT = 20
+_COLUMNS = (Attendee.id, Attendee.card_code, Attendee.ticket_code, Person.display_name,
+            Attendee.ticket_type, Attendee.attention_note, Attendee.inside,
+            Attendee.checked_in_at, Attendee.checked_in_gate)
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
+
+
+def door_row(row, key: str) -> dict:
+    """One guest as the door device keeps them (``row`` has the columns of ``_COLUMNS``)."""
+    return {"i": row.id, "h": card_hash(key, row.card_code), "t": row.ticket_code,
+            "n": row.display_name, "y": row.ticket_type, "a": row.attention_note,
+            "in": bool(row.inside), "at": _iso(row.checked_in_at), "g": row.checked_in_gate}
+
+
+def _rows(event: Event, *where, order=(), limit: int | None = None) -> list[dict]:
+    query = (select(*_COLUMNS).join(Person, Person.id == Attendee.person_id)
+             .where(Attendee.event_id == event.id, *where).order_by(*order).limit(limit))
+    key = door_key(event)
+    return [door_row(row, key) for row in db.session.execute(query)]
+
+
+def roster(event: Event, since: datetime | None = None) -> list[dict]:
+    """Every guest of ``event``; with ``since``, only those added or (un)scanned since then."""
+    if since is None:
+        return _rows(event)
+    scanned = select(CheckIn.attendee_id).where(
+        CheckIn.event_id == event.id, CheckIn.attendee_id.is_not(None),
+        or_(CheckIn.received_at > since, CheckIn.undone_at > since))
+    return _rows(event, or_(Attendee.created_at > since, Attendee.id.in_(scanned)))
+
+
+def search(event: Event, query: str) -> list[dict]:
+    """Guests whose name, email or ticket code holds ``query``, accents and case ignored."""
+    if len(query.strip()) < 2:
+        return []
+    return _rows(event, search_filter(query), order=(Person.display_name, Attendee.id),
+                 limit=SEARCH_LIMIT)
+
+
+def door_guest(event: Event, attendee_id: int) -> dict:
+    """One guest as the door sees them now (after a scan or an undo)."""
+    return _rows(event, Attendee.id == attendee_id)[0]

@@ -1,0 +1,37 @@
+/* What a scanned value says: the same reading as the server's checkin/door/codes.py.
+ *
+ * The card code's look (alphabet, length, look-alike letters, separators) comes from the
+ * server as data. A browser test runs this reader and codes_in() over one table of inputs.
+ */
+import { sha256Hex } from "./sha256.js";
+
+/** A function reading {card, ticket} out of a scanned value, for cards that look like ``card``. */
+export function codeReader(card) {
+  const alphabet = card.alphabet.replace(/[\]\\^-]/g, "\\$&");
+  const isCard = new RegExp("^[" + alphabet + "]{" + card.length + "}$");
+  const separators = new RegExp(card.separators, "g");
+  const normalize = (text) => Array.from(text.toUpperCase().replace(separators, ""),
+                                         (ch) => card.lookalikes[ch] || ch).join("");
+  return function codesIn(scanned) {
+    let value = scanned.trim(), ticket = value;
+    if (/^https?:\/\//i.test(value)) {
+      try {
+        const url = new URL(value);
+        const parts = url.pathname.split("/").filter(Boolean);
+        if (parts.length >= 2 && parts[parts.length - 2].toLowerCase() === "c") {
+          value = parts[parts.length - 1];
+        } else {
+          const pk = url.searchParams.getAll("pk").filter(Boolean)[0];
+          if (pk) ticket = value = pk;
+        }
+      } catch (e) { /* not a URL after all */ }
+    }
+    const code = normalize(value);
+    return { card: isCard.test(code) ? code : null, ticket: ticket };
+  };
+}
+
+/** What the roster keeps of a card code: the first ``hex`` digits of SHA-256("key:code"). */
+export function cardHash(key, code, hex) {
+  return sha256Hex(key + ":" + code).slice(0, hex);
+}

@@ -1,0 +1,114 @@
+/* The roster this device keeps to decide offline: ids, card hashes (never card codes),
+ * ticket codes, names, ticket types, attention notes, who is in. Nothing else.
+ */
+import { cardHash } from "./codes.js";
+
+const EMPTY = () => ({ attendees: [], synced_at: null, key: null });
+const FIELDS = ["h", "t", "n", "y", "a", "in", "at", "g"];
+
+/** Text as search compares it: no accents, no case, single spaces (as the server's fold). */
+export function fold(text) {
+  return (text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/\s+/g, " ").trim();
+}
+
+export class Roster {
+  /** ``store`` keeps it across reloads; ``hashHex`` is how many hex digits a card hash has. */
+  constructor(store, hashHex) {
+    this.store = store;
+    this.hashHex = hashHex;
+    const kept = store.load("roster", null);
+    this.data = kept && kept.key && kept.attendees ? kept : EMPTY();
+    this.timer = null;
+    this.index();
+  }
+
+  get syncedAt() { return this.data.synced_at; }
+
+  index() {
+    this.byId = new Map();
+    this.byHash = new Map();
+    this.byTicket = new Map();
+    this.folded = this.data.attendees.map((a) => {
+      this.byId.set(a.i, a);
+      this.byHash.set(a.h, (this.byHash.get(a.h) || []).concat([a]));
+      if (a.t) this.byTicket.set(a.t, a);
+      return fold(a.n) + "\n" + fold(a.t || "");
+    });
+  }
+
+  /** The person a scanned value names ({card, ticket} from the code reader), or null.
+   * Two guests whose cards share a hash are both doubtful: null, checked by hand. */
+  lookup(codes) {
+    if (codes.card && this.data.key) {
+      const found = this.byHash.get(cardHash(this.data.key, codes.card, this.hashHex)) || [];
+      if (found.length === 1) return found[0];
+    }
+    return this.byTicket.get(codes.ticket) || null;
+  }
+
+  /** A full roster from the server replaces this one. */
+  replace(data) {
+    this.data = { attendees: data.attendees, synced_at: data.synced_at, key: data.key };
+    this.index();
+    this.saveNow();
+  }
+
+  /** The people that changed since the last sync, merged in. */
+  update(data) {
+    data.attendees.forEach((person) => this.merge(person));
+    this.index();
+    this.data.synced_at = data.synced_at;
+    this.saveNow();
+  }
+
+  /** What a scan or an undo told about one person; true when new to this device. */
+  merge(person) {
+    const known = this.byId.get(person.i);
+    if (known) {
+      FIELDS.forEach((k) => { if (k in person) known[k] = person[k]; });
+      return false;
+    }
+    if (!("h" in person)) return false;  // a partial row about someone never seen
+    this.data.attendees.push(person);
+    this.byId.set(person.i, person);
+    return true;
+  }
+
+  remember(person) {
+    if (!person || !person.i) return;
+    if (this.merge(person)) this.index();
+    this.saveSoon();
+  }
+
+  /** Offline search: by name or ticket code (no emails on this device). */
+  matches(query, limit) {
+    const f = fold(query), found = [];
+    for (let i = 0; i < this.folded.length && found.length < limit; i++) {
+      if (this.folded[i].indexOf(f) >= 0) found.push(this.data.attendees[i]);
+    }
+    return found;
+  }
+
+  /** Signed out: this device keeps no names any more. */
+  clear() {
+    this.store.remove("roster");
+    this.data = EMPTY();
+    this.index();
+  }
+
+  // The roster can hold ten thousand people: write it at most twice a second.
+  saveSoon() {
+    if (this.timer) return;
+    this.timer = setTimeout(() => { this.timer = null; this.store.save("roster", this.data); }, 500);
+  }
+
+  saveNow() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.store.save("roster", this.data);
+  }
+
+  /** Before the page goes away: write what is pending. */
+  flush() { if (this.timer) this.saveNow(); }
+}

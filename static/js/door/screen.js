@@ -1,0 +1,203 @@
+/* What door staff see and hear: the full-screen answer, a beep and a buzz, the recent
+ * scans with their undo, the search matches, the network line.
+ */
+const RECENT = 10;
+
+function $(id) { return document.getElementById(id); }
+
+/** A translated text with its %(name)s placeholders filled in. */
+export function fill(text, values) {
+  return text.replace(/%\((\w+)\)s/g, (_, k) => (values[k] == null ? "" : values[k]));
+}
+
+/** The colour an answer shows: green let in, else as the server's ScanResult says (red for
+ * any refusal it does not name). The one place that decides it. */
+export function colourOf(answer, colours) {
+  return answer.status === "ok" ? "ok" : (colours[answer.result] || "bad");
+}
+
+/** The word an answer shows. */
+export function wordOf(answer, S) {
+  if (answer.status === "ok") return answer.type === "exit" ? S.ok_exit : S.ok_entry;
+  return S[answer.result] || answer.message || S.error;
+}
+
+export class Screen {
+  /** ``config`` is the door's rules from the server; ``onUndo`` takes back an answer. */
+  constructor(S, config, tz, onUndo) {
+    this.S = S;
+    this.colours = config.colours;
+    this.undoFor = config.undo_seconds * 1000;
+    this.tz = tz;
+    this.onUndo = onUndo;
+    this.recent = [];
+    this.current = null;
+    this.hideTimer = null;
+    this.audio = null;
+    const unlock = () => this.unlockAudio();
+    document.addEventListener("pointerdown", unlock, { once: true });
+    document.addEventListener("keydown", unlock, { once: true });
+    $("result-next").addEventListener("click", () => this.hide());
+    $("result-undo").addEventListener("click", () => {
+      if (this.current) this.onUndo(this.current);
+      this.hide();
+    });
+  }
+
+  clock(iso) {
+    if (!iso) return "";
+    const options = { hour: "2-digit", minute: "2-digit" };
+    try { return new Date(iso).toLocaleTimeString([], Object.assign({ timeZone: this.tz }, options)); }
+    catch (e) { return new Date(iso).toLocaleTimeString([], options); }
+  }
+
+  setNet(offline, pending) {
+    $("net").textContent = offline ? this.S.offline : this.S.online;
+    $("net").classList.toggle("off", offline);
+    const p = $("pending");
+    p.hidden = pending === 0;
+    p.textContent = pending === 1 ? this.S.pending_one : fill(this.S.pending, { count: pending });
+  }
+
+  // Browsers start sound only from a tap or a key: open it on the first one.
+  unlockAudio() {
+    try {
+      this.audio = this.audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (this.audio.state === "suspended") this.audio.resume();
+    } catch (e) { /* no sound on this device */ }
+  }
+
+  beep(good) {
+    try {
+      if (this.audio) {
+        (good ? [880] : [330, 0, 330]).forEach((hz, i) => {
+          if (!hz) return;
+          const osc = this.audio.createOscillator(), gain = this.audio.createGain();
+          osc.frequency.value = hz;
+          gain.gain.value = 0.2;
+          osc.connect(gain); gain.connect(this.audio.destination);
+          const at = this.audio.currentTime + i * 0.12;
+          osc.start(at); osc.stop(at + 0.1);
+        });
+      }
+    } catch (e) { /* no sound on this device */ }
+    if (navigator.vibrate) navigator.vibrate(good ? 80 : [150, 80, 150]);
+  }
+
+  show(colour, word, person, detail, undo) {
+    const box = $("result");
+    box.className = "result result-" + colour;
+    $("result-word").textContent = word;
+    $("result-name").textContent = person ? person.n : "";
+    $("result-type").textContent = person ? (person.y || "") : "";
+    $("result-note").textContent = person ? (person.a || "") : "";
+    $("result-note").hidden = !(person && person.a);
+    $("result-detail").textContent = detail || "";
+    $("result-undo").hidden = !undo;
+    this.current = undo || null;
+    box.dataset.shown = String(Number(box.dataset.shown || 0) + 1);  // tests count results
+    box.hidden = false;
+    this.beep(colour === "ok");
+    clearTimeout(this.hideTimer);
+    this.hideTimer = setTimeout(() => this.hide(), colour === "ok" ? 2000 : 4000);
+  }
+
+  hide() { $("result").hidden = true; this.current = null; }
+
+  /** A refusal that is not a scan's answer (signed out, an undo that failed). */
+  refuse(word, person, detail) { this.show("bad", word, person, detail || ""); }
+
+  showAnswer(a, offline) {
+    const S = this.S, person = a.attendee, colour = colourOf(a, this.colours);
+    let detail = "";
+    if (a.result === "already_checked_in" || a.result === "duplicate") {
+      const prev = a.previous || (person && { at: person.at, gate: person.g });
+      if (prev && prev.at) {
+        const time = this.clock(prev.at);
+        detail = prev.gate ? fill(S.by_gate, { time, gate: prev.gate }) : fill(S.since, { time });
+      }
+    }
+    if (offline) detail = (detail ? detail + " · " : "") + (person ? S.offline_saved : S.offline_unknown);
+    const undoable = a.status === "ok" && a.type === "entry" ? a : null;
+    this.show(colour, wordOf(a, S), person, detail, undoable);
+    this.recent.unshift({ a, offline, at: Date.now() });
+    this.recent = this.recent.slice(0, RECENT);
+    this.drawRecent();
+  }
+
+  /** The server's answer to a scan this device decided offline replaces the device's. */
+  reconcile(answer) {
+    this.recent.forEach((r) => {
+      if (r.a.nonce !== answer.nonce) return;
+      r.offline = false;
+      r.a.checkin_id = answer.checkin_id;
+      if (answer.attendee) r.a.attendee = answer.attendee;
+      r.a.status = answer.status;
+      r.a.result = answer.result;
+      r.a.message = answer.message;
+    });
+    this.drawRecent();
+  }
+
+  markUndone(nonce) {
+    this.recent.forEach((r) => { if (r.a.nonce === nonce) r.undone = true; });
+    this.drawRecent();
+  }
+
+  drawRecent() {
+    const list = $("recent");
+    list.textContent = "";
+    this.recent.forEach((r) => {
+      const li = document.createElement("li");
+      li.className = "item recent-" + (r.undone ? "warn" : colourOf(r.a, this.colours));
+      li.dataset.nonce = r.a.nonce || "";
+      const text = document.createElement("span");
+      const word = r.undone ? this.S.undone : wordOf(r.a, this.S);
+      text.textContent = (r.a.attendee ? r.a.attendee.n : (r.a.code || "")) + " — " + word +
+        (r.offline ? " (" + this.S.offline + ")" : "");
+      li.appendChild(text);
+      const fresh = Date.now() - r.at < this.undoFor;
+      if (r.a.status === "ok" && r.a.type === "entry" && fresh && !r.undone) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "button undo";
+        button.textContent = this.S.undo;
+        button.addEventListener("click", () => this.onUndo(r.a));
+        li.appendChild(button);
+      }
+      list.appendChild(li);
+    });
+  }
+
+  /** Search results; ``known`` is what this device knows of a person now; ``onPick`` scans one. */
+  drawMatches(people, query, known, onPick) {
+    const list = $("matches");
+    list.textContent = "";
+    if (query && !people.length) {
+      const none = document.createElement("li");
+      none.className = "item muted";
+      none.textContent = this.S.no_matches;
+      list.appendChild(none);
+    }
+    people.forEach((p) => {
+      const now = known(p) || p;
+      const li = document.createElement("li");
+      li.className = "item match";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button match-button";
+      button.dataset.attendee = p.i;
+      const name = document.createElement("strong");
+      name.textContent = p.n;
+      const extra = document.createElement("span");
+      extra.className = "muted";
+      extra.textContent = [p.y, now.in ? fill(this.S.inside, { time: this.clock(now.at) }) : ""]
+        .filter(Boolean).join(" · ");
+      button.appendChild(name);
+      button.appendChild(extra);
+      button.addEventListener("click", () => onPick(p));
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+  }
+}
