@@ -2,7 +2,7 @@
 
 import time
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -135,3 +135,24 @@ def test_dashboard_and_badges_speak_spanish(client, owner, event):
     assert "Panel en directo" in html and "Llegadas cada 5 minutos" in html
     badges = client.get(f"/console/events/{event.slug}/badges", headers=spanish)
     assert "1 acreditación" in badges.get_data(as_text=True)
+
+
+def test_a_check_in_dated_1970_does_not_stretch_the_dashboard_or_the_summary(client, owner,
+                                                                             event):
+    from checkin.charts import MAX_BUCKETS
+    from checkin.door.dashboard import arrivals
+    from checkin.followups.summary import event_summary
+
+    ana, luis = make_attendee(event), make_attendee(event)
+    check_in(event, luis.card_code)
+    ana.checked_in_at = datetime(1970, 1, 1, tzinfo=UTC)  # as a wrong device clock wrote it
+    db.session.commit()
+    login(client, owner)
+    started = time.perf_counter()
+    live = client.get(f"/console/events/{event.slug}/dashboard/live")
+    assert live.status_code == 200 and time.perf_counter() - started < 5
+    assert len(live.get_data()) < 100_000
+    for chart in (arrivals(event), event_summary(event).arrivals):
+        assert 0 < len(chart) <= MAX_BUCKETS
+        assert sum(count for _, count in chart) == 1  # Luis; the 1970 arrival is left out
+        assert chart[0][0] > event.starts_at - timedelta(hours=1, minutes=5)
