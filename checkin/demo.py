@@ -141,7 +141,11 @@ def create_demo(base_url: str, seed: int = 7) -> Event:
 @click.option("--if-empty", is_flag=True, help="Only when the database holds no event yet.")
 @with_appcontext
 def demo_command(if_empty):
-    """Create the demo event and print how to sign in to it."""
+    """Create the demo event and print how to sign in to it (never in production)."""
+    if current_app.config["CHECKIN_ENV"] == "production":
+        # The demo owner's password is printed here and in the source: anyone could sign in.
+        raise click.UsageError("The demo is not for production (CHECKIN_ENV=production): it "
+                               "makes an organizer whose password is published.")
     base_url = current_app.config["CHECKIN_BASE_URL"]
     wanted = not (if_empty and demo_exists())
     if wanted and db.session.scalar(select(Event.id).filter_by(slug=DEMO_SLUG)) is None:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from checkin.accounts.models import Organizer
 from checkin.accounts.services import authenticate, organizer_for_token
 from checkin.connections.models import Connection, Note
 from checkin.extensions import db
@@ -68,3 +69,12 @@ def test_demo_creates_a_believable_event_once(runner):
     assert all(db.session.scalars(select(Person.offer)).all())
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0 and count(Attendee) == 40
+
+
+def test_demo_refuses_production_and_makes_no_organizer(app, runner):
+    app.config["CHECKIN_ENV"] = "production"
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 2
+    assert "not for production" in result.output and "demo-organizer" not in result.output
+    assert db.session.scalar(select(func.count()).select_from(Organizer)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Attendee)) == 0
