@@ -70,6 +70,15 @@ def mail_settings(environ) -> dict:
     return settings
 
 
+def trusted_proxies(environ) -> int:
+    """How many proxies in front of the app may say who the client is (X-Forwarded-For)."""
+    text = environ.get("CHECKIN_TRUSTED_PROXIES", "0").strip() or "0"
+    if not text.isdigit():
+        raise ConfigError(f"CHECKIN_TRUSTED_PROXIES must be a whole number (0 when nothing "
+                          f"stands in front of the app), not {text!r}.")
+    return int(text)
+
+
 def load_settings(instance_path: Path, environ=None) -> dict:
     """Every setting the app reads, from ``environ`` (the process environment by default)."""
     environ = os.environ if environ is None else environ
@@ -88,6 +97,7 @@ def load_settings(instance_path: Path, environ=None) -> dict:
         "CHECKIN_MAIL_FROM": environ.get("CHECKIN_MAIL_FROM", "checkin <noreply@localhost>"),
         **mail_settings(environ),
         "CHECKIN_BASE_URL": base_url,
+        "CHECKIN_TRUSTED_PROXIES": trusted_proxies(environ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),

@@ -7,10 +7,10 @@ from checkin.events.models import Event, EventState
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.people.models import Attendee, Person
 from checkin.qr.models import QrDrawing
-from checkin.ratelimit import RateLimitCounter
+from checkin.ratelimit import AttemptBackoff, RateLimitCounter
 
 __all__ = [
-    "ApiToken", "Attendee", "CheckIn", "Connection", "Event", "EventRole", "EventState", "Note",
-    "Organizer", "OutboxMessage", "OutboxStatus", "Person", "QrDrawing", "RateLimitCounter",
-    "Role", "ScanKind", "StaffInvitation",
+    "ApiToken", "AttemptBackoff", "Attendee", "CheckIn", "Connection", "Event", "EventRole",
+    "EventState", "Note", "Organizer", "OutboxMessage", "OutboxStatus", "Person", "QrDrawing",
+    "RateLimitCounter", "Role", "ScanKind", "StaffInvitation",
 ]

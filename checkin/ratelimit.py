@@ -1,8 +1,14 @@
-"""Rate limits whose counters live in the database, so every process shares them."""
+"""Rate limits whose counters live in the database, so every process shares them.
 
+Two kinds: ``allow`` counts hits in a fixed window (a ceiling per address or per email);
+``claim_attempt`` makes someone wait longer and longer after repeated failures, without
+ever shutting the door for good.
+"""
+
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, delete, select, update
+from sqlalchemy import String, case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,3 +57,80 @@ def allow(key: str, limit: int, per: timedelta) -> bool:
     hits = db.session.scalar(select(RateLimitCounter.hits).filter_by(**row))
     db.session.commit()
     return hits <= limit
+
+
+class AttemptBackoff(db.Model):
+    """Attempts counted against one key (failures until a success forgets them), and the
+    earliest instant the next one is looked at."""
+
+    __tablename__ = "attempt_backoffs"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    retry_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """``free`` attempts go at once; after that each waits twice as long as the one before,
+    from ``first_wait`` up to ``longest_wait``. Quiet for ``forget_after``, the count restarts."""
+
+    free: int
+    first_wait: timedelta
+    longest_wait: timedelta
+    forget_after: timedelta
+
+    def wait_after(self, attempts: int) -> timedelta:
+        if attempts < self.free:
+            return timedelta(0)
+        doublings = min(attempts - self.free, 32)
+        return min(self.first_wait * 2**doublings, self.longest_wait)
+
+
+def claim_attempt(key: str, policy: Backoff) -> timedelta:
+    """Count one attempt against ``key``, as a failure until ``forget_attempts`` says otherwise.
+
+    Returns how long to wait before the next attempt is looked at: zero means go ahead.
+    A refused attempt is not counted, so waiting is all it takes. The claim is one
+    conditional UPDATE (``retry_at <= now``): parallel attempts cannot all slip through
+    before the first failure is written. Commits its own small transaction.
+    """
+    now, key = now_utc(), key[:200]
+    for _ in range(2):  # a second round only if another process made the row meanwhile
+        attempts = db.session.execute(
+            update(AttemptBackoff)
+            .where(AttemptBackoff.key == key, AttemptBackoff.retry_at <= now)
+            .values(failures=case((AttemptBackoff.retry_at < now - policy.forget_after, 1),
+                                  else_=AttemptBackoff.failures + 1))
+            .returning(AttemptBackoff.failures)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+        if attempts is not None:
+            db.session.execute(
+                update(AttemptBackoff).where(AttemptBackoff.key == key)
+                .values(retry_at=now + policy.wait_after(attempts))
+                .execution_options(synchronize_session=False)
+            )
+            break
+        retry_at = db.session.scalar(select(AttemptBackoff.retry_at).filter_by(key=key))
+        if retry_at is not None:
+            db.session.commit()
+            return max(retry_at - now, timedelta(seconds=1))
+        try:
+            with db.session.begin_nested():
+                db.session.add(AttemptBackoff(key=key, failures=1,
+                                              retry_at=now + policy.wait_after(1)))
+            break
+        except IntegrityError:
+            continue
+    db.session.execute(
+        delete(AttemptBackoff).where(AttemptBackoff.retry_at < now - policy.forget_after)
+    )
+    db.session.commit()
+    return timedelta(0)
+
+
+def forget_attempts(key: str) -> None:
+    """The attempt succeeded: the failures counted against ``key`` are forgotten."""
+    db.session.execute(delete(AttemptBackoff).where(AttemptBackoff.key == key[:200]))
+    db.session.commit()

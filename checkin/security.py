@@ -1,6 +1,7 @@
-"""Response headers every page carries."""
+"""Response headers every page carries, and who the client is behind trusted proxies."""
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -32,5 +33,17 @@ def add_security_headers(response):
     return response
 
 
+def trust_proxies(app: Flask, count: int) -> None:
+    """Behind ``count`` proxies, the client address and scheme are the ones they forwarded.
+
+    Only the last ``count`` hops of X-Forwarded-For are believed, so a client cannot pick
+    its own address (and escape its rate limits) by sending the header itself. Without
+    this every client looks like the proxy, and shares one rate limit with everyone.
+    """
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
 def init_app(app: Flask) -> None:
+    trust_proxies(app, app.config.get("CHECKIN_TRUSTED_PROXIES", 0))
     app.after_request(add_security_headers)

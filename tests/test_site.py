@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from checkin.accounts.views import LOGIN_ATTEMPTS
+from checkin.accounts.services import LOGIN_BACKOFF
 from tests.conftest import csrf_token_from, login
 from tests.factories import PASSWORD
 
@@ -79,7 +79,7 @@ def test_wrong_password_is_refused(client, owner):
 
 
 def test_login_is_rate_limited(client, owner):
-    for _ in range(LOGIN_ATTEMPTS):
+    for _ in range(LOGIN_BACKOFF.free):
         client.post("/console/login", data={"email": owner.email, "password": "wrong-pass"})
     response = client.post("/console/login", data={"email": owner.email, "password": PASSWORD})
     assert response.status_code == 429

@@ -4,20 +4,32 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from checkin import ratelimit
 from checkin.accounts.models import ApiToken, EventRole, Organizer, Role
 from checkin.columns import now_utc
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.ratelimit import Backoff
 from checkin.tokens import hash_secret, new_secret
 
 MIN_PASSWORD_LENGTH = 8
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 API_TOKEN_PREFIX = "ck_"  # noqa: S105 (a prefix, not a secret)
+# Bad passwords slow down one account from one address: a typo costs nothing, guessing gets
+# slower and slower, and nobody elsewhere (the owner at home, colleagues on the venue's
+# Wi-Fi) is ever locked out by someone else's guesses.
+LOGIN_BACKOFF = Backoff(free=5, first_wait=timedelta(seconds=2),
+                        longest_wait=timedelta(minutes=15), forget_after=timedelta(days=1))
+# A ceiling per address, far above what a room of organizers types, so that one client
+# cannot keep the server busy hashing passwords (each check costs a quarter of a second).
+LOGIN_PER_ADDRESS = 300
+LOGIN_WINDOW = timedelta(minutes=10)
 
 
 def normalize_email(text: str) -> str:
@@ -72,6 +84,36 @@ def authenticate(email: str, password: str) -> Organizer | None:
 
 
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def sign_in_attempt(email: str, password: str, address: str) -> Organizer:
+    """The organizer with these credentials, signing in from ``address``.
+
+    Refusals: ``bad_login`` (401), or ``too_many_attempts`` (429, ``retry_after`` in
+    seconds) once this account has failed too often from this address (see LOGIN_BACKOFF)
+    or this address has tried too often in all (LOGIN_PER_ADDRESS). The same for an email
+    that has no account, so the answers tell nobody which accounts exist.
+    """
+    email = email.strip().lower()
+    pair = "login:" + hash_secret(f"{email}\n{address}")  # no typed email kept in clear
+    if not ratelimit.allow(f"login:ip:{address}", LOGIN_PER_ADDRESS, LOGIN_WINDOW):
+        raise _too_many_attempts(LOGIN_WINDOW)
+    wait = ratelimit.claim_attempt(pair, LOGIN_BACKOFF)
+    if wait:
+        raise _too_many_attempts(wait)
+    organizer = authenticate(email, password)
+    if organizer is None:
+        raise DomainError("bad_login", _l("That email and password do not match."), status=401)
+    ratelimit.forget_attempts(pair)
+    return organizer
+
+
+def _too_many_attempts(wait: timedelta) -> DomainError:
+    seconds = max(1, round(wait.total_seconds()))
+    when = format_timedelta(timedelta(seconds=seconds), add_direction=True, threshold=1.1)
+    return DomainError("too_many_attempts", _l("Too many attempts. Try again %(when)s.",
+                                               when=when),
+                       status=429, retry_after=seconds)
 
 
 def grant_role(organizer: Organizer, event: Event, role: Role) -> EventRole:

@@ -1,26 +1,21 @@
 """Organizer sign-in and sign-out."""
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from checkin import ratelimit
 from checkin.accounts.forms import LoginForm, TokenForm
 from checkin.accounts.services import (
     api_tokens_of,
-    authenticate,
     issue_api_token,
     require_event_runner,
     revoke_api_token,
+    sign_in_attempt,
 )
+from checkin.errors import DomainError
 from checkin.text import is_local_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/console")
-
-LOGIN_ATTEMPTS = 10
-LOGIN_WINDOW = timedelta(minutes=10)
 
 
 def _safe_next(target: str | None) -> str:
@@ -35,24 +30,21 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     status = 200
+    headers = {}
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        allowed = ratelimit.allow(f"login:ip:{request.remote_addr}", LOGIN_ATTEMPTS * 3,
-                                  LOGIN_WINDOW) and ratelimit.allow(
-            f"login:email:{email}", LOGIN_ATTEMPTS, LOGIN_WINDOW)
-        organizer = authenticate(email, form.password.data) if allowed else None
-        if organizer is not None:
+        try:
+            organizer = sign_in_attempt(form.email.data, form.password.data, request.remote_addr)
+        except DomainError as error:
+            flash(error.message, "error")
+            status = error.status
+            if "retry_after" in error.details:
+                headers["Retry-After"] = str(error.details["retry_after"])
+        else:
             login_user(organizer, remember=True)
             return redirect(_safe_next(request.args.get("next")), code=303)
-        if allowed:
-            flash(_("That email and password do not match."), "error")
-            status = 401
-        else:
-            flash(_("Too many attempts. Wait ten minutes and try again."), "error")
-            status = 429
     elif request.method == "POST":
         status = 400
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), status, headers
 
 
 @bp.post("/logout")
