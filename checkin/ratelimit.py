@@ -96,10 +96,13 @@ def claim_attempt(key: str, policy: Backoff) -> timedelta:
     before the first failure is written. Commits its own small transaction.
     """
     now, key = now_utc(), key[:200]
-    for _ in range(2):  # a second round only if another process made the row meanwhile
+    for _ in range(3):  # another round only if another process made or removed the row meanwhile
         attempts = db.session.execute(
             update(AttemptBackoff)
-            .where(AttemptBackoff.key == key, AttemptBackoff.retry_at <= now)
+            # The free attempts are counted, not timed: parallel ones must not miss each
+            # other by a few microseconds of clock.
+            .where(AttemptBackoff.key == key,
+                   (AttemptBackoff.failures < policy.free) | (AttemptBackoff.retry_at <= now))
             .values(failures=case((AttemptBackoff.retry_at < now - policy.forget_after, 1),
                                   else_=AttemptBackoff.failures + 1))
             .returning(AttemptBackoff.failures)
@@ -123,6 +126,9 @@ def claim_attempt(key: str, policy: Backoff) -> timedelta:
             break
         except IntegrityError:
             continue
+    else:
+        db.session.commit()
+        return timedelta(seconds=1)
     db.session.execute(
         delete(AttemptBackoff).where(AttemptBackoff.retry_at < now - policy.forget_after)
     )
