@@ -28,10 +28,10 @@ def _iso(at: datetime | None) -> str | None:
 
 
 def door_row(row, key: str) -> dict:
-    """One guest as the door device keeps them (``row`` has the columns of ``_COLUMNS``)."""
-    return {"i": row.id, "h": card_hash(key, row.card_code), "t": row.ticket_code,
-            "n": row.display_name, "y": row.ticket_type, "a": row.attention_note,
-            "in": bool(row.inside), "at": _iso(row.checked_in_at), "g": row.checked_in_gate}
+    """One guest as the door device keeps them (``row`` holds the values of ``_COLUMNS``)."""
+    attendee_id, card_code, ticket_code, name, ticket_type, note, inside, at, gate = row
+    return {"i": attendee_id, "h": card_hash(key, card_code), "t": ticket_code, "n": name,
+            "y": ticket_type, "a": note, "in": bool(inside), "at": _iso(at), "g": gate}
 
 
 def _rows(event: Event, *where, order=(), limit: int | None = None) -> list[dict]:
