@@ -154,3 +154,21 @@ def test_a_nonce_from_another_event_never_returns_that_events_attendee(client, o
     assert bob_in.status_code == 201
     again = scan(client, other, headers, code=bob.card_code, nonce="shared-2")
     assert again.json["reason"] == "wrong_event" and not again.json["replayed"]
+
+
+def test_door_staff_tokens_never_read_card_codes(client, event, headers):
+    door = {"Authorization": f"Bearer {make_api_token(make_staff(event))[1]}"}
+    ana, luis = make_attendee(event, ticket_code="EB-1"), make_attendee(event)
+    by_ticket = scan(client, event, door, code="EB-1")
+    assert by_ticket.status_code == 201 and by_ticket.json["attendee"]["display_name"]
+    scan(client, event, headers, code=f"http://localhost/c/{luis.card_code}")  # the owner's
+    log = client.get(f"/api/v1/events/{event.slug}/checkins", headers=door)
+    undo = client.post(f"/api/v1/events/{event.slug}/checkins/"
+                       f"{by_ticket.json['checkin']['id']}/undo", headers=door)
+    for answer in (by_ticket, log, undo):
+        assert answer.status_code == 200 or answer.status_code == 201
+        text = answer.get_data(as_text=True)
+        assert ana.card_code not in text and luis.card_code not in text
+    assert [item["code"] for item in log.json["items"]] == ["", "EB-1"]
+    owners = client.get(f"/api/v1/events/{event.slug}/checkins", headers=headers).json
+    assert luis.card_code in owners["items"][0]["code"]

@@ -3,6 +3,8 @@
 from flask import g
 from sqlalchemy import select
 
+from checkin.accounts.models import Role
+from checkin.accounts.services import role_in
 from checkin.api.common import api_event, body, bp, field, instant, paginated, row_id
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import checkin_json, door_attendee_json
@@ -31,7 +33,8 @@ add_schema("DoorAttendee", {
     "properties": {
         "id": {"type": "integer"}, "display_name": {"type": "string"},
         "company": {"type": "string"}, "ticket_type": {"type": "string"},
-        "card_code": {"type": "string"}, "card_url": {"type": "string"},
+        "card_code": {"type": "string", "description": "For owners only"},
+        "card_url": {"type": "string", "description": "For owners only"},
         "attention_note": {"type": "string"},
         "checked_in_at": {**DATE_TIME, "nullable": True}, "checked_in_gate": {"type": "string"},
         "inside": {"type": "boolean"},
@@ -63,11 +66,17 @@ add_schema("CheckInAnswer", {
 })
 
 
-def answer_json(answer: ScanAnswer) -> tuple[dict, int]:
+def shows_cards(event) -> bool:
+    """Whether the token's organizer may read card codes here: owners yes, door staff no."""
+    return role_in(g.api_organizer, event) == Role.OWNER
+
+
+def answer_json(answer: ScanAnswer, cards: bool) -> tuple[dict, int]:
     """The scan's answer and its HTTP status: 201 let in, 404 not a guest here, 200 else."""
+    attendee = answer.attendee
     data = {"status": "ok" if answer.ok else "error",
-            "checkin": checkin_json(answer.checkin),
-            "attendee": door_attendee_json(answer.attendee) if answer.attendee else None,
+            "checkin": checkin_json(answer.checkin, cards),
+            "attendee": door_attendee_json(attendee, cards) if attendee else None,
             "previous": None, "replayed": answer.replayed}
     if not answer.ok:
         data["reason"] = answer.result.value
@@ -95,20 +104,21 @@ def create_checkin(slug):
         gate=field(data, "gate", str, default="", max_length=60),
         device=field(data, "device", str, default="", max_length=100),
         organizer=g.api_organizer)
-    return answer_json(answer)
+    return answer_json(answer, shows_cards(event))
 
 
 @bp.get("/events/<slug>/checkins")
 def list_checkins(slug):
     event = api_event(slug, door=True)
     query = select(CheckIn).filter_by(event_id=event.id).order_by(CheckIn.id.desc())
-    return paginated(query, checkin_json, "api.list_checkins", slug=slug)
+    cards = shows_cards(event)
+    return paginated(query, lambda log: checkin_json(log, cards), "api.list_checkins", slug=slug)
 
 
 @bp.post("/events/<slug>/checkins/<int:checkin_id>/undo")
 def undo(slug, checkin_id):
     event = api_event(slug, door=True)
-    return checkin_json(undo_check_in(event, row_id(checkin_id)))
+    return checkin_json(undo_check_in(event, row_id(checkin_id)), shows_cards(event))
 
 
 SLUG = [param("slug")]

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from checkin.api.common import iso
+from checkin.door.codes import codes_in
 from checkin.door.models import CheckIn
 from checkin.events.models import Event
 from checkin.people.models import Attendee
@@ -56,28 +57,31 @@ def attendee_json(attendee: Attendee) -> dict:
     }
 
 
-def door_attendee_json(attendee: Attendee) -> dict:
-    """What the door may see of a guest: no email, no phone."""
+def door_attendee_json(attendee: Attendee, cards: bool = True) -> dict:
+    """What the door may see of a guest: no email, no phone; the card code for owners only
+    (``cards``): door staff check people in, they do not collect the codes that open cards."""
     person = attendee.person
-    return {
+    data = {
         "id": attendee.id,
         "display_name": person.display_name,
         "company": person.company,
         "ticket_type": attendee.ticket_type,
-        "card_code": attendee.card_code,
-        "card_url": card_url(attendee),
         "attention_note": attendee.attention_note,
         "checked_in_at": iso(attendee.checked_in_at),
         "checked_in_gate": attendee.checked_in_gate,
         "inside": attendee.inside,
     }
+    if cards:
+        data.update(card_code=attendee.card_code, card_url=card_url(attendee))
+    return data
 
 
-def checkin_json(log: CheckIn) -> dict:
+def checkin_json(log: CheckIn, cards: bool = True) -> dict:
+    """One scan of the log; without ``cards`` (door staff), a scanned card code reads ""."""
     return {
         "id": log.id,
         "type": log.kind,
-        "code": log.code,
+        "code": log.code if cards or codes_in(log.code)[0] is None else "",
         "result": log.result,
         "attendee_id": log.attendee_id,
         "scanned_at": iso(log.scanned_at),
