@@ -1,6 +1,7 @@
 """The door page in a real browser: offline at the door with two devices, and what it keeps."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -198,4 +199,45 @@ def test_undo_a_mistaken_tap_online_and_offline(browser, live_server, event):
     page.locator("#recent li", has_text="Luis Gómez").get_by_role("button", name="Undo").click()
     assert page.locator("#pending").is_hidden()  # it never left the device
     assert stored(page, event.slug, "queue") == []
+    context.close()
+
+
+def test_a_phone_whose_clock_says_1970_still_records_the_right_time(browser, live_server, event):
+    ana = make_attendee(event, first_name="Ana", last_name="Núñez")
+    luis = make_attendee(event, first_name="Luis", last_name="Gómez")
+    staff = make_staff(event, Role.DOOR)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-ES")
+    page = context.new_page()
+    page.clock.set_system_time(datetime(1970, 1, 1, 12, 0, tzinfo=UTC))
+    page.goto(f"{live_server.url}/console/login")
+    page.fill("#email", staff.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/")
+    page.goto(f"{live_server.url}/console/events/{event.slug}/door")
+    page.locator("#door[data-synced]").wait_for(state="attached")
+    assert page.evaluate("new Date().getFullYear()") == 1970
+    before = type_code(page, ana.card_code)
+    expect_result(page, "result-ok", "Registrado", before)
+    page.route("**/door/**", lambda route: route.abort())  # and offline, from the queue
+    before = type_code(page, luis.card_code)
+    expect_result(page, "result-ok", "Registrado", before)
+    page.unroute("**/door/**")
+    page.locator("#pending").wait_for(state="hidden")
+    db.session.expire_all()
+    for log in db.session.query(CheckIn).all():
+        assert abs(log.scanned_at - log.received_at) < timedelta(minutes=1)
+    assert db.session.query(CheckIn).filter_by(result="ok").count() == 2
+    context.close()
+
+
+def test_the_door_says_why_a_scan_from_a_wrong_clock_is_refused(browser, live_server, event):
+    ana = make_attendee(event)
+    staff = make_staff(event, Role.DOOR)
+    context, page = open_door(browser, live_server, staff, event, "Door 1", locale="es-ES")
+    page.route("**/door/scans", lambda route: route.continue_(post_data=json.dumps(
+        {**json.loads(route.request.post_data), "scanned_at": "1970-01-01T00:00:00Z"})))
+    before = type_code(page, ana.card_code)
+    expect_result(page, "result-bad", "El reloj de este dispositivo está mal: ajusta su fecha y "
+                  "hora", before)
     context.close()

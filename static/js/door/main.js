@@ -14,6 +14,10 @@ const RESCAN_QUIET = 3000;          // the camera sees the same code many times 
 const FULL_EVERY = 10 * 60 * 1000;  // the whole roster every ten minutes; changes in between
 const OVERLAP = 60 * 1000;
 const SEARCH_LIMIT = 20;
+// A device clock this far from the server's is wrong (a phone set to 1970, or a year off):
+// its scans are then timed by the server's clock, as last seen. Closer, the device's own
+// clock is trusted (it orders offline scans from two doors better than a round trip can).
+const CLOCK_OFF = 60 * 1000;
 
 function $(id) { return document.getElementById(id); }
 function json(id) { return JSON.parse($(id).textContent); }
@@ -30,7 +34,7 @@ function start(root) {
     onChange: setNet,
     onSignedOut() { screen.refuse(S.signed_out, null); roster.clear(); },
   });
-  let lastFull = 0, lastCode = "", lastCodeAt = 0;
+  let lastFull = 0, lastCode = "", lastCodeAt = 0, clockOffset = store.load("clock", 0);
 
   // --- this device: its id and its gate ------------------------------------------------------
   let device = localStorage.getItem("checkin.door.device");
@@ -46,7 +50,11 @@ function start(root) {
     let path = "/roster";
     if (!full) path += "?since=" + encodeURIComponent(new Date(Date.parse(roster.syncedAt) - OVERLAP).toISOString());
     return server.request("GET", path).then((r) => {
-      if (r.status !== 200 || queue.length) return;
+      if (r.status !== 200) return;
+      const skew = Date.parse(r.data.synced_at) - Date.now();
+      clockOffset = Math.abs(skew) > CLOCK_OFF ? skew : 0;
+      store.save("clock", clockOffset);
+      if (queue.length) return;
       if (r.data.full) {
         roster.replace(r.data);
         lastFull = Date.now();
@@ -63,7 +71,7 @@ function start(root) {
   // --- one scan: ask the server, or decide here when it cannot be reached --------------------
   function scan(fields) {
     const item = Object.assign({ code: "", type: kind(), nonce: newNonce(),
-                                 scanned_at: new Date().toISOString(), gate: gateInput.value.trim(),
+                                 scanned_at: new Date(Date.now() + clockOffset).toISOString(), gate: gateInput.value.trim(),
                                  device }, fields);
     if (server.offline) { decideHere(item); return; }
     server.request("POST", "/scans", item).then((r) => {
@@ -71,7 +79,8 @@ function start(root) {
         roster.remember(r.data.attendee);
         screen.showAnswer(r.data, false);
       } else if (r.status !== 401) {
-        screen.refuse((r.data.error && r.data.error.message) || S.error, null);
+        const error = (r.data && r.data.error) || {};
+        screen.refuse(S[error.code] || error.message || S.error, null);
       }
     }).catch(() => decideHere(item));
   }
