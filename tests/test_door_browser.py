@@ -15,11 +15,15 @@ from tests.factories import PASSWORD, make_attendee, make_connection, make_note,
 pytestmark = pytest.mark.browser
 
 
-def open_door(browser, live_server, organizer, event, gate, locale="en-US"):
-    """A phone signed in as ``organizer`` on the door page, roster synced, gate set."""
+def open_door(browser, live_server, organizer, event, gate, locale="en-US", clock=None):
+    """A phone signed in as ``organizer`` on the door page, roster synced, gate set.
+
+    ``clock`` sets the phone's date and time (a phone set wrong)."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
                                   locale=locale)
     page = context.new_page()
+    if clock is not None:
+        page.clock.set_system_time(clock)
     page.goto(f"{live_server.url}/console/login")
     page.fill("#email", organizer.email)
     page.fill("#password", PASSWORD)
@@ -206,16 +210,8 @@ def test_a_phone_whose_clock_says_1970_still_records_the_right_time(browser, liv
     ana = make_attendee(event, first_name="Ana", last_name="Núñez")
     luis = make_attendee(event, first_name="Luis", last_name="Gómez")
     staff = make_staff(event, Role.DOOR)
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-ES")
-    page = context.new_page()
-    page.clock.set_system_time(datetime(1970, 1, 1, 12, 0, tzinfo=UTC))
-    page.goto(f"{live_server.url}/console/login")
-    page.fill("#email", staff.email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console/")
-    page.goto(f"{live_server.url}/console/events/{event.slug}/door")
-    page.locator("#door[data-synced]").wait_for(state="attached")
+    context, page = open_door(browser, live_server, staff, event, "Door 1", locale="es-ES",
+                              clock=datetime(1970, 1, 1, 12, 0, tzinfo=UTC))
     assert page.evaluate("new Date().getFullYear()") == 1970
     before = type_code(page, ana.card_code)
     expect_result(page, "result-ok", "Registrado", before)
