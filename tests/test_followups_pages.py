@@ -3,12 +3,14 @@
 import os
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from checkin.accounts.models import Role
+from checkin.columns import now_utc
 from checkin.extensions import db
 from checkin.followups.render import unsubscribe_token
 from checkin.mail.models import OutboxMessage
@@ -294,3 +296,32 @@ def test_a_follow_up_to_someone_who_unsubscribed_cannot_be_resent(client, owner,
     assert response.status_code == 409
     db.session.refresh(message)
     assert message.status == "sent"
+
+
+def _claimed(message, seconds_ago: float) -> None:
+    """``message`` as a sender leaves it when it claims it, ``seconds_ago``."""
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(
+        status="sending", attempts=1, updated_at=now_utc() - timedelta(seconds=seconds_ago)))
+    db.session.commit()
+
+
+def test_a_message_a_killed_sender_left_sending_can_be_sent_again_from_the_outbox(
+        app, client, owner, meetup):
+    event, _ = meetup
+    lease = app.config["CHECKIN_MAIL_STUCK_AFTER"]
+    live = factories.make_outbox(event, to_address="live@example.com")
+    stuck = factories.make_outbox(event, to_address="stuck@example.com")
+    _claimed(live, 1)
+    _claimed(stuck, lease + 5)
+    login(client, owner)
+    page = client.get(f"/console/events/{event.slug}/outbox?status=sending").text
+    assert page.count("Stuck: the sender stopped while sending it") == 1
+    assert page.count(">Send again</button>") == 1
+    assert client.post(f"/console/events/{event.slug}/outbox/{live.id}/resend"
+                       ).status_code == 409
+    response = client.post(f"/console/events/{event.slug}/outbox/{stuck.id}/resend")
+    assert response.status_code == 303
+    db.session.refresh(live)
+    db.session.refresh(stuck)
+    assert live.status == "sending"
+    assert stuck.status == "pending" and stuck.attempts == 0

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from email import policy
 from pathlib import Path
@@ -249,3 +250,85 @@ def test_two_senders_at_once_never_send_one_message_twice(app, event, server):
     assert sum(t.sent for t in tallies) == total
     assert all(t.sent > 0 for t in tallies)  # both took part
     assert server.recipients() == {f"person{i}@example.com": 1 for i in range(total)}
+
+
+def _follow(app, database_url, **settings):
+    """``checkin mail send --follow`` in its own process, as ``make run`` starts it."""
+    env = _sender_env(app, database_url)
+    env.update({name: str(value) for name, value in settings.items()})
+    return subprocess.Popen(_checkin_command() + ["mail", "send", "--follow"], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(condition, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _stop(process):
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    return process.returncode, out, err
+
+
+def test_a_following_sender_rides_out_a_mail_server_outage(app, event, database_url):
+    """The server goes away mid-follow and comes back on the same port: the sender keeps
+    running, reconnects, and sends what was queued meanwhile once each, no try lost."""
+    handler, port = Misbehaving(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config["CHECKIN_MAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    sender = _follow(app, database_url, CHECKIN_MAIL_RETRY_BASE=0.2, CHECKIN_MAIL_RETRY_CAP=1)
+    try:
+        queue(event, 2, prefix="before")
+        assert _wait_for(lambda: sum(handler.recipients().values()) == 2)
+        controller.stop()
+        queue(event, 3, prefix="during")
+        time.sleep(4)  # several failed reconnects
+        assert sender.poll() is None, "the sender gave up during the outage"
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        assert _wait_for(lambda: sum(handler.recipients().values()) == 5)
+    finally:
+        returncode, _, err = _stop(sender)
+        controller.stop()
+    assert returncode == 0, err
+    assert "trying again" in err and "reachable again" in err
+    assert handler.recipients() == {f"{p}{i}@example.com": 1
+                                    for p, n in (("before", 2), ("during", 3)) for i in range(n)}
+    db.session.expire_all()
+    assert statuses() == {"sent": 5}
+    # Waiting out the outage cost no tries; at most one went to the connection it cut.
+    assert max(m.attempts for m in db.session.scalars(select(OutboxMessage))) <= 2
+
+
+def test_a_killed_senders_message_is_sent_by_the_next_follower_after_the_lease(
+        app, event, server, database_url):
+    queue(event, 3)
+    server.hold_after = 0  # the first message is stored, its 250 held
+    env = _sender_env(app, database_url)
+    first = subprocess.Popen(_checkin_command() + ["mail", "send"], env=env, cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert server.holding.wait(60)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    server.hold_after = None
+    server.release.set()
+    db.session.expire_all()
+    assert statuses() == {"sending": 1, "pending": 2}
+    follower = _follow(app, database_url, CHECKIN_MAIL_TIMEOUT=1, CHECKIN_MAIL_STUCK_AFTER=3)
+    try:
+        db.session.expire_all()
+        assert _wait_for(lambda: server.recipients() == {f"person{i}@example.com": 1 + (i == 0)
+                                                         for i in range(3)})
+        assert follower.poll() is None
+    finally:
+        returncode, _, err = _stop(follower)
+    assert returncode == 0, err
+    assert "left 'sending' by a stopped sender" in err
+    db.session.expire_all()
+    assert statuses() == {"sent": 3}

@@ -147,15 +147,12 @@ def send_test_copy(event: Event, attendee: Attendee, organizer: Organizer) -> Ou
 
 
 def resend_message(event: Event, message: OutboxMessage) -> OutboxMessage:
-    """Queue one of the event's messages again, unless it is being sent right now or it is a
-    follow-up to someone who unsubscribed."""
-    from checkin.mail.models import OutboxStatus
+    """Queue one of the event's messages again, unless a live sender holds it right now (one
+    a killed sender left behind can be) or it is a follow-up to someone who unsubscribed."""
     from checkin.mail.services import resend
 
     if message.event_id != event.id:
         raise DomainError("not_found", _("No such message."), status=404)
-    if message.status == OutboxStatus.SENDING:
-        raise DomainError("sending", _("This message is being sent right now."), status=409)
     if message.kind == KIND and message.recipient.startswith("attendee:"):
         attendee = db.session.get(Attendee, int(message.recipient.partition(":")[2]))
         if attendee is not None and attendee.person.followups_unsubscribed_at is not None:

@@ -41,6 +41,7 @@ from checkin.followups.summary import (
 )
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.sender import deliver_pending
+from checkin.mail.services import lease_expired_before
 from checkin.mail.transports import DeliveryStopped
 from checkin.people.models import Attendee, Person
 from checkin.text import fold
@@ -183,7 +184,8 @@ def outbox_page(slug):
         .group_by(OutboxMessage.status)).all())
     return render_template("followups/outbox.html", event=event, messages=messages[:PAGE_SIZE],
                            more=len(messages) > PAGE_SIZE, page=page, status=status,
-                           counts=counts, statuses=[s.value for s in OutboxStatus])
+                           counts=counts, statuses=[s.value for s in OutboxStatus],
+                           lease_expired_before=lease_expired_before())
 
 
 @bp.post("/outbox/<int:message_id>/resend")

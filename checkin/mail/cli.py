@@ -55,7 +55,9 @@ def send_with_progress(event_id=None, kinds=None, release_after=None, label="Sen
 @click.option("--event", "slug", default=None, help="Only this event's messages.")
 @click.option("--follow", is_flag=True,
               help="Keep watching for new messages until stopped with SIGTERM or SIGINT "
-                   "(a sender beside a long rendering run); ends between two messages.")
+                   "(the sender beside the server); ends between two messages. Messages a "
+                   "killed sender left 'sending' go out again after CHECKIN_MAIL_STUCK_AFTER; "
+                   "an unreachable mail server is retried, never a reason to stop.")
 @release_option
 @with_appcontext
 def send_command(slug, follow, release_stuck_after):
@@ -72,12 +74,12 @@ def send_command(slug, follow, release_stuck_after):
     if not follow:
         send_with_progress(event_id=event_id, release_after=release_stuck_after)
         return
+    if release_stuck_after is not None:
+        release_stuck(release_stuck_after)
     stopping = threading.Event()
     for name in ("SIGTERM", "SIGINT"):
         signal.signal(getattr(signal, name), lambda *_: stopping.set())
-    try:
-        tally = deliver_pending(event_id=event_id, follow=lambda: not stopping.is_set(),
-                                stop=stopping.is_set)
-    except DeliveryStopped as error:
-        raise click.ClickException(f"Sending stopped: {error}.") from error
+    # Outages and stuck messages are waited out inside: only a signal ends this.
+    tally = deliver_pending(event_id=event_id, follow=lambda: not stopping.is_set(),
+                            stop=stopping.is_set)
     click.echo(f"Sent {tally.sent}, failed {tally.failed}.")

@@ -1,5 +1,6 @@
 """The sender: claims outbox rows one at a time and delivers them over one transport."""
 
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from checkin.columns import now_utc
 from checkin.extensions import db
 from checkin.mail.mime import to_mime
 from checkin.mail.models import OutboxMessage, OutboxStatus
+from checkin.mail.services import release_stuck
 from checkin.mail.transports import (
     ConnectFailure,
     DeliveryStopped,
@@ -23,9 +25,12 @@ from checkin.mail.transports import (
     transport_for,
 )
 
-CONNECT_FAILURES_BEFORE_STOP = 3
+CONNECT_FAILURES_BEFORE_STOP = 3  # without --follow
+RECONNECT_CAP_SECONDS = 60.0  # the longest pause between two tries to reach the server
 FOLLOW_POLL_SECONDS = 0.2
 RECORD_ATTEMPTS = 8
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -69,20 +74,30 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
     retry due within CHECKIN_MAIL_MAX_WAIT seconds. ``on_progress(message)`` is
     called once per message that reached its end (sent or failed). With
     ``seconds`` the run stops taking new messages after that long (a web request).
-    While ``follow()`` is true an empty outbox is watched for new messages (a
-    sender running beside the renderer); ``stop()`` true ends the run between
-    two messages (a signal).
+    ``stop()`` true ends the run between two messages (a signal).
+
+    While ``follow()`` is true the run does not end by itself (the sender beside the
+    server): it watches an empty outbox for new messages, puts back rows a killed sender
+    left ``sending`` past the lease (CHECKIN_MAIL_STUCK_AFTER), and waits out a mail
+    server that cannot be reached or refuses the login, trying again with a growing pause.
+    Without ``follow`` the third such failure in a row ends the run (DeliveryStopped).
+    A message that met one keeps its tries: nothing was sent.
     """
     tally = Tally()
     deadline = None if seconds is None else time.monotonic() + seconds
     timeout = mail_setting("CHECKIN_MAIL_TIMEOUT")
     transport = transport_for(current_app.config["CHECKIN_MAIL_URL"], timeout=timeout)
     sender = current_app.config["CHECKIN_MAIL_FROM"]
-    connect_failures = 0
+    outage = Outage()
+    next_release = time.monotonic()
+
+    def stopping() -> bool:
+        return deadline is not None and time.monotonic() > deadline or bool(stop and stop())
+
     try:
-        while limit is None or tally.sent + tally.failed < limit:
-            if deadline is not None and time.monotonic() > deadline or stop and stop():
-                break
+        while (limit is None or tally.sent + tally.failed < limit) and not stopping():
+            if follow and time.monotonic() >= next_release:
+                next_release = time.monotonic() + _release_lost_messages()
             try:
                 message = claim_next(event_id, kinds)
             except OperationalError:  # the database is busy (SQLite's one writer): again soon
@@ -100,15 +115,14 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
                 continue
             try:
                 outcome = _deliver_one(transport, sender, message, tally)
-            except ConnectFailure:
-                connect_failures += 1
-                if connect_failures >= CONNECT_FAILURES_BEFORE_STOP:
-                    raise DeliveryStopped(message.last_error) from None
+            except (ConnectFailure, DeliveryStopped) as error:
+                gives_up = isinstance(error, DeliveryStopped) or (
+                    outage.failures + 1 >= CONNECT_FAILURES_BEFORE_STOP)
+                if not follow and gives_up:
+                    raise DeliveryStopped(str(error)) from None
+                _pause(outage.failed(error), stopping)
                 continue
-            except DeliveryStopped:
-                _unclaim(message)
-                raise
-            connect_failures = 0
+            outage.over()
             if outcome != OutboxStatus.PENDING and on_progress:
                 on_progress(message)
     finally:
@@ -119,6 +133,47 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
         )
         db.session.rollback()
     return tally
+
+
+@dataclass
+class Outage:
+    """The mail server could not be reached (or refused the login) ``failures`` times in a
+    row; each failure is followed by a longer pause, and the end of it is said once."""
+
+    failures: int = 0
+
+    def failed(self, error: Exception) -> float:
+        """The pause before the next try, after saying why."""
+        self.failures += 1
+        pause = min(RECONNECT_CAP_SECONDS, backoff_seconds(self.failures))
+        log.warning("Mail not sent: %s; trying again in %.1f s.", error, pause)
+        return pause
+
+    def over(self) -> None:
+        if self.failures:
+            log.warning("The mail server is reachable again (after %d failed tries); sending.",
+                        self.failures)
+        self.failures = 0
+
+
+def _pause(seconds: float, stopping) -> None:
+    end = time.monotonic() + seconds
+    while not stopping() and (left := end - time.monotonic()) > 0:
+        time.sleep(min(FOLLOW_POLL_SECONDS, left))
+
+
+def _release_lost_messages() -> float:
+    """Put back in the queue what a killed sender left ``sending`` past the lease; the
+    seconds until the next look (a quarter lease, so a lost message waits 1 to 1.25 leases)."""
+    lease = mail_setting("CHECKIN_MAIL_STUCK_AFTER")
+    try:
+        released = release_stuck(lease)
+    except OperationalError:  # busy: look again soon
+        db.session.rollback()
+        return FOLLOW_POLL_SECONDS
+    if released:
+        log.warning("%d message(s) left 'sending' by a stopped sender go out again.", released)
+    return lease / 4
 
 
 def claim_next(event_id=None, kinds=None) -> OutboxMessage | None:
@@ -175,6 +230,11 @@ def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -
         if mime is None:
             raise PermanentFailure(error_text)
         transport.send(mime, sender=_address_of(sender), recipient=message.to_address)
+    except (ConnectFailure, DeliveryStopped) as error:
+        # Nothing reached the server: the message waits as it was, its try given back.
+        _record(message, status=OutboxStatus.PENDING.value, attempts=message.attempts - 1,
+                last_error=str(error)[:2000])
+        raise
     except PermanentFailure as error:
         outcome = _failed(str(error))
         tally.failed += 1
@@ -187,8 +247,6 @@ def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -
             _record(message, status=OutboxStatus.PENDING.value, last_error=str(error)[:2000],
                     next_attempt_at=now_utc() + timedelta(
                         seconds=backoff_seconds(message.attempts)))
-            if isinstance(error, ConnectFailure):
-                raise
             return OutboxStatus.PENDING.value
     else:
         outcome = {"status": OutboxStatus.SENT.value, "sent_at": now_utc(), "last_error": ""}
@@ -219,12 +277,6 @@ def _record(message: OutboxMessage, **values) -> None:
             time.sleep(0.5 * (attempt + 1))
     for name, value in values.items():
         set_committed_value(message, name, value)
-
-
-def _unclaim(message: OutboxMessage) -> None:
-    message.status = OutboxStatus.PENDING.value
-    message.attempts = max(0, message.attempts - 1)
-    db.session.commit()
 
 
 _ONE_ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+$")

@@ -2,14 +2,16 @@
 
 import base64
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select, update
+from flask_babel import gettext as _
+from sqlalchemy import or_, select, update
 
 from checkin.columns import now_utc
+from checkin.errors import DomainError
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage, OutboxStatus
 
@@ -91,14 +93,31 @@ def attachment(filename: str, content_type: str, data: bytes, cid: str | None = 
     return item
 
 
+def lease_expired_before(seconds: float | None = None) -> datetime:
+    """A message ``sending`` since before this was left by a sender that died: a live one
+    holds a message for a connect and a send at most, and the lease is longer than both."""
+    if seconds is None:
+        seconds = current_app.config["CHECKIN_MAIL_STUCK_AFTER"]
+    return now_utc() - timedelta(seconds=seconds)
+
+
 def resend(message: OutboxMessage) -> OutboxMessage:
-    """Put a message back in the queue (after a failure, or to send it once more)."""
-    message.status = OutboxStatus.PENDING.value
-    message.attempts = 0
-    message.last_error = ""
-    message.next_attempt_at = now_utc()
-    message.sent_at = None
+    """Put a message back in the queue: after a failure, to send it once more, or when a
+    killed sender left it ``sending`` past the lease. Refused while a live sender holds it;
+    the condition is in the UPDATE, so a sender finishing meanwhile is never overwritten."""
+    taken = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id,
+               or_(OutboxMessage.status != OutboxStatus.SENDING,
+                   OutboxMessage.updated_at <= lease_expired_before()))
+        .values(status=OutboxStatus.PENDING.value, attempts=0, last_error="",
+                next_attempt_at=now_utc(), sent_at=None, updated_at=now_utc())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
+    db.session.refresh(message)
+    if not taken:
+        raise DomainError("sending", _("This message is being sent right now."), status=409)
     return message
 
 
@@ -108,9 +127,7 @@ def release_stuck(older_than_seconds: float | None = None) -> int:
     This is the in-flight window: such a message may or may not have reached
     the server before its sender died, so it is sent again (at most once more).
     """
-    if older_than_seconds is None:
-        older_than_seconds = current_app.config["CHECKIN_MAIL_STUCK_AFTER"]
-    cutoff = now_utc() - timedelta(seconds=older_than_seconds)
+    cutoff = lease_expired_before(older_than_seconds)
     count = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.updated_at <= cutoff)
