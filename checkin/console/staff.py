@@ -22,6 +22,7 @@ from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.mail.private import private
 from checkin.mail.services import enqueue
 
 
@@ -36,7 +37,7 @@ def _email_invitation(event: Event, invitation: StaffInvitation, link: str) -> N
         body = _("%(who)s invites you to %(event)s as %(role)s on checkin.\n\nOpen this link to "
                  "accept (it works once, for 7 days):\n%(link)s\n",
                  who=current_user.email, event=event.name, role=role[invitation.role],
-                 link=link)
+                 link=private(link))
     enqueue(kind="staff_invitation", event_id=event.id,
             recipient=f"staff_invitation:{invitation.id}", to_address=invitation.email,
             subject=subject, text_body=body)

@@ -19,6 +19,7 @@ from checkin.connections.models import Connection, Note
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.followups.suggestions import Suggestion, SuggestionIndex
+from checkin.mail.private import private
 from checkin.mail.services import attachment
 from checkin.people.cards import shared_contact
 from checkin.people.models import Attendee, Person
@@ -240,8 +241,10 @@ def render_followup(attendee: Attendee, index: SuggestionIndex | None = None,
             subject = _("Who you met at %(event)s", event=event.name)
             template = "followups/mail/followup"
             attachments = [
-                attachment("contacts.vcf", "text/vcard", contacts_vcf(contacts, event)),
-                attachment("contacts.csv", "text/csv", contacts_csv(contacts, event.timezone)),
+                attachment("contacts.vcf", "text/vcard", contacts_vcf(contacts, event),
+                           private=True),
+                attachment("contacts.csv", "text/csv", contacts_csv(contacts, event.timezone),
+                           private=True),
             ]
         else:
             subject = _("People to meet after %(event)s", event=event.name)
@@ -250,7 +253,7 @@ def render_followup(attendee: Attendee, index: SuggestionIndex | None = None,
         text = render_template(template + ".txt", **context)
         html = render_template(template + ".html", **context)
     headers = {
-        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        "List-Unsubscribe": f"<{private(context['unsubscribe_url'])}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
     }

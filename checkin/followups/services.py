@@ -20,6 +20,7 @@ from checkin.followups.render import KIND, KIND_TEST, owners_of, render_followup
 from checkin.followups.suggestions import SuggestionIndex
 from checkin.mail.models import OutboxMessage
 from checkin.mail.services import enqueue, message_fields
+from checkin.people.invitations import queue_invitation
 from checkin.people.models import Attendee, Person
 
 BATCH_SIZE = 100  # a short write transaction: senders commit between batches
@@ -148,16 +149,30 @@ def send_test_copy(event: Event, attendee: Attendee, organizer: Organizer) -> Ou
 
 def resend_message(event: Event, message: OutboxMessage) -> OutboxMessage:
     """Queue one of the event's messages again, unless a live sender holds it right now (one
-    a killed sender left behind can be) or it is a follow-up to someone who unsubscribed."""
+    a killed sender left behind can be) or it is a follow-up to someone who unsubscribed.
+
+    A delivered copy that lost its private parts is rendered anew: a follow-up as it reads
+    now, an invitation with a new sign-in link (the old one stops). Other such copies (a
+    staff link) are refused: they are made again where they were made."""
     from checkin.mail.services import resend
 
     if message.event_id != event.id:
         raise DomainError("not_found", _("No such message."), status=404)
-    if message.kind == KIND and message.recipient.startswith("attendee:"):
+    attendee = None
+    if message.recipient.startswith("attendee:"):
         attendee = db.session.get(Attendee, int(message.recipient.partition(":")[2]))
-        if attendee is not None and attendee.person.followups_unsubscribed_at is not None:
+    if message.kind == KIND and attendee is not None:
+        if attendee.person.followups_unsubscribed_at is not None:
             raise DomainError("unsubscribed", _("This person unsubscribed from follow-ups."),
                               status=409)
+        if message.redacted_at is not None:
+            email = render_followup(attendee)
+            return enqueue(kind=KIND, event_id=event.id, recipient=message.recipient,
+                           to_address=email.to_address, subject=email.subject,
+                           text_body=email.text, html_body=email.html,
+                           attachments=email.attachments, headers=email.headers, replace=True)
+    if message.kind == "invitation" and attendee is not None and message.redacted_at:
+        return queue_invitation(attendee)
     return resend(message)
 
 

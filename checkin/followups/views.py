@@ -2,6 +2,7 @@
 
 import contextlib
 import time
+from dataclasses import replace
 
 from flask import (
     Blueprint,
@@ -40,6 +41,7 @@ from checkin.followups.summary import (
     queue_summaries,
 )
 from checkin.mail.models import OutboxMessage, OutboxStatus
+from checkin.mail.private import as_sent
 from checkin.mail.sender import deliver_pending
 from checkin.mail.services import lease_expired_before
 from checkin.mail.transports import DeliveryStopped
@@ -85,6 +87,7 @@ def followups_page(slug):
     if request.args.get("attendee"):
         selected = _attendee_of(event, request.args.get("attendee", type=int))
         preview = render_followup(selected, for_organizer=True)
+        preview = replace(preview, text=as_sent(preview.text))  # as the attendee reads it
     return render_template(
         "followups/console.html", event=event, query=query, matches=matches,
         selected=selected, preview=preview, recipients=count_recipients(event),
@@ -97,7 +100,7 @@ def preview_html(slug, attendee_id):
     """The HTML part exactly as sent, for the preview frame (its own strict CSP)."""
     event = _owned_event(slug)
     email = render_followup(_attendee_of(event, attendee_id), for_organizer=True)
-    response = make_response(email.html)
+    response = make_response(as_sent(email.html))
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response

@@ -3,7 +3,16 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checkin.columns import UtcDateTime, now_utc
@@ -56,3 +65,8 @@ class OutboxMessage(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc, onupdate=now_utc)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Where the private parts (sign-in links, notes) lie in the bodies and headers, as
+    # {"text_body": [[start, end], ...], "html_body": [...], "headers": {name: [...]}}; once
+    # delivered they are cut out (see mail/private.py), this empties and redacted_at is set.
+    private_parts: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    redacted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

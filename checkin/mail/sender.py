@@ -16,6 +16,7 @@ from checkin.columns import now_utc
 from checkin.extensions import db
 from checkin.mail.mime import to_mime
 from checkin.mail.models import OutboxMessage, OutboxStatus
+from checkin.mail.private import delivered_copy
 from checkin.mail.services import release_stuck
 from checkin.mail.transports import (
     ConnectFailure,
@@ -249,10 +250,18 @@ def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -
                         seconds=backoff_seconds(message.attempts)))
             return OutboxStatus.PENDING.value
     else:
-        outcome = {"status": OutboxStatus.SENT.value, "sent_at": now_utc(), "last_error": ""}
+        outcome = {"status": OutboxStatus.SENT.value, "sent_at": now_utc(), "last_error": "",
+                   **_without_private_parts(message)}
         tally.sent += 1
     _record(message, **outcome)
     return outcome["status"]
+
+
+def _without_private_parts(message: OutboxMessage) -> dict:
+    """Written with "sent" in one commit: delivered, the row keeps no secret."""
+    copy = delivered_copy(message.text_body, message.html_body, message.headers or {},
+                          message.attachments or [], message.private_parts or {})
+    return {} if copy is None else copy | {"redacted_at": now_utc()}
 
 
 def _failed(reason: str) -> dict:

@@ -14,6 +14,7 @@ from checkin.columns import now_utc
 from checkin.errors import DomainError
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage, OutboxStatus
+from checkin.mail.private import as_sent, unmarked
 
 
 def one_line(text: str) -> str:
@@ -30,15 +31,27 @@ def new_message_id() -> str:
 def message_fields(*, to_address: str, subject: str, text_body: str, html_body: str = "",
                    attachments: list[dict] | None = None, headers: dict | None = None) -> dict:
     """An outbox row's content as stored: header values on one line, the subject cut to its
-    column, a new Message-ID. Every way into the outbox goes through here."""
+    column, a new Message-ID, and the private marks taken out of the bodies and headers
+    with where each private part lies (cut once delivered). Every way into the outbox goes
+    through here."""
+    text_body, text_parts = unmarked(text_body)
+    html_body, html_parts = unmarked(html_body)
+    header_values, header_parts = {}, {}
+    for name, value in (headers or {}).items():
+        header_values[name], parts = unmarked(one_line(value))
+        if parts:
+            header_parts[name] = parts
+    private_parts = {name: parts for name, parts in (
+        ("text_body", text_parts), ("html_body", html_parts), ("headers", header_parts)) if parts}
     return {
-        "to_address": one_line(to_address),
-        "subject": one_line(subject)[:300],
+        "to_address": one_line(as_sent(to_address)),
+        "subject": one_line(as_sent(subject))[:300],
         "text_body": text_body,
         "html_body": html_body,
         "attachments": attachments or [],
-        "headers": {k: one_line(v) for k, v in (headers or {}).items()},
+        "headers": header_values,
         "message_id": new_message_id(),
+        "private_parts": private_parts,
     }
 
 
@@ -79,17 +92,22 @@ def enqueue(
     message.last_error = ""
     message.next_attempt_at = now_utc()
     message.sent_at = None
+    message.redacted_at = None
     if commit:
         db.session.commit()
     return message
 
 
-def attachment(filename: str, content_type: str, data: bytes, cid: str | None = None) -> dict:
-    """An attachment as the outbox keeps it; with ``cid`` it is an inline image."""
+def attachment(filename: str, content_type: str, data: bytes, cid: str | None = None,
+               private: bool = False) -> dict:
+    """An attachment as the outbox keeps it; with ``cid`` it is an inline image; a
+    ``private`` one (contacts with my notes) is dropped from the outbox once delivered."""
     item = {"filename": filename, "content_type": content_type,
             "data": base64.b64encode(data).decode()}
     if cid:
         item["cid"] = cid
+    if private:
+        item["private"] = True
     return item
 
 
@@ -103,8 +121,13 @@ def lease_expired_before(seconds: float | None = None) -> datetime:
 
 def resend(message: OutboxMessage) -> OutboxMessage:
     """Put a message back in the queue: after a failure, to send it once more, or when a
-    killed sender left it ``sending`` past the lease. Refused while a live sender holds it;
-    the condition is in the UPDATE, so a sender finishing meanwhile is never overwritten."""
+    killed sender left it ``sending`` past the lease. Refused while a live sender holds it
+    (the condition is in the UPDATE, so a sender finishing meanwhile is never overwritten)
+    and once a delivered copy lost its private parts (what would go out is not the email)."""
+    if message.redacted_at is not None:
+        raise DomainError("redacted", _(
+            "This email was delivered and its sign-in link or private notes were then removed "
+            "from the outbox, so it cannot be sent again as it was."), status=409)
     taken = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id,
