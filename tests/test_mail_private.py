@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 
 from checkin.columns import now_utc
 from checkin.extensions import db
+from checkin.followups.render import unsubscribe_url
 from checkin.followups.services import queue_followups
 from checkin.mail.models import OutboxMessage
 from checkin.mail.private import REMOVED, private
@@ -61,8 +62,11 @@ def test_a_follow_up_row_loses_the_private_notes_and_contacts_once_delivered(
     assert "Knows suppliers for shoe shops" in luis_mail.get_body(("plain",)).get_content()
     row = db.session.scalar(select(OutboxMessage).filter_by(
         kind="followup", recipient=f"attendee:{people['luis'].id}"))
+    unsubscribe = unsubscribe_url(people["luis"].person)
+    assert unsubscribe in luis_mail.get_body(("plain",)).get_content()
+    assert unsubscribe in luis_mail["List-Unsubscribe"]
     kept = stored(row)
-    assert "Knows suppliers" not in kept and "/unsubscribe/" not in kept
+    assert "Knows suppliers" not in kept and unsubscribe not in kept
     assert "Ana Tester" in row.text_body  # who they met is still there to read
     assert [a["filename"] for a in row.attachments] == ["contacts.vcf", "contacts.csv"]
     assert all(a["data"] == "" for a in row.attachments)
@@ -156,3 +160,14 @@ def test_the_migration_empties_emails_delivered_before_it_that_held_secrets(app,
     assert rows["invitation", "sent"].redacted_at is not None
     assert "SECRET" in rows["invitation", "pending"].text_body  # still to be delivered
     assert rows["summary", "sent"].redacted_at is None
+
+
+def test_the_organizers_preview_shows_no_marks(client, owner):
+    event, people = build_meetup(owner)
+    login(client, owner)
+    page = client.get(f"/console/events/{event.slug}/followups?attendee={people['luis'].id}")
+    frame = client.get(f"/console/events/{event.slug}/followups/preview/{people['luis'].id}.html")
+    assert page.status_code == frame.status_code == 200
+    assert unsubscribe_url(people["luis"].person) in frame.text
+    assert "(A private note" in page.text
+    assert not MARKS.search(page.text) and not MARKS.search(frame.text)
