@@ -14,7 +14,7 @@ from checkin.extensions import db
 from checkin.followups.render import unsubscribe_url
 from checkin.followups.services import queue_followups
 from checkin.mail.models import OutboxMessage
-from checkin.mail.private import REMOVED, private
+from checkin.mail.private import REMOVED, cut, private, unmarked
 from checkin.mail.sender import deliver_pending
 from checkin.mail.services import enqueue
 from checkin.people.invitations import queue_invitation
@@ -171,3 +171,15 @@ def test_the_organizers_preview_shows_no_marks(client, owner):
     assert unsubscribe_url(people["luis"].person) in frame.text
     assert "(A private note" in page.text
     assert not MARKS.search(page.text) and not MARKS.search(frame.text)
+
+
+@pytest.mark.parametrize(("marked", "kept", "parts"), [
+    ("a" + private("b") + "c", "abc", [[1, 2]]),
+    ("x\ue000y", "xy", [[1, 2]]),  # a start with no end: private to the end
+    ("x\ue001y\ue000\ue001z", "xyz", []),  # a stray end, an empty part
+    ("\ue000a\ue000b\ue001c", "abc", [[0, 2]]),  # a start smuggled before one: wider
+    ("", "", []),
+])
+def test_marks_come_out_and_say_where_the_private_parts_lie(marked, kept, parts):
+    assert unmarked(marked) == (kept, parts)
+    assert cut(kept, parts).count(REMOVED) == len(parts)
