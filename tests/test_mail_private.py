@@ -141,7 +141,7 @@ def test_an_email_with_nothing_private_stays_as_it_was(app, event, smtp_server):
 
 @pytest.mark.slow
 def test_the_migration_empties_emails_delivered_before_it_that_held_secrets(app, event):
-    downgrade(revision="0003")
+    downgrade(revision="0004")
     columns = ("kind, event_id, recipient, to_address, subject, text_body, html_body, "
                "attachments, headers, message_id, status, attempts, last_error, created_at, "
                "updated_at, next_attempt_at")

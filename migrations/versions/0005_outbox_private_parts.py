@@ -1,7 +1,7 @@
 """outbox.private_parts and redacted_at: a delivered email keeps no sign-in link or note
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 10:40:00
 
 Emails delivered before this have no marks saying where their secrets are, so those of
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
