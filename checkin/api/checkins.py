@@ -128,12 +128,16 @@ add_path("/events/{slug}/checkins", "post", {
     "description": "201 ok (let in); 200 with status error and reason already_checked_in "
                    "(with when and which gate), not_checked_in or duplicate; 404 with reason "
                    "unknown_code or wrong_event. A repeated nonce returns the first answer "
-                   "(replayed: true) and records nothing.",
+                   "(replayed: true) and records nothing; nonces are per event, and the same "
+                   "nonce with another code is refused (409 nonce_reused). A scanned_at more "
+                   "than a day away from the event is refused (400 scan_outside_event). Door "
+                   "staff's tokens never see card codes.",
     "operationId": "createCheckIn",
     "parameters": SLUG,
     "requestBody": json_body(ref("CheckInRequest")),
     "responses": {"201": json_response("Let in", ANSWER),
                   "200": json_response("Refused, or a replayed nonce", ANSWER),
+                  "409": {"$ref": "#/components/responses/Conflict"},
                   "404": json_response("Not a guest of this event (or no such event)", {
                       "oneOf": [ANSWER, ref("Error")]})},
 })
