@@ -1,6 +1,6 @@
 """How a refusal reads: JSON under /api/, a page everywhere else."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from checkin.errors import DomainError
@@ -8,6 +8,15 @@ from checkin.errors import DomainError
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
+
+
+def form_error(form, error: DomainError) -> None:
+    """Show a service's refusal on a form: next to the field it names, else at the top."""
+    field = getattr(form, error.field or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
 
 
 def handle_domain_error(error: DomainError):

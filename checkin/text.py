@@ -1,7 +1,10 @@
-"""Text folding for search and matching: accents and case do not matter."""
+"""Text folding for search and matching (accents and case do not matter); safe CSV."""
 
+import csv
+import io
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 
 _SPACES = re.compile(r"\s+")
 
@@ -27,6 +30,25 @@ def spreadsheet_cell(value) -> str:
     """A value as a spreadsheet cell that can never run as a formula: "=1+1" → "'=1+1"."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+CSV_BOM = "\ufeff"  # tells Excel the file is UTF-8
+
+
+def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """UTF-8 CSV with a BOM and CRLF line ends, every cell made safe; one chunk per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([spreadsheet_cell(c) for c in cells])
+        return buffer.getvalue()
+
+    yield CSV_BOM + line(header)
+    for row in rows:
+        yield line(row)
 
 
 def is_local_path(target: str | None) -> bool:

@@ -16,7 +16,7 @@ from checkin.extensions import db
 from checkin.mail.models import OutboxMessage
 from checkin.mail.services import enqueue
 from checkin.people.models import Attendee
-from checkin.people.services import register_attendee
+from checkin.people.services import new_attendee, register_attendee
 from checkin.qr import drawing_for
 from checkin.qr.models import QrDrawing
 from checkin.tokens import hash_secret, new_secret
@@ -50,7 +50,8 @@ def make_attendee(event: Event | None = None, **kw) -> Attendee:
     kw.setdefault("first_name", f"Person{n}")
     kw.setdefault("last_name", "Example")
     kw.setdefault("email", f"person{n}@example.com")
-    return register_attendee(event, **kw)
+    # commit=False: only added to the session, for a test that writes many at once.
+    return (register_attendee if kw.pop("commit", True) else new_attendee)(event, **kw)
 
 
 def make_staff(event: Event, role: Role = Role.DOOR, **kw) -> Organizer:

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checkin.console.services import update_attendee
 from checkin.door.models import CheckIn
 from checkin.extensions import db
+from checkin.people.guests import update_attendee
 from tests.factories import make_api_token, make_attendee, make_event, make_organizer, make_staff
 
 

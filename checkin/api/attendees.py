@@ -5,10 +5,11 @@ from flask import request
 from checkin.api.common import api_event, body, bp, field, paginated, query_text, row_id
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import attendee_json
-from checkin.console.queries import attendee_query
-from checkin.console.services import add_attendee, attendee_of, remove_attendee, update_attendee
 from checkin.errors import DomainError
+from checkin.people.guests import REGISTRATION_LIMITS, add_attendee, attendee_of, update_attendee
 from checkin.people.models import LIMITS
+from checkin.people.queries import attendee_query
+from checkin.people.services import remove_attendee
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 NULLABLE_TIME = {**DATE_TIME, "nullable": True}
@@ -35,7 +36,7 @@ TEXT_FIELDS = {
     "first_name": LIMITS["first_name"], "last_name": LIMITS["last_name"],
     "display_name": LIMITS["display_name"], "email": LIMITS["email"],
     "company": LIMITS["company"], "headline": LIMITS["headline"], "phone": LIMITS["phone"],
-    "ticket_code": 200, "ticket_type": 120, "attention_note": 300,
+    **REGISTRATION_LIMITS,
 }
 INPUT_PROPERTIES = {
     **{name: {"type": "string", "maxLength": limit} for name, limit in TEXT_FIELDS.items()},
@@ -57,18 +58,8 @@ def _input(data: dict) -> dict:
         if name in data:
             values[name] = field(data, name, str, default="", max_length=limit)
     if "language" in data:
-        language = field(data, "language", str)
-        if language not in (None, "", "en", "es"):
-            raise DomainError("bad_field", "language must be en or es.", field="language")
-        values["language"] = language or None
+        values["language"] = field(data, "language", str)
     return values
-
-
-def _check_email(values: dict) -> None:
-    from checkin.accounts.services import normalize_email
-
-    if values.get("email"):
-        values["email"] = normalize_email(values["email"])
 
 
 @bp.get("/events/<slug>/attendees")
@@ -102,9 +93,7 @@ def read_attendee(slug, attendee_id):
 @bp.patch("/events/<slug>/attendees/<int:attendee_id>")
 def change_attendee(slug, attendee_id):
     attendee = attendee_of(api_event(slug), row_id(attendee_id))
-    values = _input(body())
-    _check_email(values)
-    update_attendee(attendee, **values)
+    update_attendee(attendee, **_input(body()))
     return attendee_json(attendee)
 
 

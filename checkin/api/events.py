@@ -16,10 +16,15 @@ from checkin.api.openapi import (
 )
 from checkin.api.serializers import event_json
 from checkin.connections.models import Connection
-from checkin.console.services import update_event
 from checkin.door.models import CheckIn
 from checkin.events.models import Event
-from checkin.events.services import close_event, create_event, open_event, reopen_event
+from checkin.events.services import (
+    close_event,
+    create_event,
+    open_event,
+    reopen_event,
+    update_event,
+)
 from checkin.extensions import db
 from checkin.people.models import Attendee
 

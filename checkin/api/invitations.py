@@ -2,10 +2,10 @@
 
 from checkin.api.common import MAX_ID, api_event, body, bp, iso, paginated
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
-from checkin.console.invitations import invitation_messages
-from checkin.console.services import invite_attendees
 from checkin.errors import DomainError
 from checkin.mail.models import OutboxMessage
+from checkin.people.invitations import invite_attendees
+from checkin.people.queries import invitation_messages
 
 WEB_TIME_BUDGET = 20.0
 add_schema("InvitationRequest", {

@@ -40,12 +40,11 @@ from checkin.people.vcard import (
     vcard_for,
     where_we_met,
 )
-from checkin.people.views import attendee_refusal, require_me
+from checkin.people.views import require_me
 from checkin.text import is_local_path, spreadsheet_cell
 from checkin.tokens import CARD_CODE_ALPHABET, CARD_CODE_LENGTH, normalize_card_code
 
 bp = Blueprint("connections", __name__)
-bp.register_error_handler(DomainError, attendee_refusal)
 
 PAGE_SIZE = 50
 CARD_CODE = re.compile(f"[{CARD_CODE_ALPHABET}]{{{CARD_CODE_LENGTH}}}")

@@ -7,18 +7,14 @@ from sqlalchemy import func, select
 
 from checkin.console.confirm import ask_first
 from checkin.console.forms import AttendeeForm, ConfirmForm
-from checkin.console.queries import SORTS, attendee_query, ticket_types
-from checkin.console.services import (
-    add_attendee,
-    attendee_of,
-    remove_attendee,
-    update_attendee,
-)
 from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError
+from checkin.errors_web import form_error
 from checkin.extensions import db
+from checkin.people.guests import add_attendee, attendee_of, update_attendee
 from checkin.people.invitations import queue_invitation
-from checkin.people.services import revoke_signin_link
+from checkin.people.queries import SORTS, attendee_query, ticket_types
+from checkin.people.services import remove_attendee, revoke_signin_link
 
 PER_PAGE = 50
 FILTERS = ("q", "checked_in", "invited", "source", "ticket_type", "sort")
@@ -82,21 +78,13 @@ def new_attendee(slug):
         try:
             attendee = add_attendee(event, source="manual", **_form_values(form))
         except DomainError as error:
-            db.session.rollback()
-            flash(_name_error(error), "error")
+            form_error(form, error)
         else:
             flash(_("%(name)s added.", name=attendee.person.display_name), "success")
             return redirect(url_for("console.attendees", slug=slug), code=303)
     status = 400 if form.is_submitted() else 200
     return render_template("console/attendee_form.html", event=event, form=form,
                            attendee=None), status
-
-
-def _name_error(error: DomainError) -> str:
-    return {"missing_name": _("A name is needed."),
-            "duplicate_ticket": _("Another guest has this ticket code."),
-            "duplicate_attendee": _("Another guest has this ticket code.")}.get(
-                error.code, error.message)
 
 
 @bp.route("/events/<slug>/attendees/<int:attendee_id>", methods=["GET", "POST"])
@@ -115,8 +103,7 @@ def edit_attendee(slug, attendee_id):
         try:
             update_attendee(attendee, **_form_values(form))
         except DomainError as error:
-            db.session.rollback()
-            flash(_name_error(error), "error")
+            form_error(form, error)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("console.edit_attendee", slug=slug,

@@ -68,7 +68,8 @@ class AttendeeForm(FlaskForm):
                                                          Length(max=LIMITS["last_name"])])
     display_name = StringField(_l("Name shown on the card"),
                                validators=[Optional(), Length(max=LIMITS["display_name"])])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=LIMITS["email"])])
+    # Checked by the service (the same check as the API's and the card's).
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=LIMITS["email"])])
     company = StringField(_l("Company"), validators=[Optional(), Length(max=LIMITS["company"])])
     headline = StringField(_l("Job title"), validators=[Optional(),
                                                         Length(max=LIMITS["headline"])])

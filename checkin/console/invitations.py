@@ -4,42 +4,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
-from sqlalchemy import String, cast, func, literal, select
 
 from checkin.console.confirm import ask_first
 from checkin.console.forms import ConfirmForm
-from checkin.console.services import attendee_of, invite_attendees
 from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError
 from checkin.extensions import db
-from checkin.mail.models import OutboxMessage
-from checkin.people.models import Attendee, Person
+from checkin.people.guests import attendee_of
+from checkin.people.invitations import invite_attendees
+from checkin.people.queries import invitation_counts, invitation_messages
 
 PER_PAGE = 50
 WEB_TIME_BUDGET = 20.0  # seconds of sending per click; the page offers to continue
-
-
-def invitation_counts(event) -> dict:
-    total, invited, no_email = db.session.execute(
-        select(func.count(Attendee.id), func.count(Attendee.invited_at),
-               func.coalesce(func.sum(db.case((Person.email == "", 1), else_=0)), 0))
-        .join(Person, Person.id == Attendee.person_id).where(Attendee.event_id == event.id)
-    ).one()
-    waiting = db.session.scalar(
-        select(func.count(Attendee.id)).join(Person, Person.id == Attendee.person_id)
-        .where(Attendee.event_id == event.id, Attendee.invited_at.is_(None),
-               Person.email != ""))
-    return {"total": total, "invited": invited, "no_email": int(no_email), "waiting": waiting}
-
-
-def invitation_messages(event, *entities):
-    """The invitation emails of ``event`` with their guest, newest first."""
-    return (select(*(entities or (OutboxMessage, Attendee, Person)))
-            .join(Attendee, OutboxMessage.recipient
-                  == literal("attendee:").concat(cast(Attendee.id, String)))
-            .join(Person, Person.id == Attendee.person_id)
-            .where(OutboxMessage.event_id == event.id, OutboxMessage.kind == "invitation")
-            .order_by(OutboxMessage.updated_at.desc(), OutboxMessage.id.desc()))
 
 
 @bp.get("/events/<slug>/invitations")

@@ -13,11 +13,17 @@ from checkin.accounts.services import event_for, is_door_staff_only, require_eve
 from checkin.columns import now_utc
 from checkin.console.confirm import ask_first
 from checkin.console.forms import COMMON_TIMEZONES, ConfirmForm, EventForm
-from checkin.console.services import update_event
 from checkin.door.models import CheckIn
 from checkin.errors import DomainError
+from checkin.errors_web import form_error
 from checkin.events.models import Event
-from checkin.events.services import close_event, create_event, open_event, reopen_event
+from checkin.events.services import (
+    close_event,
+    create_event,
+    open_event,
+    reopen_event,
+    update_event,
+)
 from checkin.extensions import db
 from checkin.people.models import Attendee
 
@@ -57,30 +63,6 @@ def home():
                            runs_events=not is_door_staff_only(current_user))
 
 
-def _form_error(form, error: DomainError) -> None:
-    """Put a service's refusal next to the field it is about."""
-    field = {"bad_slug": form.slug, "slug_taken": form.slug, "slug_locked": form.slug,
-             "bad_time": form.ends_at, "bad_name": form.name,
-             "bad_timezone": form.timezone}.get(error.code)
-    if field is not None:
-        field.errors = [*field.errors, _translated(error)]
-    else:
-        flash(_translated(error), "error")
-
-
-def _translated(error: DomainError) -> str:
-    messages = {
-        "bad_slug": _("Use only a-z, 0-9 and single hyphens."),
-        "slug_taken": _("Another event already uses this web address."),
-        "slug_locked": _("The web address cannot change once the event is open."),
-        "bad_time": _("The event must end after it starts."),
-        "bad_name": _("The event needs a name."),
-        "bad_timezone": _("Unknown time zone."),
-        "event_closed": _("This event is closed."),
-    }
-    return messages.get(error.code, error.message)
-
-
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def new_event():
@@ -101,7 +83,7 @@ def new_event():
                 default_language=form.default_language.data,
                 walk_ins_allowed=form.walk_ins_allowed.data)
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             flash(_("Event created. Import your guest list next."), "success")
             return redirect(url_for("console.overview", slug=event.slug), code=303)
@@ -144,8 +126,7 @@ def edit_event(slug):
                 default_language=form.default_language.data,
                 walk_ins_allowed=form.walk_ins_allowed.data)
         except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("console.overview", slug=event.slug), code=303)
@@ -163,7 +144,7 @@ def open_(slug):
     try:
         open_event(event)
     except DomainError as error:
-        flash(_translated(error), "error")
+        flash(error.message, "error")
     else:
         flash(_("The event is open: guests can sign in and the door can scan."), "success")
     return redirect(url_for("console.overview", slug=event.slug), code=303)

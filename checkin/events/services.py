@@ -1,4 +1,4 @@
-"""Creating, opening and closing events."""
+"""Creating, changing, opening and closing events."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,12 +13,15 @@ from checkin.events.models import Event, EventState
 from checkin.extensions import db
 from checkin.text import slugify
 
+EVENT_FIELDS = ("name", "slug", "starts_at", "ends_at", "timezone", "venue", "default_language",
+                "walk_ins_allowed")
+
 
 def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # "Europe" is a folder
-        raise DomainError("bad_timezone", f"Unknown time zone: {name!r}.") from error
+        raise DomainError("bad_timezone", _l("Unknown time zone."), field="timezone") from error
     return name
 
 
@@ -29,6 +32,56 @@ def unique_slug(wanted: str) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def checked_settings(settings: dict, event: Event | None = None) -> dict:
+    """``settings`` of a new event (or the changes to ``event``), cleaned; else a refusal.
+
+    The one check of an event's fields, shared by creating and changing: a name, an end
+    after the start (both with an offset), a known time zone and language, and a slug that
+    is well formed, free, and (once the event is open) unchanged.
+    """
+    from checkin.i18n import LANGUAGES
+
+    unknown = set(settings) - set(EVENT_FIELDS)
+    if unknown:
+        raise DomainError("bad_field", _l("Unknown field: %(names)s.",
+                                          names=", ".join(sorted(unknown))))
+    settings = dict(settings)
+    if "name" in settings or event is None:
+        settings["name"] = (settings.get("name") or "").strip()
+        if not settings["name"]:
+            raise DomainError("bad_name", _l("The event needs a name."), field="name")
+    if settings.get("slug") and (event is None or settings["slug"] != event.slug):
+        _check_new_slug(settings["slug"], event)
+    else:
+        settings.pop("slug", None)
+    starts_at = settings.get("starts_at", event.starts_at if event else None)
+    ends_at = settings.get("ends_at", event.ends_at if event else None)
+    if starts_at is None or ends_at is None or starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise DomainError("bad_time", _l("Start and end need a time zone offset."),
+                          field="starts_at")
+    if ends_at <= starts_at:
+        raise DomainError("bad_time", _l("The event must end after it starts."), field="ends_at")
+    if "timezone" in settings or event is None:
+        settings["timezone"] = check_timezone(settings.get("timezone") or "")
+    if "default_language" in settings and settings["default_language"] not in LANGUAGES:
+        raise DomainError("bad_language", _l("The language must be English or Spanish."),
+                          field="default_language")
+    if "venue" in settings:
+        settings["venue"] = (settings["venue"] or "").strip()
+    return settings
+
+
+def _check_new_slug(slug: str, event: Event | None) -> None:
+    if event is not None and event.state != EventState.DRAFT:
+        raise DomainError("slug_locked", _l("The web address cannot change once the event is "
+                                            "open."), status=409, field="slug")
+    if slugify(slug) != slug:
+        raise DomainError("bad_slug", _l("Use only a-z, 0-9 and single hyphens."), field="slug")
+    if db.session.scalar(select(Event.id).filter_by(slug=slug)) is not None:
+        raise DomainError("slug_taken", _l("Another event already uses this web address."),
+                          status=409, field="slug")
 
 
 def create_event(
@@ -47,31 +100,12 @@ def create_event(
 
     if owner is not None:
         require_event_runner(owner)
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("bad_name", "The event needs a name.")
-    if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise DomainError("bad_time", "Start and end need a time zone offset.")
-    if ends_at <= starts_at:
-        raise DomainError("bad_time", "The event must end after it starts.")
-    if default_language not in ("en", "es"):
-        raise DomainError("bad_language", "The language must be en or es.")
-    if slug:
-        if slugify(slug) != slug:
-            raise DomainError("bad_slug", "A slug uses only a-z, 0-9 and hyphens.")
-        if db.session.scalar(select(Event.id).filter_by(slug=slug)) is not None:
-            raise DomainError("slug_taken", f"The slug {slug!r} is taken.", status=409)
-    event = Event(
-        name=name,
-        slug=slug or unique_slug(name),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        timezone=check_timezone(timezone),
-        venue=venue.strip(),
-        default_language=default_language,
-        walk_ins_allowed=walk_ins_allowed,
-        state=EventState.DRAFT.value,
-    )
+    settings = checked_settings({
+        "name": name, "slug": slug, "starts_at": starts_at, "ends_at": ends_at,
+        "timezone": timezone, "venue": venue, "default_language": default_language,
+        "walk_ins_allowed": walk_ins_allowed})
+    settings.setdefault("slug", unique_slug(settings["name"]))
+    event = Event(**settings, state=EventState.DRAFT.value)
     db.session.add(event)
     db.session.flush()
     if owner is not None:
@@ -80,9 +114,18 @@ def create_event(
     return event
 
 
+def update_event(event: Event, **changes) -> Event:
+    """Change an event's settings. The slug can change only while the event is a draft,
+    since its join page and printed links carry it once it is open. Commits."""
+    for name, value in checked_settings(changes, event).items():
+        setattr(event, name, value)
+    db.session.commit()
+    return event
+
+
 def open_event(event: Event) -> Event:
     if event.state == EventState.CLOSED:
-        raise DomainError("event_closed", "This event is closed.", status=409)
+        raise DomainError("event_closed", _l("This event is closed."), status=409)
     event.state = EventState.OPEN.value
     db.session.commit()
     return event
@@ -113,12 +156,12 @@ def reopen_event(event: Event) -> Event:
 def require_open(event: Event) -> None:
     """Refuse a change that only an event not yet closed accepts."""
     if event.state == EventState.CLOSED:
-        raise DomainError("event_closed", "This event is closed: nothing more can be added.",
+        raise DomainError("event_closed", _l("This event is closed: nothing more can be added."),
                           status=409)
 
 
 def get_event(slug: str) -> Event:
     event = db.session.scalar(select(Event).filter_by(slug=slug))
     if event is None:
-        raise DomainError("not_found", "No such event.", status=404)
+        raise DomainError("not_found", _l("No such event."), status=404)
     return event

@@ -12,13 +12,16 @@ from sqlalchemy import func, select, union_all
 from checkin.accounts.models import Organizer
 from checkin.charts import arrival_buckets, arrival_window, arrivals_svg
 from checkin.connections.models import Connection
+from checkin.connections.spreadsheet import connections_csv
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.followups.network import bridges, groups_of, network_svg
-from checkin.followups.render import RenderedEmail, event_when, owners_of
+from checkin.followups.render import RenderedEmail, owners_of
 from checkin.mail.models import OutboxMessage
 from checkin.mail.services import attachment, enqueue
+from checkin.people.invitations import event_when
 from checkin.people.models import Attendee, Person
+from checkin.people.spreadsheet import attendees_csv
 
 KIND_SUMMARY = "summary"
 TOP = 5
@@ -115,20 +118,6 @@ def network_chart(summary: EventSummary) -> str:
                        title=_("Who met whom"), empty_text=_("No connections yet"))
 
 
-def attendees_csv(event: Event) -> bytes:
-    """The console's attendee export, as an attachment."""
-    from checkin.console.exports import ATTENDEE_HEADER, attendee_rows, csv_lines
-
-    return "".join(csv_lines(ATTENDEE_HEADER, attendee_rows(event))).encode()
-
-
-def connections_csv(event: Event) -> bytes:
-    """The console's connection export, as an attachment."""
-    from checkin.console.exports import CONNECTION_HEADER, connection_rows, csv_lines
-
-    return "".join(csv_lines(CONNECTION_HEADER, connection_rows(event))).encode()
-
-
 def render_summary(event: Event, organizer: Organizer) -> RenderedEmail:
     """The summary email for ``organizer``, in their language, with the CSVs attached."""
     language = organizer.language or event.default_language or "en"
@@ -151,9 +140,12 @@ def render_summary(event: Event, organizer: Organizer) -> RenderedEmail:
         charts = [attachment("arrivals.svg", "image/svg+xml",
                              arrivals_chart(event, summary).encode()),
                   attachment("network.svg", "image/svg+xml", network_chart(summary).encode())]
-    attachments = [*charts, attachment("attendees.csv", "text/csv", attendees_csv(event))]
+    # The very files the console exports.
+    attachments = [*charts, attachment("attendees.csv", "text/csv",
+                                       "".join(attendees_csv(event)).encode())]
     if context["connections_attached"]:
-        attachments.append(attachment("connections.csv", "text/csv", connections_csv(event)))
+        attachments.append(attachment("connections.csv", "text/csv",
+                                      "".join(connections_csv(event)).encode()))
     return RenderedEmail(subject=subject, text=text, html=html, language=language,
                          to_address=organizer.email, attachments=attachments,
                          headers={"Auto-Submitted": "auto-generated"})

@@ -69,8 +69,8 @@ def invite_command(slug, resend):
     """Put invitation emails for the event SLUG in the outbox (guests not yet invited)."""
     from sqlalchemy import func, select
 
-    from checkin.console.services import invite_attendees
     from checkin.extensions import db
+    from checkin.people.invitations import invite_attendees
     from checkin.people.models import Attendee
 
     try:

@@ -67,14 +67,26 @@ def enqueue(
     attachments: list[dict] | None = None,
     headers: dict | None = None,
     replace: bool = False,
-    commit: bool = True,
 ) -> OutboxMessage:
-    """The outbox row for (kind, event, recipient), made if missing.
+    """The outbox row for (kind, event, recipient), made if missing; committed.
 
     With ``replace`` an existing row gets the new content and goes back to
     pending (a re-sent invitation); without it the existing row is left alone,
     so rendering the same batch twice adds nothing.
     """
+    message = put_in_outbox(kind=kind, event_id=event_id, recipient=recipient,
+                            to_address=to_address, subject=subject, text_body=text_body,
+                            html_body=html_body, attachments=attachments, headers=headers,
+                            replace=replace)
+    db.session.commit()
+    return message
+
+
+def put_in_outbox(*, kind: str, event_id: int | None, recipient: str, to_address: str,
+                  subject: str, text_body: str, html_body: str = "",
+                  attachments: list[dict] | None = None, headers: dict | None = None,
+                  replace: bool = False) -> OutboxMessage:
+    """``enqueue`` inside the caller's transaction: the row is only added to the session."""
     message = db.session.scalar(
         select(OutboxMessage).filter_by(kind=kind, event_id=event_id, recipient=recipient)
     )
@@ -93,8 +105,6 @@ def enqueue(
     message.next_attempt_at = now_utc()
     message.sent_at = None
     message.redacted_at = None
-    if commit:
-        db.session.commit()
     return message
 
 

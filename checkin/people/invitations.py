@@ -1,20 +1,28 @@
 """The invitation email: a fresh sign-in link and the card QR, in the attendee's language."""
 
+import time
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from checkin.columns import now_utc
 from checkin.errors import DomainError
+from checkin.events.models import Event
+from checkin.events.services import require_open
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage
-from checkin.mail.services import attachment, enqueue
-from checkin.people.models import Attendee
-from checkin.people.services import issue_signin_link, signin_url
-from checkin.qr import card_payload, card_url, drawing_for
+from checkin.mail.services import attachment, put_in_outbox
+from checkin.people.models import Attendee, Person
+from checkin.people.services import new_signin_secret, signin_url
+from checkin.qr import card_payload, card_url, drawing_for, drawings_for
+from checkin.qr.models import QrDrawing
 
 QR_CID = "card-qr@checkin"
 
@@ -57,17 +65,25 @@ def queue_invitation(attendee: Attendee) -> OutboxMessage:
 
     The earlier link stops working. Commits. Refuses an attendee without an email address.
     """
+    message = add_invitation(attendee, card_drawing(attendee))
+    db.session.commit()
+    return message
+
+
+def card_drawing(attendee: Attendee) -> QrDrawing:
+    return drawing_for(card_payload(current_app.config["CHECKIN_BASE_URL"], attendee.card_code))
+
+
+def add_invitation(attendee: Attendee, drawing: QrDrawing) -> OutboxMessage:
+    """A new sign-in link for ``attendee`` and its invitation in the outbox, in the session:
+    the caller commits, so the link and its email are written together or not at all."""
     if not attendee.person.email:
-        raise DomainError("no_email", _("This attendee has no email address."), status=409)
-    base_url = current_app.config["CHECKIN_BASE_URL"]
-    # Drawn (and, the first time, committed) before the new link exists, so the link
-    # and its email are written together or not at all.
-    drawing = drawing_for(card_payload(base_url, attendee.card_code))
-    secret = issue_signin_link(attendee, commit=False)
+        raise DomainError("no_email", _l("This attendee has no email address."), status=409)
+    secret = new_signin_secret(attendee)
     language = language_for(attendee)
     subject, text, html = render_invitation(attendee, secret, language)
     attendee.invited_at = now_utc()
-    message = enqueue(
+    return put_in_outbox(
         kind="invitation",
         event_id=attendee.event_id,
         recipient=f"attendee:{attendee.id}",
@@ -77,7 +93,57 @@ def queue_invitation(attendee: Attendee) -> OutboxMessage:
         html_body=html,
         attachments=[attachment("card-qr.png", "image/png", drawing.png, cid=QR_CID)],
         replace=True,
-        commit=False,
     )
-    db.session.commit()
-    return message
+
+
+@dataclass
+class InvitationTally:
+    queued: int = 0
+    no_email: int = 0
+    remaining: int = 0
+
+
+INVITE_BATCH = 100
+
+
+def invite_attendees(event: Event, *, attendee_ids: list[int] | None = None,
+                     resend: bool = False, time_budget: float | None = None,
+                     progress=None) -> InvitationTally:
+    """Put invitation emails in the outbox: for ``attendee_ids``, else every guest not yet
+    invited (or, with ``resend``, every guest: each gets a new link, the old one stops).
+
+    Works in batches, one transaction each, and stops after ``time_budget`` seconds, saying
+    how many remain, so a web request never runs long; the CLI passes no budget and sends
+    them all.
+    """
+    require_open(event)
+    started = time.monotonic()
+    chosen = select(Attendee.id).where(Attendee.event_id == event.id)
+    if attendee_ids is not None:
+        chosen = chosen.where(Attendee.id.in_(attendee_ids[:10_000]))
+    elif not resend:
+        chosen = chosen.where(Attendee.invited_at.is_(None))
+    with_email = chosen.join(Person, Person.id == Attendee.person_id).where(Person.email != "")
+    tally = InvitationTally(no_email=db.session.scalar(
+        select(func.count()).select_from(chosen.subquery())) - db.session.scalar(
+        select(func.count()).select_from(with_email.subquery())))
+    ids = db.session.scalars(with_email.order_by(Attendee.id)).all()
+    base_url = current_app.config["CHECKIN_BASE_URL"]
+    for start in range(0, len(ids), INVITE_BATCH):
+        if time_budget is not None and time.monotonic() - started > time_budget:
+            tally.remaining = len(ids) - start
+            break
+        batch = db.session.scalars(
+            select(Attendee).where(Attendee.id.in_(ids[start:start + INVITE_BATCH]))
+            .options(joinedload(Attendee.person)).order_by(Attendee.id)).all()
+        # Drawn before this batch writes anything (each new drawing is its own transaction).
+        drawings = drawings_for([card_payload(base_url, a.card_code) for a in batch])
+        for attendee in batch:
+            add_invitation(attendee, drawings[card_payload(base_url, attendee.card_code)])
+        db.session.commit()
+        tally.queued += len(batch)
+        if progress:
+            progress(len(batch))
+        db.session.expunge_all()  # keep memory flat over thousands of guests
+        db.session.add(event)  # the caller's event stays usable
+    return tally

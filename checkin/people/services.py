@@ -1,5 +1,9 @@
 """Registering people at events, and the secrets and codes that identify them."""
 
+from blinker import Namespace
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -7,9 +11,14 @@ from sqlalchemy.orm import joinedload
 from checkin.columns import now_utc
 from checkin.errors import DomainError
 from checkin.events.models import Event
+from checkin.events.services import require_open
 from checkin.extensions import db
+from checkin.i18n import LANGUAGES
+from checkin.mail.models import OutboxMessage
 from checkin.people.cards import clean_text, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, Person
+from checkin.qr import card_payload
+from checkin.qr.models import QrDrawing
 from checkin.text import fold
 from checkin.tokens import hash_secret, new_card_code, new_secret
 
@@ -30,7 +39,7 @@ def display_name_from(first_name: str, last_name: str, display_name: str = "") -
     return (display_name or f"{first_name} {last_name}").strip()[: LIMITS["display_name"]]
 
 
-def register_attendee(
+def new_attendee(
     event: Event,
     *,
     display_name: str = "",
@@ -41,17 +50,16 @@ def register_attendee(
     ticket_code: str | None = None,
     ticket_source: str | None = None,
     ticket_type: str = "",
-    commit: bool = True,
     **card,
 ) -> Attendee:
-    """A new person registered at ``event`` with a fresh card code.
+    """A new person registered at ``event`` with a fresh card code, added to the session.
 
-    ``card`` holds any other Person field (headline, company, offer, …). Pass
-    ``commit=False`` to batch many registrations in the caller's transaction.
+    ``card`` holds any other Person field (headline, company, offer, …). Only adds: the
+    caller's use case commits (so many registrations can share one transaction).
     """
     name = display_name_from(first_name, last_name, display_name)
     if not name:
-        raise DomainError("missing_name", "A name is needed.")
+        raise DomainError("missing_name", _l("A name is needed."), field="display_name")
     person = Person(
         display_name=name,
         first_name=first_name.strip()[: LIMITS["first_name"]],
@@ -70,27 +78,45 @@ def register_attendee(
     )
     refresh_search_key(attendee)
     db.session.add(attendee)
-    if commit:
-        try:
-            db.session.commit()
-        except IntegrityError as error:
-            db.session.rollback()
-            raise DomainError("duplicate_attendee",
-                              "This ticket code is already registered for the event.",
-                              status=409) from error
     return attendee
 
 
-def issue_signin_link(attendee: Attendee, commit: bool = True) -> str:
-    """A new sign-in secret for ``attendee``; any earlier link stops working.
+def register_attendee(event: Event, **fields) -> Attendee:
+    """Register one person at ``event`` (see ``new_attendee``) and commit.
 
-    The secret is returned once, to be put in an email; only its hash is kept.
+    A ticket code registered at the same moment by another request is refused.
     """
+    attendee = new_attendee(event, **fields)
+    commit_or_refuse_duplicate()
+    return attendee
+
+
+def commit_or_refuse_duplicate() -> None:
+    """Commit; a ticket code that another request registered first is a 409 refusal."""
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise DomainError("duplicate_ticket", _l("Another guest has this ticket code."),
+                          status=409, field="ticket_code") from error
+
+
+def new_signin_secret(attendee: Attendee) -> str:
+    """A new sign-in secret for ``attendee`` (only its hash is kept); any earlier link stops
+    working. Only changes the attendee: the caller commits."""
     secret = new_secret()
     attendee.signin_token_hash = hash_secret(secret)
     attendee.signin_issued_at = now_utc()
-    if commit:
-        db.session.commit()
+    return secret
+
+
+def issue_signin_link(attendee: Attendee) -> str:
+    """A new sign-in secret for ``attendee``, committed; any earlier link stops working.
+
+    The secret is returned once, to be put in an email; only its hash is kept.
+    """
+    secret = new_signin_secret(attendee)
+    db.session.commit()
     return secret
 
 
@@ -115,8 +141,6 @@ def attendee_by_card_code(card_code: str) -> Attendee | None:
 
 def signin_url(secret: str) -> str:
     """The personal link from an invitation; opening it signs a phone in."""
-    from flask import current_app
-
     return f"{current_app.config['CHECKIN_BASE_URL']}/s/{secret}"
 
 
@@ -125,11 +149,35 @@ CARD_TEXT_FIELDS = ("display_name", "headline", "company", "what_i_do", "offer",
 CARD_FLAGS = ("share_email", "share_phone", "share_links", "suggestible")
 
 
-def _too_long(field: str, limit: int) -> DomainError:
-    from flask_babel import gettext as _
-
-    return DomainError("too_long", _("At most %(limit)d characters.", limit=limit), field=field,
+def too_long(field: str, limit: int) -> DomainError:
+    return DomainError("too_long", _l("At most %(limit)d characters.", limit=limit), field=field,
                        limit=limit)
+
+
+def checked_email(text: str | None, field: str = "email") -> str:
+    """An address as stored (syntax checked, lower-cased), or a ``bad_email`` refusal.
+
+    The one check of an attendee's address, for every way one is written: the card, the
+    console, the API, the join page. An empty address stays empty.
+    """
+    text = (text or "").strip()
+    if not text:
+        return ""
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise DomainError("bad_email", _l("This is not a valid email address."),
+                          field=field) from error
+
+
+def checked_language(value: str | None, field: str = "language") -> str | None:
+    """A chosen language (``None`` for none chosen), or a ``bad_language`` refusal."""
+    if value in (None, ""):
+        return None
+    if value not in LANGUAGES:
+        raise DomainError("bad_language", _l("The language must be English or Spanish."),
+                          field=field)
+    return value
 
 
 def update_card(person: Person, **fields) -> Person:
@@ -137,46 +185,38 @@ def update_card(person: Person, **fields) -> Person:
 
     Text is cleaned (no control or bidi-override characters); a field over its limit,
     a link that is not http(s), or a bad email address is refused with a DomainError
-    naming the field. Commits.
+    naming the field, before anything changes. Commits.
     """
-    from email_validator import EmailNotValidError, validate_email
-    from flask_babel import gettext as _
-
     changes = {}
     for field in CARD_TEXT_FIELDS:
         if field not in fields:
             continue
         value = clean_text(fields[field], single_line=field in SINGLE_LINE)
         if len(value) > LIMITS[field]:
-            raise _too_long(field, LIMITS[field])
+            raise too_long(field, LIMITS[field])
         changes[field] = value
     if "display_name" in changes and not changes["display_name"]:
-        raise DomainError("missing_name", _("A name is needed."), field="display_name")
+        raise DomainError("missing_name", _l("A name is needed."), field="display_name")
     if changes.get("email"):
-        try:
-            changes["email"] = validate_email(changes["email"], check_deliverability=False
-                                              ).normalized.lower()
-        except EmailNotValidError as error:
-            raise DomainError("bad_email", _("This is not a valid email address."),
-                              field="email") from error
+        changes["email"] = checked_email(changes["email"])
     if "links" in fields:
         links = [clean_text(link, single_line=True) for link in fields["links"] or []]
         links = [link for link in links if link]
         if len(links) > MAX_LINKS:
-            raise DomainError("too_many_links", _("At most %(n)d links.", n=MAX_LINKS),
+            raise DomainError("too_many_links", _l("At most %(n)d links.", n=MAX_LINKS),
                               field="links")
         for link in links:
             if not is_web_link(link):
-                raise DomainError("bad_link", _("A link starts with https:// or http://, has "
-                                                "no spaces and holds at most %(limit)d "
-                                                "characters.", limit=LIMITS["link"]),
+                raise DomainError("bad_link", _l("A link starts with https:// or http://, has "
+                                                 "no spaces and holds at most %(limit)d "
+                                                 "characters.", limit=LIMITS["link"]),
                                   field="links", link=link[:100])
         changes["links"] = links
     for flag in CARD_FLAGS:
         if flag in fields:
             changes[flag] = bool(fields[flag])
     if "language" in fields:
-        changes["language"] = fields["language"] if fields["language"] in ("en", "es") else None
+        changes["language"] = fields["language"] if fields["language"] in LANGUAGES else None
     for field, value in changes.items():
         setattr(person, field, value)
     for attendee in person.attendees:
@@ -215,44 +255,41 @@ def join_as_walk_in(event: Event, name: str, email: str,
 
     The same name and email again is the same attendee, never a second one.
     """
-    from email_validator import EmailNotValidError, validate_email
-    from flask_babel import gettext as _
-
-    from checkin.events.services import require_open
-
     if not event.walk_ins_allowed:
-        raise DomainError("no_walk_ins", _("This event does not take walk-ins."), status=404)
+        raise DomainError("no_walk_ins", _l("This event does not take walk-ins."), status=404)
     require_open(event)
     name = clean_text(name, single_line=True)
     if not name:
-        raise DomainError("missing_name", _("A name is needed."), field="display_name")
+        raise DomainError("missing_name", _l("A name is needed."), field="display_name")
     if len(name) > LIMITS["display_name"]:
-        raise _too_long("display_name", LIMITS["display_name"])
-    try:
-        email = validate_email(email or "", check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise DomainError("bad_email", _("This is not a valid email address."),
-                          field="email") from error
+        raise too_long("display_name", LIMITS["display_name"])
+    email = checked_email(email)
+    if not email:
+        raise DomainError("bad_email", _l("This is not a valid email address."), field="email")
     existing = find_attendee_by_name_and_email(event, name, email)
     if existing is not None:
         return existing, False
     attendee = register_attendee(event, display_name=name, email=email, source="walk_in",
-                                 language=language if language in ("en", "es") else None)
+                                 language=language if language in LANGUAGES else None)
     return attendee, True
 
 
-def delete_attendee(attendee: Attendee) -> None:
-    """Remove ``attendee`` from their event: connections, notes, check-ins and emails go.
+# Sent inside a removal, after the attendee's rows are gone and before the commit, with the
+# event's id and the person's name: a domain that keeps messages mentioning them (the
+# follow-ups) rewrites those in the same transaction. A signal, because those domains build
+# on this one, never the other way round.
+attendee_removed = Namespace().signal("attendee-removed")
 
-    The person's card goes too unless they are registered at another event.
+
+def remove_attendee(attendee: Attendee) -> None:
+    """Take ``attendee`` off their event: connections, notes, check-ins, their emails still
+    in the outbox and their QR drawing go, and others' pending emails stop mentioning them.
+
+    The person's card goes too unless they are registered at another event. The one removal,
+    whoever asks: the attendee ("delete me"), the console, the API. Commits.
     """
-    from flask import current_app
-
-    from checkin.mail.models import OutboxMessage
-    from checkin.qr import card_payload
-    from checkin.qr.models import QrDrawing
-
-    person_id, attendee_id = attendee.person_id, attendee.id
+    person_id, attendee_id, event_id = attendee.person_id, attendee.id, attendee.event_id
+    name = attendee.person.display_name
     payload = card_payload(current_app.config["CHECKIN_BASE_URL"], attendee.card_code)
     db.session.expunge(attendee)
     db.session.execute(delete(OutboxMessage).where(
@@ -264,5 +301,7 @@ def delete_attendee(attendee: Attendee) -> None:
                                .where(Attendee.person_id == person_id))
     if not others:
         db.session.execute(delete(Person).where(Person.id == person_id))
-    db.session.commit()
     db.session.expire_all()
+    attendee_removed.send(current_app._get_current_object(), event_id=event_id, name=name)
+    db.session.commit()
+

@@ -18,9 +18,9 @@ from flask_babel import refresh
 
 from checkin import ratelimit
 from checkin.errors import DomainError
+from checkin.errors_web import form_error
 from checkin.events.models import Event
 from checkin.events.services import get_event, require_open
-from checkin.extensions import db
 from checkin.i18n import current_language
 from checkin.people.cards import link_label
 from checkin.people.forms import CardForm, JoinForm, ResendForm
@@ -29,8 +29,8 @@ from checkin.people.models import MAX_LINKS, Attendee
 from checkin.people.services import (
     attendee_for_signin_secret,
     attendees_with_email,
-    delete_attendee,
     join_as_walk_in,
+    remove_attendee,
     update_card,
 )
 from checkin.people.sessions import card_to_return_to, sign_in, sign_out, signed_in_attendee
@@ -70,26 +70,6 @@ def require_me(slug: str) -> tuple[Event, Attendee]:
 class NotSignedIn(Exception):
     def __init__(self, event: Event):
         self.event = event
-
-
-# Refusals raised by other domains' services (in English), said in the attendee's language.
-TRANSLATED_REFUSALS = {
-    "This event is closed: nothing more can be added.":
-        lambda: _("This event is closed: nothing more can be added."),
-    "No such event.": lambda: _("No such event."),
-}
-
-
-def attendee_refusal(error: DomainError):
-    """A refusal on an attendee page, as the shared error page shows it, in their language."""
-    from checkin.errors_web import handle_domain_error
-
-    if error.message in TRANSLATED_REFUSALS:
-        error.message = TRANSLATED_REFUSALS[error.message]()
-    return handle_domain_error(error)
-
-
-bp.register_error_handler(DomainError, attendee_refusal)
 
 
 @bp.app_errorhandler(NotSignedIn)
@@ -176,15 +156,6 @@ def join(slug: str):
     return render_template("people/join.html", event=event, form=form, already=already), status
 
 
-def form_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it names (or at the top)."""
-    field = getattr(form, error.details.get("field", ""), None)
-    if field is not None:
-        field.errors = [*field.errors, error.message] if field.errors else [error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.get("/e/<slug>/join.png")
 def join_qr_png(slug: str):
     """The join page's QR, for the organizer to print at the entrance."""
@@ -215,7 +186,6 @@ def my_card(slug: str):
                 "phone", "email", "share_email", "share_phone", "share_links", "suggestible",
                 "language")}, links=[entry.data for entry in form.links.entries])
         except DomainError as error:
-            db.session.rollback()
             form_error(form, error)
             status = 400
         else:
@@ -253,7 +223,7 @@ def delete_me(slug: str):
     """Leave the event: my card data and my notes go, and I vanish from others' lists."""
     event, me = require_me(slug)
     if request.method == "POST":
-        delete_attendee(me)
+        remove_attendee(me)
         sign_out(event)
         flash(_("You have been removed from this event."), "success")
         return redirect(url_for("people.event_signin", slug=slug), code=303)

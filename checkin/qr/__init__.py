@@ -4,9 +4,10 @@ import io
 from urllib.parse import urlsplit
 
 import segno
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from checkin.columns import now_utc
 from checkin.extensions import db
 from checkin.qr.models import QrDrawing
 
@@ -46,21 +47,28 @@ def render(payload: str) -> tuple[int, str, bytes]:
 def drawing_for(payload: str) -> QrDrawing:
     """The stored drawing of ``payload``, drawn and kept now if this is the first time.
 
-    A new drawing is committed at once (with whatever the caller's transaction
-    holds), so a page that shows it never has to commit itself.
+    A new drawing is written in its own short transaction, on its own connection, so it
+    never commits (or waits on) whatever the caller's session holds, and a page that shows
+    it never has to commit. SQLite has one writer: a use case draws before it writes.
     """
     drawing = db.session.scalar(select(QrDrawing).filter_by(payload=payload))
     if drawing is not None:
         return drawing
     version, svg, png = render(payload)
     try:
-        with db.session.begin_nested():
-            drawing = QrDrawing(payload=payload, version=version, svg=svg, png=png)
-            db.session.add(drawing)
-    except IntegrityError:  # drawn at the same moment by another request
-        return db.session.scalar(select(QrDrawing).filter_by(payload=payload))
-    db.session.commit()
-    return drawing
+        with db.engine.begin() as connection:
+            connection.execute(insert(QrDrawing).values(
+                payload=payload, version=version, svg=svg, png=png, created_at=now_utc()))
+    except IntegrityError:  # drawn at the same moment by another request: the same picture
+        pass
+    return db.session.scalar(select(QrDrawing).filter_by(payload=payload))
+
+
+def drawings_for(payloads: list[str]) -> dict[str, QrDrawing]:
+    """{payload: drawing} for many payloads: one query, and only the new ones drawn."""
+    stored = {d.payload: d for d in db.session.scalars(
+        select(QrDrawing).where(QrDrawing.payload.in_(payloads)))}
+    return {p: stored.get(p) or drawing_for(p) for p in payloads}
 
 
 def init_app(app) -> None:

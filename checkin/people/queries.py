@@ -1,9 +1,11 @@
-"""The guest list as the console and the API search, filter and sort it."""
+"""The guest list as the console and the API search, filter and sort it; who was invited."""
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, cast, func, literal, select
 from sqlalchemy.orm import contains_eager
 
 from checkin.events.models import Event
+from checkin.extensions import db
+from checkin.mail.models import OutboxMessage
 from checkin.people.models import Attendee, Person
 from checkin.text import fold
 
@@ -48,8 +50,30 @@ def attendee_query(event: Event, *, search: str = "", checked_in: str | None = N
 
 
 def ticket_types(event: Event) -> list[str]:
-    from checkin.extensions import db
-
     return [t for t in db.session.scalars(
         select(Attendee.ticket_type).where(Attendee.event_id == event.id)
         .group_by(Attendee.ticket_type).order_by(Attendee.ticket_type)) if t]
+
+
+def invitation_counts(event: Event) -> dict:
+    """Guests in all, invited, without an email address, and still waiting for an invitation."""
+    total, invited, no_email = db.session.execute(
+        select(func.count(Attendee.id), func.count(Attendee.invited_at),
+               func.coalesce(func.sum(db.case((Person.email == "", 1), else_=0)), 0))
+        .join(Person, Person.id == Attendee.person_id).where(Attendee.event_id == event.id)
+    ).one()
+    waiting = db.session.scalar(
+        select(func.count(Attendee.id)).join(Person, Person.id == Attendee.person_id)
+        .where(Attendee.event_id == event.id, Attendee.invited_at.is_(None),
+               Person.email != ""))
+    return {"total": total, "invited": invited, "no_email": int(no_email), "waiting": waiting}
+
+
+def invitation_messages(event: Event, *entities) -> Select:
+    """The invitation emails of ``event`` with their guest, newest first."""
+    return (select(*(entities or (OutboxMessage, Attendee, Person)))
+            .join(Attendee, OutboxMessage.recipient
+                  == literal("attendee:").concat(cast(Attendee.id, String)))
+            .join(Person, Person.id == Attendee.person_id)
+            .where(OutboxMessage.event_id == event.id, OutboxMessage.kind == "invitation")
+            .order_by(OutboxMessage.updated_at.desc(), OutboxMessage.id.desc()))

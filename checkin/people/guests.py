@@ -1,0 +1,100 @@
+"""The organizer's use cases for the guest list: add a guest by hand, correct one, find one."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from checkin.errors import DomainError
+from checkin.events.models import Event
+from checkin.events.services import require_open
+from checkin.extensions import db
+from checkin.people.models import LIMITS, Attendee
+from checkin.people.services import (
+    checked_email,
+    checked_language,
+    commit_or_refuse_duplicate,
+    display_name_from,
+    new_attendee,
+    refresh_search_key,
+    too_long,
+)
+
+PERSON_FIELDS = ("first_name", "last_name", "display_name", "email", "company", "headline",
+                 "phone", "language")
+REGISTRATION_FIELDS = ("ticket_code", "ticket_type", "attention_note")
+# What an organizer may write about a registration, beside the person's own LIMITS.
+REGISTRATION_LIMITS = {"ticket_code": 200, "ticket_type": 120, "attention_note": 300}
+
+
+def attendee_of(event: Event, attendee_id: int) -> Attendee:
+    """The attendee ``attendee_id`` of ``event``, or a 404 refusal."""
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event.id:
+        raise DomainError("not_found", _l("No such attendee."), status=404)
+    return attendee
+
+
+def _checked(values: dict) -> dict:
+    """The guest fields in ``values``, cleaned; an unknown field, a bad email or language,
+    or a text over its limit is refused (before anything changes)."""
+    unknown = set(values) - set(PERSON_FIELDS) - set(REGISTRATION_FIELDS)
+    if unknown:
+        raise DomainError("bad_field", _l("Unknown field: %(names)s.",
+                                          names=", ".join(sorted(unknown))))
+    checked = {}
+    for name, value in values.items():
+        if name == "language":
+            checked[name] = checked_language(value)
+            continue
+        value = (value or "").strip()
+        limit = LIMITS.get(name) or REGISTRATION_LIMITS[name]
+        if len(value) > limit:
+            raise too_long(name, limit)
+        checked[name] = checked_email(value) if name == "email" else value
+    return checked
+
+
+def _refuse_taken_ticket(event_id: int, code: str | None, current: str | None = None) -> None:
+    if code and code != current and db.session.scalar(
+            select(Attendee.id).filter_by(event_id=event_id, ticket_code=code)):
+        raise DomainError("duplicate_ticket", _l("Another guest has this ticket code."),
+                          status=409, field="ticket_code")
+
+
+def add_attendee(event: Event, *, source: str = "manual", **values) -> Attendee:
+    """One guest added by hand (console or API): a name is needed, an email must be valid,
+    a ticket code is unique at the event. Commits."""
+    require_open(event)
+    values = _checked(values)
+    code = values.pop("ticket_code", "") or None
+    _refuse_taken_ticket(event.id, code)
+    attention_note = values.pop("attention_note", "")
+    attendee = new_attendee(event, source=source, ticket_code=code,
+                            ticket_source=source if code else None, **values)
+    attendee.attention_note = attention_note
+    commit_or_refuse_duplicate()
+    return attendee
+
+
+def update_attendee(attendee: Attendee, **changes) -> Attendee:
+    """Correct a guest's details (name, email, ticket, note for the door). Everything is
+    checked before anything changes. Commits."""
+    changes = _checked(changes)
+    person = attendee.person
+    names = {n: changes.get(n, getattr(person, n)) for n in ("first_name", "last_name")}
+    shown = changes.get("display_name", person.display_name)
+    given = changes.get("display_name", "")
+    old_composed = f"{person.first_name} {person.last_name}".strip()
+    if any(n in changes for n in names) and given in ("", old_composed):
+        # The shown name followed first and last name: it still does.
+        shown = display_name_from(names["first_name"], names["last_name"]) or shown or given
+    if not shown:
+        raise DomainError("missing_name", _l("A name is needed."), field="display_name")
+    if "ticket_code" in changes:
+        changes["ticket_code"] = changes["ticket_code"] or None
+        _refuse_taken_ticket(attendee.event_id, changes["ticket_code"], attendee.ticket_code)
+    for name, value in changes.items():
+        setattr(person if name in PERSON_FIELDS else attendee, name, value)
+    person.display_name = shown
+    refresh_search_key(attendee)
+    commit_or_refuse_duplicate()
+    return attendee
