@@ -4,14 +4,11 @@
 from checkin.api.common import api_event, bp, field
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, ref
 from checkin.errors import DomainError
-from checkin.followups.render import KIND
-from checkin.followups.services import count_recipients, outbox_counts, queue_followups
-from checkin.followups.summary import KIND_SUMMARY, queue_summaries
+from checkin.followups.services import count_recipients, outbox_counts, send_followups
 from checkin.mail.models import OutboxStatus
-from checkin.mail.sender import deliver_pending
-from checkin.mail.transports import DeliveryStopped
 
 MAX_DELIVER_SECONDS = 20
+MAX_RENDER_SECONDS = 20
 
 add_schema("FollowupsRequest", {
     "type": "object",
@@ -47,7 +44,7 @@ def followups_status(slug):
 
 
 @bp.post("/events/<slug>/followups")
-def send_followups(slug):
+def post_followups(slug):
     """Queue every follow-up and the owners' summaries (again is harmless), then deliver a while."""
     from flask import request
 
@@ -58,21 +55,13 @@ def send_followups(slug):
     if not 0 <= seconds <= MAX_DELIVER_SECONDS:
         raise DomainError("bad_field", f"deliver_seconds must be 0 to {MAX_DELIVER_SECONDS}.",
                           field="deliver_seconds")
-    event = api_event(slug)
-    event_id = event.id
-    queued = queue_followups(event, seconds=MAX_DELIVER_SECONDS)
-    summaries = queue_summaries(api_event(slug))
-    answer = {"recipients": count_recipients(api_event(slug)), "queued": queued,
-              "summaries_queued": summaries}
-    if seconds:
-        try:
-            deliver_pending(event_id=event_id, kinds=(KIND, KIND_SUMMARY), wait=False,
-                            seconds=seconds)
-        except DeliveryStopped as error:
-            answer["delivery_stopped"] = str(error)
-    answer["outbox"] = outbox_counts(event_id)
-    unqueued = answer["recipients"] > outbox_counts(event_id, (KIND,))["total"]
-    return answer, 202 if answer["outbox"]["pending"] or unqueued else 200
+    run = send_followups(api_event(slug), render_seconds=MAX_RENDER_SECONDS,
+                         deliver_seconds=seconds)
+    answer = {"recipients": run.recipients, "queued": run.queued,
+              "summaries_queued": run.summaries_queued, "outbox": run.outbox}
+    if run.stopped:
+        answer["delivery_stopped"] = run.stopped
+    return answer, 202 if run.outbox["pending"] or run.unrendered else 200
 
 
 SLUG = [{"$ref": "#/components/parameters/slug"}]

@@ -9,17 +9,17 @@ from flask.cli import with_appcontext
 
 from checkin.errors import DomainError
 from checkin.events.services import get_event
-from checkin.followups.render import KIND
 from checkin.followups.services import (
+    SENDING,
+    FollowupRun,
     close,
     count_recipients,
     outbox_counts,
-    queue_followups,
     require_closed,
+    send_followups,
 )
-from checkin.followups.summary import KIND_SUMMARY, queue_summaries
 from checkin.mail.cli import release_option, send_with_progress
-from checkin.mail.sender import deliver_pending
+from checkin.mail.sender import Tally, deliver_pending
 
 
 @click.group("followups")
@@ -51,14 +51,20 @@ def send_command(slug, no_deliver, senders, release_stuck_after):
         raise click.ClickException(error.message) from error
     event_id = event.id
     helpers = [] if no_deliver else [start_sender(slug) for _ in range(senders)]
+
+    rendering = click.progressbar(length=count_recipients(event), label="Rendering")
+
+    def deliver(run: FollowupRun) -> Tally:
+        rendering.render_finish()  # everything is queued: say so before the sending bar
+        click.echo(f"Queued {run.queued} follow-up(s) and {run.summaries_queued} organizer "
+                   "summary(ies).")
+        if no_deliver:
+            return Tally()
+        return send_with_progress(event_id=run.event_id, kinds=SENDING,
+                                  release_after=release_stuck_after)
+
     try:
-        with click.progressbar(length=count_recipients(event), label="Rendering") as bar:
-            added = queue_followups(event, on_batch=bar.update)
-        summaries = queue_summaries(_event(slug))
-        click.echo(f"Queued {added} follow-up(s) and {summaries} organizer summary(ies).")
-        if not no_deliver:
-            send_with_progress(event_id=event_id, kinds=(KIND, KIND_SUMMARY),
-                               release_after=release_stuck_after)
+        send_followups(event, on_batch=rendering.update, deliver=deliver)
     finally:
         for helper in helpers:
             helper.send_signal(signal.SIGTERM)  # each ends after the message in hand
@@ -66,7 +72,7 @@ def send_command(slug, no_deliver, senders, release_stuck_after):
             helper.wait()
     if helpers:
         # A helper may have put a message back for a retry just before it stopped.
-        deliver_pending(event_id=event_id, kinds=(KIND, KIND_SUMMARY))
+        deliver_pending(event_id=event_id, kinds=SENDING)
         counts = outbox_counts(event_id)
         click.echo(f"All senders: sent {counts['sent']}, failed {counts['failed']}, "
                    f"waiting {counts['pending'] + counts['sending']}.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_time
 from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from checkin.followups.suggestions import Suggestion, SuggestionIndex
 from checkin.mail.private import private
 from checkin.mail.services import attachment
 from checkin.people.cards import shared_contact
+from checkin.people.invitations import event_when
 from checkin.people.models import Attendee, Person
 from checkin.people.vcard import serialize_vcards, vcard_for, where_we_met
 from checkin.text import spreadsheet_cell
@@ -52,10 +53,6 @@ class RenderedEmail:
     attachments: list = field(default_factory=list)
     headers: dict = field(default_factory=dict)
     met: int = 0
-
-
-def language_for(attendee: Attendee) -> str:
-    return attendee.person.language or attendee.event.default_language or "en"
 
 
 def contacts_met(attendee: Attendee) -> list[Contact]:
@@ -107,12 +104,6 @@ def person_for_unsubscribe_token(token: str) -> Person | None:
 
 def unsubscribe_url(person: Person) -> str:
     return f"{current_app.config['CHECKIN_BASE_URL']}/u/{unsubscribe_token(person)}"
-
-
-def event_when(event: Event, language: str) -> str:
-    local = event.starts_at.astimezone(ZoneInfo(event.timezone))
-    return (f"{format_date(local.date(), 'full', locale=language)} · "
-            f"{format_time(local.time(), 'short', locale=language)}")
 
 
 def _clip(text: str, length: int = REASON_CLIP) -> str:
@@ -200,37 +191,68 @@ def labels() -> dict:
     return _LABELS[key]
 
 
-def render_followup(attendee: Attendee, index: SuggestionIndex | None = None,
-                    reply_to: str | None = None, for_organizer: bool = False) -> RenderedEmail:
-    """The follow-up email of ``attendee`` exactly as it will be sent, in their language.
+@dataclass
+class FollowupContext:
+    """Everything one attendee's follow-up says, gathered from the database."""
 
-    Someone who met nobody gets a different email: people to meet, and how to
-    reach them through the organizer. ``index`` is the event's suggestion index
-    (built here when not given; pass it when rendering many). ``for_organizer``
-    renders the organizer's preview and test copy: the same email, except that
-    the attendee's private notes show as a placeholder, since only their author
-    may read them.
+    event: Event
+    person: Person
+    attendee_id: int
+    contacts: list[Contact]
+    suggestions: list[Suggestion]
+    reply_to: str
+
+
+def followup_context(attendee: Attendee, index: SuggestionIndex | None = None,
+                     reply_to: str | None = None) -> FollowupContext:
+    """The queries behind ``attendee``'s follow-up: whom they met (with their own notes),
+    whom to meet next, and where replies go.
+
+    ``index`` is the event's suggestion index (built here when not given; pass it when
+    rendering many), ``reply_to`` the first owner's address (looked up when not given).
     """
-    event = attendee.event
-    person = attendee.person
-    language = language_for(attendee)
+    event, person = attendee.event, attendee.person
     if index is None:
         index = SuggestionIndex.for_event(event.id)
     if reply_to is None:
         owners = owners_of(event)
         reply_to = owners[0].email if owners else ""
+    contacts = contacts_met(attendee)
+    suggestions = index.suggest(attendee.id, person.offer, person.need,
+                                {c.attendee_id for c in contacts})
+    return FollowupContext(event=event, person=person, attendee_id=attendee.id,
+                           contacts=contacts, suggestions=suggestions, reply_to=reply_to)
+
+
+def render_followup(attendee: Attendee, index: SuggestionIndex | None = None,
+                    reply_to: str | None = None, for_organizer: bool = False) -> RenderedEmail:
+    """The follow-up email of ``attendee`` exactly as it will be sent, in their language
+    (see ``followup_context`` and ``render_followup_email``)."""
+    return render_followup_email(followup_context(attendee, index, reply_to),
+                                 for_organizer=for_organizer)
+
+
+def render_followup_email(followup: FollowupContext, for_organizer: bool = False
+                          ) -> RenderedEmail:
+    """The follow-up email from its gathered context, in the person's language; no queries.
+
+    Someone who met nobody gets a different email: people to meet, and how to
+    reach them through the organizer. ``for_organizer`` renders the organizer's
+    preview and test copy: the same email, except that the attendee's private
+    notes show as a placeholder, since only their author may read them.
+    """
+    event, person, contacts = followup.event, followup.person, followup.contacts
+    language = person.language or event.default_language or "en"
     base_url = current_app.config["CHECKIN_BASE_URL"]
+    reply_to = followup.reply_to
     with force_locale(language):
-        contacts = contacts_met(attendee)
         if for_organizer:
             hidden = _("(A private note: only %(name)s can read it.)", name=person.display_name)
             contacts = [replace(c, my_note=hidden) if c.my_note else c for c in contacts]
-        suggestions = index.suggest(attendee.id, person.offer, person.need,
-                                    {c.attendee_id for c in contacts})
         zone = ZoneInfo(event.timezone)
         context = {
             "event": event, "person": person, "contacts": contacts,
-            "suggestions": [(s, reason_for(s)) for s in suggestions],
+            "suggestions": [(s, reason_for(s)) for s in followup.suggestions],
             "when": event_when(event, language),
             "met_time": lambda at: format_time(at.astimezone(zone), "short", locale=language),
             "unsubscribe_url": unsubscribe_url(person), "reply_to": reply_to,

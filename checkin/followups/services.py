@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from flask import has_request_context
 from flask_babel import gettext
@@ -18,7 +19,9 @@ from checkin.events.services import close_event
 from checkin.extensions import db
 from checkin.followups.render import KIND, KIND_TEST, owners_of, render_followup
 from checkin.followups.suggestions import SuggestionIndex
+from checkin.followups.summary import KIND_SUMMARY, queue_summaries
 from checkin.mail.models import OutboxMessage
+from checkin.mail.sender import DeliveryStopped, Tally, deliver_pending
 from checkin.mail.services import enqueue, message_fields
 from checkin.people.invitations import queue_invitation
 from checkin.people.models import Attendee, Person
@@ -117,6 +120,69 @@ def _queue_batch(event_id: int, batch: list[Attendee], index, reply_to: str) -> 
                 html_body=email.html, attachments=email.attachments, headers=email.headers)))
         added += 1
     return added
+
+
+@dataclass
+class FollowupRun:
+    """What one "send the follow-ups now" did, and where the event's emails stand after it."""
+
+    event_id: int
+    recipients: int = 0  # attendees who get a follow-up
+    queued: int = 0  # follow-ups rendered and queued by this run
+    summaries_queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    stopped: str = ""  # why delivery stopped early (nothing is lost)
+    unrendered: int = 0  # recipients whose follow-up is not in the outbox yet (time ran out)
+    outbox: dict = field(default_factory=dict)  # the follow-ups and summaries by status
+
+    @property
+    def waiting(self) -> int:
+        """Emails not out yet: still in the outbox, or still to render."""
+        return self.outbox.get("pending", 0) + self.outbox.get("sending", 0) + self.unrendered
+
+
+SENDING = (KIND, KIND_SUMMARY)
+
+
+def send_followups(event: Event, *, render_seconds: float | None = None,
+                   deliver_seconds: float | None = None,
+                   on_batch: Callable[[int], None] | None = None,
+                   deliver: Callable[["FollowupRun"], Tally] | None = None) -> FollowupRun:
+    """Send the follow-ups now: render and queue every attendee's follow-up and each owner's
+    summary, deliver them, and count where they stand. The Follow-ups page, the API and
+    the CLI all call this; running it again queues nothing twice and carries on.
+
+    A web request bounds both steps: no new batch is rendered after ``render_seconds`` and
+    no new message is sent after ``deliver_seconds`` (0: only queue); without them the run
+    goes to the end. ``on_batch(n)`` hears of each rendered batch; ``deliver(run)``
+    replaces the delivery (the CLI's, with its progress bar).
+    """
+    require_closed(event)
+    event_id = event.id
+    run = FollowupRun(event_id=event.id)
+    run.queued = queue_followups(event, on_batch=on_batch, seconds=render_seconds)
+    event = db.session.get(Event, event_id)  # the batches' commits expired it
+    run.summaries_queued = queue_summaries(event)
+    if deliver_seconds != 0:
+        try:
+            tally = (deliver or _delivery(deliver_seconds))(run)
+        except DeliveryStopped as error:
+            run.stopped = str(error)
+        else:
+            run.sent, run.failed = tally.sent, tally.failed
+    event = db.session.get(Event, event_id)
+    run.recipients = count_recipients(event)
+    run.outbox = outbox_counts(event_id)
+    run.unrendered = max(0, run.recipients - outbox_counts(event_id, (KIND,))["total"])
+    return run
+
+
+def _delivery(seconds: float | None) -> Callable[[FollowupRun], Tally]:
+    def deliver(run: FollowupRun) -> Tally:
+        return deliver_pending(event_id=run.event_id, kinds=SENDING, wait=seconds is None,
+                               seconds=seconds)
+    return deliver
 
 
 def outbox_counts(event_id: int, kinds=(KIND, "summary")) -> dict[str, int]:

@@ -1,7 +1,6 @@
 """Console pages after the event (follow-ups, outbox, summary) and the public unsubscribe page."""
 
 import contextlib
-import time
 from dataclasses import replace
 
 from flask import (
@@ -27,18 +26,15 @@ from checkin.followups.services import (
     close,
     count_recipients,
     outbox_counts,
-    queue_followups,
-    require_closed,
     resend_message,
+    send_followups,
     send_test_copy,
     unsubscribe,
 )
 from checkin.followups.summary import (
-    KIND_SUMMARY,
     arrivals_chart,
     event_summary,
     network_chart,
-    queue_summaries,
 )
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.private import as_sent
@@ -145,27 +141,18 @@ def test_copy(slug):
 @login_required
 def send_all(slug):
     """Queue every follow-up and the organizers' summaries, and deliver for a while."""
-    event = _owned_event(slug)
-    event_id = event.id
-    require_closed(event)
-    began = time.monotonic()
-    queue_followups(event, seconds=SEND_SECONDS / 2)
-    queue_summaries(_owned_event(slug))
-    try:
-        tally = deliver_pending(event_id=event_id, kinds=(KIND, KIND_SUMMARY), wait=False,
-                                seconds=max(1.0, SEND_SECONDS - (time.monotonic() - began)))
-    except DeliveryStopped as error:
+    run = send_followups(_owned_event(slug), render_seconds=SEND_SECONDS / 2,
+                         deliver_seconds=SEND_SECONDS / 2)
+    if run.stopped:
         flash(_("Sending stopped: %(error)s. Nothing was lost; try again later.",
-                error=str(error)), "error")
+                error=run.stopped), "error")
     else:
-        unqueued = count_recipients(_owned_event(slug)) - outbox_counts(event_id, (KIND,))[
-            "total"]
         message = _("Sent %(sent)d, failed %(failed)d, still waiting %(waiting)d.",
-                    sent=tally.sent, failed=tally.failed, waiting=tally.waiting + unqueued)
-        if tally.waiting or unqueued:
+                    sent=run.sent, failed=run.failed, waiting=run.waiting)
+        if run.waiting:
             message += " " + _("Press Send again, or run: checkin followups send %(slug)s",
                                slug=slug)
-        flash(message, "success" if not tally.failed else "error")
+        flash(message, "success" if not run.failed else "error")
     return redirect(url_for("followups.outbox_page", slug=slug), code=303)
 
 
