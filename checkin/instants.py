@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from checkin.errors import DomainError
 
 MIN_YEAR, MAX_YEAR = 1970, 2200
@@ -12,12 +14,13 @@ def parse_instant(text: str, name: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except (TypeError, ValueError) as error:
-        raise DomainError("bad_time", f"{name} is not an ISO 8601 date and time.",
-                          field=name) from error
+        raise DomainError("bad_time", _l("%(name)s is not an ISO 8601 date and time.",
+                                          name=name), field=name) from error
     if value.tzinfo is None:
-        raise DomainError("bad_time", f"{name} needs a time zone offset, e.g. +02:00 or Z.",
-                          field=name)
+        raise DomainError("bad_time", _l("%(name)s needs a time zone offset, e.g. +02:00 or Z.",
+                                          name=name), field=name)
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise DomainError("bad_time", f"{name} must fall between the years {MIN_YEAR} and "
-                          f"{MAX_YEAR}.", field=name)
+        raise DomainError("bad_time", _l("%(name)s must fall between the years %(first)d and "
+                                          "%(last)d.", name=name, first=MIN_YEAR, last=MAX_YEAR),
+                          field=name)
     return value

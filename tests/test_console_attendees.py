@@ -102,6 +102,16 @@ def test_reissue_emails_the_new_link_and_never_shows_it(client, owner, event):
     assert "no working sign-in link" in client.get(base).text
 
 
+def test_a_new_link_for_a_guest_without_an_address_changes_nothing(client, owner, event):
+    ana = make_attendee(event, email="")
+    old = issue_signin_link(ana)
+    login(client, owner)
+    refused = client.post(f"/console/events/{event.slug}/attendees/{ana.id}/new-link")
+    assert refused.status_code == 409 and "This attendee has no email address." in refused.text
+    db.session.expire_all()
+    assert attendee_for_signin_secret(old).id == ana.id  # the guest's phone stays signed in
+
+
 def test_remove_takes_the_guest_and_their_person_away(client, owner, event):
     ana = make_attendee(event)
     check_in(event, ana.card_code)

@@ -37,7 +37,8 @@ def normalize_email(text: str) -> str:
     try:
         checked = validate_email(text.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise DomainError("bad_email", f"Not a valid email address: {text.strip()!r}.") from error
+        raise DomainError("bad_email", _l("Not a valid email address: %(email)s.",
+                                          email=text.strip())) from error
     return checked.normalized.lower()
 
 
@@ -52,13 +53,15 @@ def create_organizer(email: str, password: str, name: str = "") -> Organizer:
     """A new console account. Refuses a bad or taken email and a short password."""
     email = normalize_email(email)
     if not password or not password.strip():
-        raise DomainError("empty_password", "The password is empty.")
+        raise DomainError("empty_password", _l("The password is empty."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
-            "short_password", f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
+            "short_password", _l("The password needs at least %(n)d characters.",
+                                 n=MIN_PASSWORD_LENGTH)
         )
     if db.session.scalar(select(Organizer.id).filter_by(email=email)) is not None:
-        raise DomainError("email_taken", f"An organizer with the email {email} already exists.",
+        raise DomainError("email_taken", _l("An organizer with the email %(email)s already exists.",
+                                             email=email),
                           status=409)
     organizer = Organizer(email=email, password_hash=hash_password(password), name=name)
     db.session.add(organizer)
@@ -69,7 +72,8 @@ def create_organizer(email: str, password: str, name: str = "") -> Organizer:
 def find_organizer(email: str) -> Organizer:
     organizer = db.session.scalar(select(Organizer).filter_by(email=email.strip().lower()))
     if organizer is None:
-        raise DomainError("unknown_organizer", f"No organizer has the email {email.strip()}.",
+        raise DomainError("unknown_organizer", _l("No organizer has the email %(email)s.",
+                                                       email=email.strip()),
                           status=404)
     return organizer
 
@@ -117,7 +121,14 @@ def _too_many_attempts(wait: timedelta) -> DomainError:
 
 
 def grant_role(organizer: Organizer, event: Event, role: Role) -> EventRole:
-    """Give ``organizer`` ``role`` in ``event`` (replacing any role they had there)."""
+    """Give ``organizer`` ``role`` in ``event`` (replacing any role they had there). Commits."""
+    granted = give_role(organizer, event, role)
+    db.session.commit()
+    return granted
+
+
+def give_role(organizer: Organizer, event: Event, role: Role) -> EventRole:
+    """``grant_role`` inside the caller's transaction (only added to the session)."""
     granted = db.session.scalar(
         select(EventRole).filter_by(organizer_id=organizer.id, event_id=event.id)
     )
@@ -126,7 +137,6 @@ def grant_role(organizer: Organizer, event: Event, role: Role) -> EventRole:
         db.session.add(granted)
     else:
         granted.role = role.value
-    db.session.commit()
     return granted
 
 
@@ -171,7 +181,7 @@ def event_for(organizer, slug: str, roles=(Role.OWNER,)) -> Event:
             )
         )
     if event is None:
-        raise DomainError("not_found", "No such event.", status=404)
+        raise DomainError("not_found", _l("No such event."), status=404)
     return event
 
 
@@ -213,7 +223,7 @@ def api_tokens_of(organizer: Organizer) -> list[ApiToken]:
 def revoke_api_token(organizer: Organizer, token_id: int) -> None:
     token = db.session.scalar(select(ApiToken).filter_by(id=token_id, organizer_id=organizer.id))
     if token is None:
-        raise DomainError("not_found", "No such token.", status=404)
+        raise DomainError("not_found", _l("No such token."), status=404)
     if token.revoked_at is None:
         token.revoked_at = now_utc()
         db.session.commit()
@@ -246,8 +256,8 @@ def staff_invitation_for(secret: str):
         select(StaffInvitation).filter_by(token_hash=hash_secret(secret or "")))
     if invitation is None or invitation.used_at is not None \
             or invitation.expires_at < now_utc():
-        raise DomainError("invitation_invalid", "This invitation link was used already, has "
-                          "expired or was withdrawn.", status=404)
+        raise DomainError("invitation_invalid", _l("This invitation link was used already, "
+                                                     "has expired or was withdrawn."), status=404)
     return invitation
 
 
@@ -266,7 +276,7 @@ def withdraw_staff_invitation(event: Event, invitation_id: int) -> None:
 
     invitation = db.session.get(StaffInvitation, invitation_id)
     if invitation is None or invitation.event_id != event.id:
-        raise DomainError("not_found", "No such invitation.", status=404)
+        raise DomainError("not_found", _l("No such invitation."), status=404)
     db.session.delete(invitation)
     db.session.commit()
 
@@ -276,10 +286,10 @@ def remove_role(event: Event, organizer_id: int) -> None:
     granted = db.session.scalar(select(EventRole).filter_by(event_id=event.id,
                                                             organizer_id=organizer_id))
     if granted is None:
-        raise DomainError("not_found", "No such person on the team.", status=404)
+        raise DomainError("not_found", _l("No such person on the team."), status=404)
     owners = db.session.scalars(select(EventRole.organizer_id).filter_by(
         event_id=event.id, role=Role.OWNER.value)).all()
     if granted.role == Role.OWNER and len(owners) == 1:
-        raise DomainError("last_owner", "An event needs at least one owner.", status=409)
+        raise DomainError("last_owner", _l("An event needs at least one owner."), status=409)
     db.session.delete(granted)
     db.session.commit()

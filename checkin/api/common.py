@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from flask import Blueprint, g, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from checkin.accounts.models import Role
@@ -29,8 +30,8 @@ def authenticate():
     if scheme.lower() == "bearer" and secret.strip():
         organizer = organizer_for_token(secret.strip())
     if organizer is None:
-        raise DomainError("unauthorized", "A valid API token is needed: "
-                          "Authorization: Bearer <token>.", status=401)
+        raise DomainError("unauthorized", _l("A valid API token is needed: "
+                                             "Authorization: Bearer <token>."), status=401)
     g.api_organizer = organizer
 
 
@@ -44,7 +45,7 @@ def challenge(response):
 def api_event(slug: str, door: bool = False) -> Event:
     """The event ``slug`` if the token's organizer owns it (or, with ``door``, staffs it)."""
     if "\x00" in slug or len(slug) > 64:
-        raise DomainError("not_found", "No such event.", status=404)
+        raise DomainError("not_found", _l("No such event."), status=404)
     roles = (Role.OWNER, Role.DOOR) if door else (Role.OWNER,)
     return event_for(g.api_organizer, slug, roles=roles)
 
@@ -53,7 +54,7 @@ def body() -> dict:
     """The request's JSON object, or a 400 refusal."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise DomainError("bad_json", "The body must be a JSON object.")
+        raise DomainError("bad_json", _l("The body must be a JSON object."))
     return data
 
 
@@ -62,22 +63,24 @@ def field(data: dict, name: str, kind: type | tuple, required: bool = False, def
     """One field of a JSON body, checked for its type (and length, for strings)."""
     if name not in data or data[name] is None:
         if required:
-            raise DomainError("missing_field", f"{name} is required.", field=name)
+            raise DomainError("missing_field", _l("%(name)s is required.", name=name), field=name)
         return default
     value = data[name]
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
         names = " or ".join(k.__name__.replace("str", "string") for k in kinds)
-        raise DomainError("bad_field", f"{name} must be a {names}.", field=name)
+        raise DomainError("bad_field", _l("%(name)s must be a %(kind)s.", name=name, kind=names),
+                          field=name)
     if isinstance(value, str):
         if "\x00" in value:
-            raise DomainError("bad_field", f"{name} holds a NUL character.", field=name)
+            raise DomainError("bad_field", _l("%(name)s holds a NUL character.", name=name),
+                              field=name)
         value = value.strip()
         if max_length is not None and len(value) > max_length:
-            raise DomainError("bad_field", f"{name} is longer than {max_length} characters.",
-                              field=name)
+            raise DomainError("bad_field", _l("%(name)s is longer than %(n)d characters.",
+                                                 name=name, n=max_length), field=name)
         if required and not value:
-            raise DomainError("missing_field", f"{name} is required.", field=name)
+            raise DomainError("missing_field", _l("%(name)s is required.", name=name), field=name)
     return value
 
 
@@ -90,7 +93,7 @@ def instant(data: dict, name: str, required: bool = False) -> datetime | None:
 def row_id(value: int) -> int:
     """An id from a path: one beyond any row is simply not found."""
     if not 1 <= value <= MAX_ID:
-        raise DomainError("not_found", "Not found.", status=404)
+        raise DomainError("not_found", _l("Not found."), status=404)
     return value
 
 
@@ -103,7 +106,7 @@ def page_args() -> tuple[int, int]:
     page = _positive_int("page", 1)
     per_page = _positive_int("per_page", 50)
     if per_page > MAX_PER_PAGE:
-        raise DomainError("bad_parameter", f"per_page is at most {MAX_PER_PAGE}.",
+        raise DomainError("bad_parameter", _l("per_page is at most %(n)d.", n=MAX_PER_PAGE),
                           field="per_page")
     return page, per_page
 
@@ -113,7 +116,8 @@ def _positive_int(name: str, default: int) -> int:
     if text is None:
         return default
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 10**9:
-        raise DomainError("bad_parameter", f"{name} must be a whole number from 1.", field=name)
+        raise DomainError("bad_parameter", _l("%(name)s must be a whole number from 1.",
+                                                   name=name), field=name)
     return int(text)
 
 

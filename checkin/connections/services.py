@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -30,9 +30,9 @@ def record_connection(scanner: Attendee, scanned: Attendee, at=None) -> tuple[Co
     Connecting again, or the other person connecting back, returns the existing one.
     """
     if scanner.id == scanned.id:
-        raise DomainError("own_card", _("This is your own card."))
+        raise DomainError("own_card", _l("This is your own card."))
     if scanner.event_id != scanned.event_id:
-        raise DomainError("wrong_event", _("This card belongs to another event."), status=404)
+        raise DomainError("wrong_event", _l("This card belongs to another event."), status=404)
     require_open(scanner.event)
     existing = connection_between(scanner, scanned)
     if existing is not None:
@@ -52,11 +52,11 @@ def record_connection(scanner: Attendee, scanned: Attendee, at=None) -> tuple[Co
 def write_note(author: Attendee, connection: Connection, text: str) -> Note:
     """Set ``author``'s private note on ``connection`` (one note per author and connection)."""
     if author.id not in (connection.low_id, connection.high_id):
-        raise DomainError("not_found", _("No such connection."), status=404)
+        raise DomainError("not_found", _l("No such connection."), status=404)
     require_open(author.event)
     text = clean_text(text)
     if len(text) > MAX_NOTE_LENGTH:
-        raise DomainError("note_too_long", _("A note holds at most %(limit)d characters.",
+        raise DomainError("note_too_long", _l("A note holds at most %(limit)d characters.",
                                              limit=MAX_NOTE_LENGTH), field="text")
     note = db.session.scalar(select(Note).filter_by(connection_id=connection.id,
                                                     author_id=author.id))

@@ -12,7 +12,7 @@ from checkin.errors import DomainError
 from checkin.errors_web import form_error
 from checkin.extensions import db
 from checkin.people.guests import add_attendee, attendee_of, update_attendee
-from checkin.people.invitations import queue_invitation
+from checkin.people.invitations import send_new_link
 from checkin.people.queries import SORTS, attendee_query, ticket_types
 from checkin.people.services import remove_attendee, revoke_signin_link
 
@@ -135,10 +135,7 @@ def attendee_action(slug, attendee_id, action):
         flash(_("%(name)s's sign-in link no longer works.", name=name), "success")
         return redirect(url_for("console.edit_attendee", slug=slug, attendee_id=attendee_id),
                         code=303)
-    # The new link goes to the guest's inbox, never to the organizer's screen: whoever
-    # holds it reads that guest's private notes. Phones the old link signed in are signed out.
-    revoke_signin_link(attendee)
-    queue_invitation(attendee)
+    send_new_link(attendee)
     flash(_("A new sign-in link was emailed to %(email)s. The old link, and any phone it "
             "signed in, no longer work.", email=attendee.person.email), "success")
     return redirect(url_for("console.edit_attendee", slug=slug, attendee_id=attendee_id),

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -78,7 +79,7 @@ def _replay(event: Event, nonce: str, code: str, kind: str,
     else:
         same = bool(earlier.code) and same_code(earlier.code, code)
     if not same or earlier.kind != kind:
-        raise DomainError("nonce_reused", "This nonce was already used for another scan.",
+        raise DomainError("nonce_reused", _l("This nonce was already used for another scan."),
                           status=409)
     attendee = db.session.get(Attendee, earlier.attendee_id) if earlier.attendee_id else None
     result = ScanResult(earlier.result)
@@ -90,7 +91,7 @@ def _picked(event: Event, attendee_id: int) -> Attendee | None:
     """The attendee of ``event`` staff picked from a search (the door keeps no card codes)."""
     if isinstance(attendee_id, bool) or not isinstance(attendee_id, int) \
             or not 1 <= attendee_id <= MAX_ATTENDEE_ID:
-        raise DomainError("bad_attendee", "attendee must be an attendee id.")
+        raise DomainError("bad_attendee", _l("attendee must be an attendee id."))
     attendee = db.session.get(Attendee, attendee_id)
     return attendee if attendee is not None and attendee.event_id == event.id else None
 
@@ -101,12 +102,13 @@ def _checked_scan_time(event: Event, scanned_at: datetime | None,
     if scanned_at is None:
         return received
     if scanned_at.tzinfo is None:
-        raise DomainError("bad_time", "scanned_at needs a time zone offset.")
+        raise DomainError("bad_time", _l("The scan time needs a time zone offset."))
     if scanned_at > received + timedelta(minutes=5):
-        raise DomainError("bad_time", "scanned_at is in the future.")
+        raise DomainError("bad_time", _l("The scan time is in the future."))
     if not event.starts_at - SCAN_WINDOW <= scanned_at <= event.ends_at + SCAN_WINDOW:
-        raise DomainError("scan_outside_event", "The scan's time is more than a day away from "
-                          "the event: check the device's clock.", field="scanned_at")
+        raise DomainError("scan_outside_event", _l("The scan's time is more than a day away "
+                                                    "from the event: check the device's clock."),
+                          field="scanned_at")
     return scanned_at
 
 
@@ -183,13 +185,13 @@ def check_in(
     was let in, but the earlier scan is the check-in), not as a refused entry.
     """
     if kind not in (ScanKind.ENTRY, ScanKind.EXIT):
-        raise DomainError("bad_kind", "The type must be entry or exit.")
+        raise DomainError("bad_kind", _l("The type must be entry or exit."))
     code = (code or "").strip()[:CheckIn.code.type.length]
     if not code and attendee_id is None:
-        raise DomainError("missing_code", "No code was given.")
+        raise DomainError("missing_code", _l("No code was given."))
     nonce = nonce or new_secret()
     if len(nonce) > CheckIn.nonce.type.length:
-        raise DomainError("bad_nonce", "The nonce is too long.")
+        raise DomainError("bad_nonce", _l("The nonce is too long."))
     received = now_utc()
     scanned_at = _checked_scan_time(event, scanned_at, received)
     kind = str(kind)
@@ -232,12 +234,13 @@ def undo_check_in(event: Event, checkin_id: int) -> CheckIn:
     """Take back an entry recorded less than 15 minutes ago (a mistaken tap)."""
     log = db.session.get(CheckIn, checkin_id)
     if log is None or log.event_id != event.id:
-        raise DomainError("not_found", "No such check-in.", status=404)
+        raise DomainError("not_found", _l("No such check-in."), status=404)
     if log.result != ScanResult.OK or log.kind != ScanKind.ENTRY or log.undone_at is not None:
-        raise DomainError("not_undoable", "Only a check-in that let someone in can be undone.",
+        raise DomainError("not_undoable", _l("Only a check-in that let someone in can be "
+                                             "undone."),
                           status=409)
     if now_utc() - log.received_at > UNDO_WINDOW:
-        raise DomainError("too_late", "A check-in can be undone for 15 minutes only.",
+        raise DomainError("too_late", _l("A check-in can be undone for 15 minutes only."),
                           status=409)
     log.undone_at = now_utc()
     attendee = db.session.get(Attendee, log.attendee_id)

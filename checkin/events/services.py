@@ -96,7 +96,7 @@ def create_event(
     walk_ins_allowed: bool = False,
 ) -> Event:
     """A new draft event, owned by ``owner``. A given slug must be free; else one is made."""
-    from checkin.accounts.services import grant_role, require_event_runner
+    from checkin.accounts.services import give_role, require_event_runner
 
     if owner is not None:
         require_event_runner(owner)
@@ -109,7 +109,7 @@ def create_event(
     db.session.add(event)
     db.session.flush()
     if owner is not None:
-        grant_role(owner, event, Role.OWNER)
+        give_role(owner, event, Role.OWNER)
     db.session.commit()
     return event
 

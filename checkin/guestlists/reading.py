@@ -30,11 +30,11 @@ def decode(data: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was in: UTF-8 (with or without BOM), UTF-16 with
     a BOM (Excel's "Unicode text"), else Windows-1252 (Excel's re-save on Windows)."""
     if not data.strip():
-        raise DomainError("empty_file", str(_l("The file is empty.")))
+        raise DomainError("empty_file", _l("The file is empty."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data[:4096]:
-        raise DomainError("binary_file", str(NOT_TEXT))
+        raise DomainError("binary_file", NOT_TEXT)
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     try:
@@ -42,7 +42,7 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
         if _looks_binary(text) or "\x00" in text:
-            raise DomainError("binary_file", str(NOT_TEXT)) from None
+            raise DomainError("binary_file", NOT_TEXT) from None
         return text, "windows-1252"
 
 
@@ -69,7 +69,7 @@ def read_table(data: bytes) -> Table:
     """The header row and every non-blank row, each with the line it starts on."""
     text, encoding = decode(data)
     if _looks_binary(text) or "\x00" in text:
-        raise DomainError("binary_file", str(NOT_TEXT))
+        raise DomainError("binary_file", NOT_TEXT)
     text = text.lstrip("\ufeff")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
@@ -86,14 +86,14 @@ def read_table(data: bytes) -> Table:
                 continue
             table.rows.append((start, cells))
             if len(table.rows) > MAX_ROWS:
-                raise DomainError("too_many_rows", str(_l(
-                    "The file has more than %(rows)d rows; split it.", rows=MAX_ROWS)))
+                raise DomainError("too_many_rows", _l(
+                    "The file has more than %(rows)d rows; split it.", rows=MAX_ROWS))
     except csv.Error as error:
-        raise DomainError("bad_csv", str(_l("Line %(line)d: the file is not valid CSV "
-                                            "(%(error)s).", line=reader.line_num,
-                                            error=error))) from error
+        raise DomainError("bad_csv", _l("Line %(line)d: the file is not valid CSV "
+                                        "(%(error)s).", line=reader.line_num,
+                                        error=error)) from error
     if not table.headers:
-        raise DomainError("empty_file", str(_l("The file is empty.")))
+        raise DomainError("empty_file", _l("The file is empty."))
     if not table.rows:
-        raise DomainError("no_rows", str(_l("The file has a header row but no guests.")))
+        raise DomainError("no_rows", _l("The file has a header row but no guests."))
     return table

@@ -20,7 +20,7 @@ from checkin.extensions import db
 from checkin.mail.models import OutboxMessage
 from checkin.mail.services import attachment, put_in_outbox
 from checkin.people.models import Attendee, Person
-from checkin.people.services import new_signin_secret, signin_url
+from checkin.people.services import new_signin_secret, sign_out_everywhere, signin_url
 from checkin.qr import card_payload, card_url, drawing_for, drawings_for
 from checkin.qr.models import QrDrawing
 
@@ -66,6 +66,18 @@ def queue_invitation(attendee: Attendee) -> OutboxMessage:
     The earlier link stops working. Commits. Refuses an attendee without an email address.
     """
     message = add_invitation(attendee, card_drawing(attendee))
+    db.session.commit()
+    return message
+
+
+def send_new_link(attendee: Attendee) -> OutboxMessage:
+    """The organizer's "new link": the old link and every phone it signed in stop working and
+    a new link goes to the guest's inbox, never to the organizer's screen (whoever holds it
+    reads that guest's private notes). All or nothing: a guest without an address keeps
+    their link. Commits."""
+    drawing = card_drawing(attendee)
+    sign_out_everywhere(attendee)
+    message = add_invitation(attendee, drawing)
     db.session.commit()
     return message
 

@@ -121,10 +121,15 @@ def issue_signin_link(attendee: Attendee) -> str:
 
 
 def revoke_signin_link(attendee: Attendee) -> None:
-    """The link stops working and every phone it signed in is signed out."""
+    """The link stops working and every phone it signed in is signed out. Commits."""
+    sign_out_everywhere(attendee)
+    db.session.commit()
+
+
+def sign_out_everywhere(attendee: Attendee) -> None:
+    """``revoke_signin_link`` inside the caller's transaction (only changes the attendee)."""
     attendee.signin_token_hash = None
     attendee.sessions_revoked_at = now_utc()
-    db.session.commit()
 
 
 def attendee_for_signin_secret(secret: str) -> Attendee | None:
