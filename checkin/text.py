@@ -32,6 +32,12 @@ def spreadsheet_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (with ``escape="\\"``) matching any value that contains ``text``."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 CSV_BOM = "\ufeff"  # tells Excel the file is UTF-8
 
 

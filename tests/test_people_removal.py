@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from checkin.extensions import db
-from checkin.followups.summary import render_summary
+from checkin.followups.services import queue_followups
+from checkin.followups.summary import queue_summaries, render_summary
 from checkin.mail.models import OutboxMessage
 from checkin.people.invitations import queue_invitation
 from checkin.people.models import Attendee, Person
@@ -15,6 +16,7 @@ from checkin.qr.models import QrDrawing
 from tests.conftest import login
 from tests.factories import make_api_token, make_attendee, make_connection, make_event
 from tests.people_helpers import sign_in_as
+from tests.test_followups_render import build_meetup
 
 
 def _remove_from_console(client, owner, event, attendee_id):
@@ -61,3 +63,26 @@ def test_the_summary_attaches_the_console_exports(app, client, owner):
         exported = client.get(f"/console/events/{event.slug}/exports/{name}.csv", buffered=True)
         assert files[f"{name}.csv"] == exported.data
     assert b"checked_in_at (America/Mexico_City)" in files["attendees.csv"]
+
+
+def test_someone_removed_after_rendering_is_gone_from_pending_emails(app, client, owner):
+    event, people = build_meetup(owner)
+    queue_followups(event)
+    queue_summaries(event)
+    pending = select(OutboxMessage).filter_by(status="pending")
+
+    def mentioning(name):
+        return sorted(m.recipient for m in db.session.scalars(pending)
+                      if name in m.text_body + m.html_body + "".join(
+                          base64.b64decode(a["data"]).decode("utf-8", "replace")
+                          for a in m.attachments))
+
+    ana = f"attendee:{people['ana'].id}"
+    assert ana in mentioning("Luis Tester")  # Ana met Luis
+    sign_in_as(client, people["luis"])
+    assert client.post(f"/e/{event.slug}/me/delete").status_code == 303
+    db.session.expire_all()
+    assert mentioning("Luis Tester") == []
+    assert ana in mentioning("Marta Tester")  # Ana's email was rendered again, still whole
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .filter_by(status="pending", kind="followup")) == 3

@@ -4,9 +4,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import has_request_context
 from flask_babel import gettext
-from sqlalchemy import exists, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -19,19 +19,16 @@ from checkin.events.services import close_event
 from checkin.extensions import db
 from checkin.followups.render import KIND, KIND_TEST, owners_of, render_followup
 from checkin.followups.suggestions import SuggestionIndex
-from checkin.followups.summary import KIND_SUMMARY, queue_summaries
-from checkin.mail.models import OutboxMessage
+from checkin.followups.summary import KIND_SUMMARY, queue_summaries, render_summary
+from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.sender import DeliveryStopped, Tally, deliver_pending
-from checkin.mail.services import enqueue, message_fields
+from checkin.mail.services import enqueue, message_fields, resend
 from checkin.people.invitations import queue_invitation
 from checkin.people.models import Attendee, Person
+from checkin.people.services import attendee_removed
+from checkin.text import contains_pattern
 
 BATCH_SIZE = 100  # a short write transaction: senders commit between batches
-
-
-def _(message: str, **values) -> str:
-    """Translated in a request (the page's language); plain English from the CLI."""
-    return gettext(message, **values) if has_request_context() else message % values
 
 
 def close(event: Event) -> Event:
@@ -41,7 +38,7 @@ def close(event: Event) -> Event:
 
 def require_closed(event: Event) -> None:
     if not event.is_closed:
-        raise DomainError("event_open", _("Close the event before sending the follow-ups."),
+        raise DomainError("event_open", _l("Close the event before sending the follow-ups."),
                           status=409)
 
 
@@ -189,8 +186,6 @@ def outbox_counts(event_id: int, kinds=(KIND, "summary")) -> dict[str, int]:
     """How many of the event's messages of ``kinds`` are in each status."""
     from sqlalchemy import func
 
-    from checkin.mail.models import OutboxStatus
-
     rows = db.session.execute(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.event_id == event_id, OutboxMessage.kind.in_(kinds))
@@ -203,9 +198,9 @@ def send_test_copy(event: Event, attendee: Attendee, organizer: Organizer) -> Ou
     """Queue ``attendee``'s follow-up, as rendered, to ``organizer`` (replacing any earlier
     test copy of theirs); the attendee's private notes are replaced by a placeholder."""
     if attendee.event_id != event.id:
-        raise DomainError("not_found", _("No such attendee."), status=404)
+        raise DomainError("not_found", _l("No such attendee."), status=404)
     email = render_followup(attendee, for_organizer=True)
-    subject = _("[Test copy for %(name)s] %(subject)s", name=attendee.person.display_name,
+    subject = gettext("[Test copy for %(name)s] %(subject)s", name=attendee.person.display_name,
                 subject=email.subject)
     return enqueue(kind=KIND_TEST, event_id=event.id, recipient=f"organizer:{organizer.id}",
                    to_address=organizer.email, subject=subject, text_body=email.text,
@@ -220,16 +215,14 @@ def resend_message(event: Event, message: OutboxMessage) -> OutboxMessage:
     A delivered copy that lost its private parts is rendered anew: a follow-up as it reads
     now, an invitation with a new sign-in link (the old one stops). Other such copies (a
     staff link) are refused: they are made again where they were made."""
-    from checkin.mail.services import resend
-
     if message.event_id != event.id:
-        raise DomainError("not_found", _("No such message."), status=404)
+        raise DomainError("not_found", _l("No such message."), status=404)
     attendee = None
     if message.recipient.startswith("attendee:"):
         attendee = db.session.get(Attendee, int(message.recipient.partition(":")[2]))
     if message.kind == KIND and attendee is not None:
         if attendee.person.followups_unsubscribed_at is not None:
-            raise DomainError("unsubscribed", _("This person unsubscribed from follow-ups."),
+            raise DomainError("unsubscribed", _l("This person unsubscribed from follow-ups."),
                               status=409)
         if message.redacted_at is not None:
             email = render_followup(attendee)
@@ -246,8 +239,6 @@ def unsubscribe(person: Person) -> None:
     """``person`` gets no more follow-up emails; those still waiting are not sent."""
     if person.followups_unsubscribed_at is None:
         person.followups_unsubscribed_at = now_utc()
-    from checkin.mail.models import OutboxStatus
-
     waiting = select(Attendee.id).where(Attendee.person_id == person.id)
     recipients = [f"attendee:{a}" for a in db.session.scalars(waiting)]
     for message in db.session.scalars(
@@ -257,3 +248,45 @@ def unsubscribe(person: Person) -> None:
         message.status = OutboxStatus.FAILED.value
         message.last_error = "unsubscribed"
     db.session.commit()
+
+
+def forget_in_pending_emails(_sender, *, event_id: int, name: str, **_details) -> None:
+    """Someone just removed must not appear in others' emails still waiting to go out.
+
+    Each pending follow-up of the event that names them (as someone met or someone to
+    meet) is rendered again without them, each pending summary is rendered again (its
+    guest list names everyone), and pending test copies are dropped. A name shared with
+    someone else costs only a needless re-render. Runs inside the removal's transaction.
+    """
+    pending = select(OutboxMessage).where(OutboxMessage.event_id == event_id,
+                                          OutboxMessage.status == OutboxStatus.PENDING)
+    mentions = pending.where(OutboxMessage.kind == KIND, OutboxMessage.text_body.like(
+        contains_pattern(name), escape="\\"))
+    followups = db.session.scalars(mentions).all()
+    summaries = db.session.scalars(pending.where(OutboxMessage.kind == KIND_SUMMARY)).all()
+    db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.event_id == event_id, OutboxMessage.kind == KIND_TEST,
+        OutboxMessage.status == OutboxStatus.PENDING))
+    if not followups and not summaries:
+        return
+    event = db.session.get(Event, event_id)
+    index = SuggestionIndex.for_event(event_id)
+    owners = owners_of(event)
+    reply_to = owners[0].email if owners else ""
+    for message in followups:
+        attendee = db.session.get(Attendee, int(message.recipient.partition(":")[2]))
+        _rewrite(message, render_followup(attendee, index=index, reply_to=reply_to))
+    for message in summaries:
+        organizer = db.session.get(Organizer, int(message.recipient.partition(":")[2]))
+        _rewrite(message, render_summary(event, organizer))
+
+
+def _rewrite(message: OutboxMessage, email) -> None:
+    for name, value in message_fields(
+            to_address=email.to_address, subject=email.subject, text_body=email.text,
+            html_body=email.html, attachments=email.attachments,
+            headers=email.headers).items():
+        setattr(message, name, value)
+
+
+attendee_removed.connect(forget_in_pending_emails)

@@ -7,7 +7,7 @@ from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage
 from checkin.people.models import Attendee, Person
-from checkin.text import fold
+from checkin.text import contains_pattern, fold
 
 SORTS = {
     "name": (func.lower(Person.display_name), Attendee.id),
@@ -34,8 +34,7 @@ def attendee_query(event: Event, *, search: str = "", checked_in: str | None = N
              .options(contains_eager(Attendee.person))
              .where(Attendee.event_id == event.id))
     for word in fold(search).split()[:8]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Attendee.search_key.like(f"%{escaped}%", escape="\\"))
+        query = query.where(Attendee.search_key.like(contains_pattern(word), escape="\\"))
     if checked_in in ("yes", "no"):
         column = Attendee.checked_in_at
         query = query.where(column.is_not(None) if checked_in == "yes" else column.is_(None))
