@@ -21,7 +21,8 @@ from tests.test_followups_render import build_meetup
 
 def _remove_from_console(client, owner, event, attendee_id):
     login(client, owner)
-    response = client.post(f"/console/events/{event.slug}/attendees/{attendee_id}/remove")
+    response = client.post(f"/console/events/{event.slug}/attendees/{attendee_id}/remove",
+                           data={"confirmed": "yes"})
     assert response.status_code == 303
 
 
