@@ -1,6 +1,7 @@
 """API: an event's attendees — list (paginated, searchable), add, read, change, remove."""
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from checkin.api.common import api_event, body, bp, field, paginated, query_text, row_id
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
@@ -70,8 +71,9 @@ def list_attendees(slug):
         value = request.args.get(name)
         if value is not None:
             if value not in allowed:
-                raise DomainError("bad_parameter", f"{name} must be one of "
-                                  f"{', '.join(allowed)}.", field=name)
+                raise DomainError("bad_parameter", _l("%(name)s must be one of %(values)s.",
+                                                      name=name, values=", ".join(allowed)),
+                                  field=name)
             filters[name] = value
     query = attendee_query(event, search=query_text("q"),
                            ticket_type=query_text("ticket_type", 120) or None, **filters)

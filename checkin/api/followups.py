@@ -1,6 +1,8 @@
 """API: the follow-up emails of a closed event — queue and send them, and see how far they got."""
 
 
+from flask_babel import lazy_gettext as _l
+
 from checkin.api.common import api_event, bp, field
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, ref
 from checkin.errors import DomainError
@@ -50,11 +52,11 @@ def post_followups(slug):
 
     data = request.get_json(silent=True) if request.content_length else {}
     if not isinstance(data, dict):
-        raise DomainError("bad_json", "The body must be a JSON object.")
+        raise DomainError("bad_json", _l("The body must be a JSON object."))
     seconds = field(data, "deliver_seconds", int, default=10)
     if not 0 <= seconds <= MAX_DELIVER_SECONDS:
-        raise DomainError("bad_field", f"deliver_seconds must be 0 to {MAX_DELIVER_SECONDS}.",
-                          field="deliver_seconds")
+        raise DomainError("bad_field", _l("deliver_seconds must be 0 to %(n)d.",
+                                          n=MAX_DELIVER_SECONDS), field="deliver_seconds")
     run = send_followups(api_event(slug), render_seconds=MAX_RENDER_SECONDS,
                          deliver_seconds=seconds)
     answer = {"recipients": run.recipients, "queued": run.queued,

@@ -1,5 +1,7 @@
 """API: send guests their invitation email (all not yet invited, everyone again, or some)."""
 
+from flask_babel import lazy_gettext as _l
+
 from checkin.api.common import MAX_ID, api_event, body, bp, iso, paginated
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.errors import DomainError
@@ -44,11 +46,12 @@ def send_invitations(slug):
     ids = data.get("attendee_ids")
     if ids is not None and not (isinstance(ids, list) and len(ids) <= 10_000 and all(
             isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids)):
-        raise DomainError("bad_field", "attendee_ids must be a list of whole numbers.",
+        raise DomainError("bad_field", _l("attendee_ids must be a list of whole numbers."),
                           field="attendee_ids")
     resend = data.get("resend", False)
     if not isinstance(resend, bool):
-        raise DomainError("bad_field", "resend must be true or false.", field="resend")
+        raise DomainError("bad_field", _l("%(name)s must be true or false.", name="resend"),
+                          field="resend")
     tally = invite_attendees(event, attendee_ids=ids, resend=resend,
                              time_budget=WEB_TIME_BUDGET)
     return {"queued": tally.queued, "no_email": tally.no_email, "remaining": tally.remaining}
