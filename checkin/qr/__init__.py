@@ -48,20 +48,35 @@ def drawing_for(payload: str) -> QrDrawing:
     """The stored drawing of ``payload``, drawn and kept now if this is the first time.
 
     A new drawing is written in its own short transaction, on its own connection, so it
-    never commits (or waits on) whatever the caller's session holds, and a page that shows
-    it never has to commit. SQLite has one writer: a use case draws before it writes.
+    never commits whatever the caller's session holds, and a page that shows it never has
+    to commit. Only when the session already holds SQLite's one write lock (where a second
+    writer would wait on it) does the drawing join the caller's transaction instead.
     """
-    drawing = db.session.scalar(select(QrDrawing).filter_by(payload=payload))
+    with db.session.no_autoflush:  # the caller's pending changes stay theirs to flush
+        drawing = db.session.scalar(select(QrDrawing).filter_by(payload=payload))
     if drawing is not None:
         return drawing
     version, svg, png = render(payload)
+    values = {"payload": payload, "version": version, "svg": svg, "png": png,
+              "created_at": now_utc()}
     try:
-        with db.engine.begin() as connection:
-            connection.execute(insert(QrDrawing).values(
-                payload=payload, version=version, svg=svg, png=png, created_at=now_utc()))
+        if _holds_sqlite_write_lock():
+            with db.session.begin_nested():
+                db.session.add(QrDrawing(**values))
+        else:
+            with db.engine.begin() as connection:
+                connection.execute(insert(QrDrawing).values(**values))
     except IntegrityError:  # drawn at the same moment by another request: the same picture
         pass
-    return db.session.scalar(select(QrDrawing).filter_by(payload=payload))
+    with db.session.no_autoflush:
+        return db.session.scalar(select(QrDrawing).filter_by(payload=payload))
+
+
+def _holds_sqlite_write_lock() -> bool:
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return False
+    return session.connection().connection.dbapi_connection.in_transaction
 
 
 def drawings_for(payloads: list[str]) -> dict[str, QrDrawing]:
