@@ -37,6 +37,11 @@ class UtcDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+def one_of(column: str, values) -> str:
+    """A CHECK that ``column`` holds one of ``values``: ``language IN ('en', 'es')``."""
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
+
+
 def render_migration_type(type_, obj, autogen_context):
     """Alembic: write UtcDateTime into migrations as a plain timestamptz."""
     if isinstance(type_, UtcDateTime):

@@ -109,5 +109,4 @@ def load_settings(instance_path: Path, environ=None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
-        "LANGUAGES": ("en", "es"),
     }

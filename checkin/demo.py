@@ -21,7 +21,7 @@ from checkin.door.services import check_in
 from checkin.events.models import Event
 from checkin.events.services import create_event, open_event
 from checkin.extensions import db
-from checkin.people.models import Attendee
+from checkin.people.models import Attendee, AttendeeSource
 from checkin.people.services import issue_signin_link, register_attendee, signin_url
 from checkin.text import fold
 
@@ -114,7 +114,7 @@ def create_demo(base_url: str, seed: int = 7) -> Event:
         attendees.append(register_attendee(
             event, first_name=first, last_name=last,
             email=f"{fold(first)}.{fold(last)}@example.com",
-            source="demo", ticket_code=f"DEMO-{1000 + i}", ticket_source="demo",
+            source=AttendeeSource.DEMO, ticket_code=f"DEMO-{1000 + i}", ticket_source="demo",
             ticket_type="Speaker" if i % 10 == 0 else "General", language=lang,
             headline=headline, company=COMPANIES[(i + i // 20) % len(COMPANIES)],
             what_i_do=what, offer=offer, need=need,
@@ -156,7 +156,8 @@ def demo_command(if_empty):
         return
     click.echo(f"Console:   {base_url}/console/  ({DEMO_ORGANIZER} / {DEMO_PASSWORD})")
     two = db.session.scalars(
-        select(Attendee).filter_by(event_id=event.id, source="demo").order_by(Attendee.id).limit(2)
+        select(Attendee).filter_by(event_id=event.id, source=AttendeeSource.DEMO)
+        .order_by(Attendee.id).limit(2)
     ).all()
     for attendee in two:
         link = signin_url(issue_signin_link(attendee))

@@ -18,8 +18,9 @@ from flask_babel import get_locale
 from checkin.extensions import babel
 from checkin.text import is_local_path
 
-LANGUAGES = ("en", "es")
+# Every language the app speaks, each in its own words; adding one starts here.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+LANGUAGES = tuple(LANGUAGE_NAMES)
 
 bp = Blueprint("i18n", __name__)
 

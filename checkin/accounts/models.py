@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from checkin.columns import UtcDateTime, now_utc
+from checkin.columns import UtcDateTime, now_utc, one_of
 from checkin.extensions import db
 
 
@@ -39,7 +39,7 @@ class EventRole(db.Model):
     __tablename__ = "event_roles"
     __table_args__ = (
         UniqueConstraint("event_id", "organizer_id"),
-        CheckConstraint("role IN ('owner', 'door')", name="role"),
+        CheckConstraint(one_of("role", Role), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +76,7 @@ class StaffInvitation(db.Model):
     """A one-time link an owner sends to give someone a role in an event."""
 
     __tablename__ = "staff_invitations"
-    __table_args__ = (CheckConstraint("role IN ('owner', 'door')", name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", Role), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)

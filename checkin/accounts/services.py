@@ -146,6 +146,16 @@ def role_in(organizer: Organizer, event: Event) -> str | None:
     )
 
 
+def events_with_role(organizer: Organizer) -> list[tuple[Event, str]]:
+    """(event, role) for every event ``organizer`` holds a role in, newest first."""
+    return db.session.execute(
+        select(Event, EventRole.role)
+        .join(EventRole, EventRole.event_id == Event.id)
+        .where(EventRole.organizer_id == organizer.id)
+        .order_by(Event.starts_at.desc())
+    ).all()
+
+
 def is_door_staff_only(organizer: Organizer) -> bool:
     """Whether every role ``organizer`` holds is door staff: a volunteer's account, made from
     a door invitation. They work the door; new events and API tokens are for organizers who

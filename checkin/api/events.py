@@ -1,7 +1,7 @@
 """API: events — list, create, read, change, open, close, reopen, statistics."""
 
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from checkin.accounts.models import EventRole
 from checkin.api.common import api_event, body, bp, field, instant, paginated
@@ -15,9 +15,8 @@ from checkin.api.openapi import (
     ref,
 )
 from checkin.api.serializers import event_json
-from checkin.connections.models import Connection
-from checkin.door.models import CheckIn
-from checkin.events.models import Event
+from checkin.door.dashboard import figures
+from checkin.events.models import EVENT_LIMITS, Event
 from checkin.events.services import (
     close_event,
     create_event,
@@ -26,7 +25,7 @@ from checkin.events.services import (
     update_event,
 )
 from checkin.extensions import db
-from checkin.people.models import Attendee
+from checkin.i18n import LANGUAGES
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 add_schema("Event", {
@@ -36,7 +35,7 @@ add_schema("Event", {
         "slug": {"type": "string"}, "name": {"type": "string"},
         "starts_at": DATE_TIME, "ends_at": DATE_TIME,
         "timezone": {"type": "string"}, "venue": {"type": "string"},
-        "default_language": {"type": "string", "enum": ["en", "es"]},
+        "default_language": {"type": "string", "enum": list(LANGUAGES)},
         "walk_ins_allowed": {"type": "boolean"},
         "state": {"type": "string", "enum": ["draft", "open", "closed"]},
         "created_at": DATE_TIME, "closed_at": {**DATE_TIME, "nullable": True},
@@ -45,14 +44,15 @@ add_schema("Event", {
     },
 })
 EVENT_FIELDS = {
-    "name": {"type": "string", "maxLength": 200},
-    "slug": {"type": "string", "maxLength": 64, "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+    "name": {"type": "string", "maxLength": EVENT_LIMITS["name"]},
+    "slug": {"type": "string", "maxLength": EVENT_LIMITS["slug"],
+             "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
     "starts_at": {**DATE_TIME, "description": "ISO 8601 with an offset"},
     "ends_at": {**DATE_TIME, "description": "ISO 8601 with an offset"},
     "timezone": {"type": "string", "description": "IANA name, e.g. Europe/Madrid",
                  "default": "UTC"},
-    "venue": {"type": "string", "maxLength": 300},
-    "default_language": {"type": "string", "enum": ["en", "es"], "default": "en"},
+    "venue": {"type": "string", "maxLength": EVENT_LIMITS["venue"]},
+    "default_language": {"type": "string", "enum": list(LANGUAGES), "default": "en"},
     "walk_ins_allowed": {"type": "boolean", "default": False},
 }
 add_schema("EventInput", {"type": "object", "required": ["name", "starts_at", "ends_at"],
@@ -89,12 +89,12 @@ def create():
     data = body()
     event = create_event(
         g.api_organizer,
-        field(data, "name", str, required=True, max_length=200),
+        field(data, "name", str, required=True, max_length=EVENT_LIMITS["name"]),
         instant(data, "starts_at", required=True),
         instant(data, "ends_at", required=True),
-        field(data, "timezone", str, default="UTC", max_length=64) or "UTC",
-        slug=field(data, "slug", str, max_length=64) or None,
-        venue=field(data, "venue", str, default="", max_length=300),
+        field(data, "timezone", str, default="UTC", max_length=EVENT_LIMITS["timezone"]) or "UTC",
+        slug=field(data, "slug", str, max_length=EVENT_LIMITS["slug"]) or None,
+        venue=field(data, "venue", str, default="", max_length=EVENT_LIMITS["venue"]),
         default_language=field(data, "default_language", str, default="en"),
         walk_ins_allowed=field(data, "walk_ins_allowed", bool, default=False),
     )
@@ -121,8 +121,10 @@ def change(slug):
     event = api_event(slug)
     data = body()
     changes = {}
-    for name, kind, limit in (("name", str, 200), ("slug", str, 64), ("timezone", str, 64),
-                              ("venue", str, 300), ("default_language", str, 2),
+    for name, kind, limit in (("name", str, EVENT_LIMITS["name"]),
+                              ("slug", str, EVENT_LIMITS["slug"]),
+                              ("timezone", str, EVENT_LIMITS["timezone"]),
+                              ("venue", str, EVENT_LIMITS["venue"]), ("default_language", str, 2),
                               ("walk_ins_allowed", bool, None)):
         if name in data:
             changes[name] = field(data, name, kind, required=True, max_length=limit)
@@ -191,19 +193,11 @@ add_path("/events/{slug}/reopen", "post", {
 
 
 def event_stats(event: Event) -> dict:
-    attendees, invited, checked_in, inside, walk_ins = db.session.execute(
-        select(func.count(Attendee.id), func.count(Attendee.invited_at),
-               func.count(Attendee.checked_in_at),
-               func.coalesce(func.sum(db.case((Attendee.inside.is_(True), 1), else_=0)), 0),
-               func.coalesce(func.sum(db.case((Attendee.source == "walk_in", 1), else_=0)), 0))
-        .where(Attendee.event_id == event.id)
-    ).one()
-    scans = db.session.scalar(select(func.count(CheckIn.id)).filter_by(event_id=event.id))
-    connections = db.session.scalar(
-        select(func.count(Connection.id)).filter_by(event_id=event.id))
-    return {"attendees": attendees, "invited": invited, "checked_in": checked_in,
-            "inside": int(inside), "walk_ins": int(walk_ins), "scans": scans,
-            "connections": connections}
+    """The dashboard's figures, under the API's names."""
+    counts = figures(event)
+    return {"attendees": counts.registered, "invited": counts.invited,
+            "checked_in": counts.checked_in, "inside": counts.inside,
+            "walk_ins": counts.walk_ins, "scans": counts.scans, "connections": counts.connections}
 
 
 @bp.get("/events/<slug>/stats")

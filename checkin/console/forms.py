@@ -19,6 +19,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
+from checkin.events.models import EVENT_LIMITS
+from checkin.i18n import LANGUAGE_NAMES
 from checkin.people.models import LIMITS
 
 # Offered in a datalist; any IANA name typed is accepted.
@@ -32,14 +34,14 @@ COMMON_TIMEZONES = [
     "America/Toronto", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo",
     "Australia/Sydney", "UTC",
 ]
-LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("es", "Español")]
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 class EventForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=EVENT_LIMITS["name"])])
     slug = StringField(
         _l("Web address (slug)"),
-        validators=[Optional(), Length(max=64),
+        validators=[Optional(), Length(max=EVENT_LIMITS["slug"]),
                     Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
                            message=_l("Use only a-z, 0-9 and single hyphens."))],
         description=_l("Leave empty to make one from the name."),
@@ -52,7 +54,7 @@ class EventForm(FlaskForm):
                            validators=[DataRequired(), AnyOf(sorted(available_timezones()),
                                                              message=_l("Unknown time zone."))],
                            description=_l("Where the event happens, e.g. Europe/Madrid."))
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=EVENT_LIMITS["venue"])])
     default_language = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
     walk_ins_allowed = BooleanField(_l("Walk-ins may join from the event page"))
 
@@ -74,12 +76,15 @@ class AttendeeForm(FlaskForm):
     headline = StringField(_l("Job title"), validators=[Optional(),
                                                         Length(max=LIMITS["headline"])])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=LIMITS["phone"])])
-    ticket_code = StringField(_l("Ticket code"), validators=[Optional(), Length(max=200)])
-    ticket_type = StringField(_l("Ticket type"), validators=[Optional(), Length(max=120)])
+    ticket_code = StringField(_l("Ticket code"),
+                              validators=[Optional(), Length(max=LIMITS["ticket_code"])])
+    ticket_type = StringField(_l("Ticket type"),
+                              validators=[Optional(), Length(max=LIMITS["ticket_type"])])
     language = SelectField(_l("Language"), choices=[SelectChoice("", "—"), *LANGUAGE_CHOICES],
                            validators=[Optional()])
     attention_note = TextAreaField(_l("Note for the door"),
-                                   validators=[Optional(), Length(max=300)],
+                                   validators=[Optional(),
+                                               Length(max=LIMITS["attention_note"])],
                                    description=_l("Shown to door staff when they scan this "
                                                   "person, e.g. “VIP: take to the stage”."))
 

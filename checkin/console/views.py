@@ -6,14 +6,18 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from checkin.accounts.models import EventRole, Role
-from checkin.accounts.services import event_for, is_door_staff_only, require_event_runner
+from checkin.accounts.models import Role
+from checkin.accounts.services import (
+    event_for,
+    events_with_role,
+    is_door_staff_only,
+    require_event_runner,
+)
 from checkin.columns import now_utc
 from checkin.console.confirm import ask_first
 from checkin.console.forms import COMMON_TIMEZONES, ConfirmForm, EventForm
-from checkin.door.models import CheckIn
+from checkin.door.dashboard import figures
 from checkin.errors import DomainError
 from checkin.errors_web import form_error
 from checkin.events.models import Event
@@ -24,8 +28,6 @@ from checkin.events.services import (
     reopen_event,
     update_event,
 )
-from checkin.extensions import db
-from checkin.people.models import Attendee
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -53,13 +55,7 @@ def console_helpers():
 @login_required
 def home():
     """The events this organizer holds a role in, newest first."""
-    rows = db.session.execute(
-        select(Event, EventRole.role)
-        .join(EventRole, EventRole.event_id == Event.id)
-        .where(EventRole.organizer_id == current_user.id)
-        .order_by(Event.starts_at.desc())
-    ).all()
-    return render_template("console/home.html", rows=rows,
+    return render_template("console/home.html", rows=events_with_role(current_user),
                            runs_events=not is_door_staff_only(current_user))
 
 
@@ -96,14 +92,7 @@ def new_event():
 @login_required
 def overview(slug):
     event = owned_event(slug)
-    counts = db.session.execute(
-        select(func.count(Attendee.id),
-               func.count(Attendee.checked_in_at),
-               func.count(Attendee.invited_at))
-        .where(Attendee.event_id == event.id)
-    ).one()
-    scans = db.session.scalar(select(func.count(CheckIn.id)).filter_by(event_id=event.id))
-    return render_template("console/overview.html", event=event, counts=counts, scans=scans,
+    return render_template("console/overview.html", event=event, figures=figures(event),
                            form=ConfirmForm())
 
 

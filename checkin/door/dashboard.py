@@ -11,9 +11,10 @@ from sqlalchemy import case, func, literal_column, select, union_all
 from checkin.charts import arrival_buckets, arrival_window
 from checkin.columns import now_utc
 from checkin.connections.models import Connection
+from checkin.door.models import CheckIn
 from checkin.events.models import Event
 from checkin.extensions import db
-from checkin.people.models import Attendee, Person
+from checkin.people.models import Attendee, AttendeeSource, Person
 from checkin.text import fold
 
 PER_PAGE = 50
@@ -29,33 +30,39 @@ FILTERS = {
     "in": Attendee.checked_in_at.is_not(None),
     "out": Attendee.checked_in_at.is_(None),
     "inside": Attendee.inside.is_(True),
-    "walk_in": Attendee.source == "walk_in",
+    "walk_in": Attendee.source == AttendeeSource.WALK_IN,
 }
 
 
 @dataclass
 class Figures:
     registered: int
+    invited: int
     checked_in: int
     inside: int
     walk_ins: int
+    scans: int
     connections: int
 
 
 def figures(event: Event) -> Figures:
-    """The headline numbers, in two queries."""
+    """The headline numbers, in one query: the dashboard, the console's overview and the
+    API's stats all show these."""
+    scans = select(func.count(CheckIn.id)).where(CheckIn.event_id == event.id)
+    connections = select(func.count(Connection.id)).where(Connection.event_id == event.id)
     row = db.session.execute(
         select(
             func.count(Attendee.id),
+            func.count(Attendee.invited_at),
             func.count(Attendee.checked_in_at),
             func.coalesce(func.sum(case((Attendee.inside.is_(True), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Attendee.source == "walk_in", 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Attendee.source == AttendeeSource.WALK_IN, 1),
+                                        else_=0)), 0),
+            scans.scalar_subquery(),
+            connections.scalar_subquery(),
         ).where(Attendee.event_id == event.id)
     ).one()
-    connections = db.session.scalar(
-        select(func.count(Connection.id)).where(Connection.event_id == event.id)
-    )
-    return Figures(int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(connections or 0))
+    return Figures(*(int(n or 0) for n in row))
 
 
 def _bucket_seconds_expr(size: int):

@@ -6,8 +6,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checkin.columns import UtcDateTime, now_utc
+from checkin.columns import UtcDateTime, now_utc, one_of
 from checkin.extensions import db
+from checkin.i18n import LANGUAGES
+
+# Field limits, shared by the model, the console's form and the API.
+EVENT_LIMITS = {"name": 200, "slug": 64, "timezone": 64, "venue": 300}
 
 
 class EventState(enum.StrEnum):
@@ -20,17 +24,17 @@ class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint("state IN ('draft', 'open', 'closed')", name="state"),
-        CheckConstraint("default_language IN ('en', 'es')", name="language"),
+        CheckConstraint(one_of("state", EventState), name="state"),
+        CheckConstraint(one_of("default_language", LANGUAGES), name="language"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(EVENT_LIMITS["slug"]), unique=True)
+    name: Mapped[str] = mapped_column(String(EVENT_LIMITS["name"]))
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    timezone: Mapped[str] = mapped_column(String(64))
-    venue: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str] = mapped_column(String(EVENT_LIMITS["timezone"]))
+    venue: Mapped[str] = mapped_column(String(EVENT_LIMITS["venue"]), default="")
     default_language: Mapped[str] = mapped_column(String(2), default="en")
     walk_ins_allowed: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(10), default=EventState.DRAFT.value)

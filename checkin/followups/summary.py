@@ -20,7 +20,7 @@ from checkin.followups.render import RenderedEmail, owners_of
 from checkin.mail.models import OutboxMessage
 from checkin.mail.services import attachment, enqueue
 from checkin.people.invitations import event_when
-from checkin.people.models import Attendee, Person
+from checkin.people.models import Attendee, AttendeeSource, Person
 from checkin.people.spreadsheet import attendees_csv
 
 KIND_SUMMARY = "summary"
@@ -75,8 +75,9 @@ def event_summary(event: Event) -> EventSummary:
     of_event = Attendee.event_id == event.id
     s.registered = _count(of_event)
     s.checked_in = _count(of_event, Attendee.checked_in_at.is_not(None))
-    s.walk_ins = _count(of_event, Attendee.source == "walk_in")
-    s.no_shows = _count(of_event, Attendee.checked_in_at.is_(None), Attendee.source != "walk_in")
+    s.walk_ins = _count(of_event, Attendee.source == AttendeeSource.WALK_IN)
+    s.no_shows = _count(of_event, Attendee.checked_in_at.is_(None),
+                        Attendee.source != AttendeeSource.WALK_IN)
     times = db.session.scalars(select(Attendee.checked_in_at)
                                .where(of_event, Attendee.checked_in_at.is_not(None))).all()
     s.arrivals = arrival_buckets(times, within=arrival_window(event.starts_at, event.ends_at))

@@ -22,7 +22,7 @@ from checkin.events.services import require_open
 from checkin.extensions import db
 from checkin.guestlists.formats import Format, Guest, Skip, detect, fold_header, needs_a_name
 from checkin.guestlists.reading import read_table
-from checkin.people.models import LIMITS, Attendee, Person
+from checkin.people.models import LIMITS, Attendee, AttendeeSource, Person
 from checkin.people.services import refresh_search_key, search_key_for
 from checkin.text import fold
 from checkin.tokens import new_card_code
@@ -83,8 +83,7 @@ def normalize(guest: Guest) -> Guest | Skip:
     for name in ("first_name", "last_name", "display_name", "company", "headline", "phone",
                  "ticket_code", "ticket_type", "attention_note"):
         value = _clean(getattr(guest, name))
-        limit = LIMITS.get(name) or {"ticket_code": 200, "ticket_type": 120,
-                                     "attention_note": 300}[name]
+        limit = LIMITS[name]
         if len(value) > limit:
             guest.warnings.append(_l("%(field)s cut to %(limit)d characters.", field=name,
                                      limit=limit))
@@ -232,7 +231,7 @@ def _insert_guests(event: Event, source: str, guests: list[Guest]) -> None:
             "event_id": event.id, "card_code": attendee.card_code,
             "ticket_code": attendee.ticket_code,
             "ticket_source": source if guest.ticket_code else None,
-            "ticket_type": guest.ticket_type, "source": "import",
+            "ticket_type": guest.ticket_type, "source": AttendeeSource.IMPORT,
             "attention_note": guest.attention_note,
             "search_key": search_key_for(attendee)})
     person_ids = db.session.scalars(

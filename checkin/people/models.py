@@ -1,15 +1,17 @@
 """A person's card, and their registration (attendee) at each event."""
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from checkin.columns import UtcDateTime, now_utc
+from checkin.columns import UtcDateTime, now_utc, one_of
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.i18n import LANGUAGES
 
-# Field limits, shared by the models, the forms and the import.
+# Field limits, shared by the models, the forms, the API's document and the import.
 LIMITS = {
     "display_name": 80,
     "first_name": 80,
@@ -23,15 +25,29 @@ LIMITS = {
     "phone": 40,
     "email": 254,
     "link": 300,
+    # The registration's, which an organizer (or their ticketing system) writes.
+    "ticket_code": 200,
+    "ticket_type": 120,
+    "attention_note": 300,
 }
 MAX_LINKS = 5
+
+
+class AttendeeSource(enum.StrEnum):
+    """How an attendee came onto the guest list."""
+
+    IMPORT = "import"
+    WALK_IN = "walk_in"
+    MANUAL = "manual"
+    API = "api"
+    DEMO = "demo"
 
 
 class Person(db.Model):
     """One human across events; the card lives here so it carries from event to event."""
 
     __tablename__ = "people"
-    __table_args__ = (CheckConstraint("language IN ('en', 'es')", name="language"),)
+    __table_args__ = (CheckConstraint(one_of("language", LANGUAGES), name="language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(LIMITS["display_name"]))
@@ -72,9 +88,7 @@ class Attendee(db.Model):
         UniqueConstraint("event_id", "ticket_code"),
         Index("ix_attendees_event_id_search_key", "event_id", "search_key"),
         Index("ix_attendees_event_id_checked_in_at", "event_id", "checked_in_at"),
-        CheckConstraint(
-            "source IN ('import', 'walk_in', 'manual', 'api', 'demo')", name="source"
-        ),
+        CheckConstraint(one_of("source", AttendeeSource), name="source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,10 +97,10 @@ class Attendee(db.Model):
     # The code in the attendee's QR: public, opaque, unique across all events.
     card_code: Mapped[str] = mapped_column(String(16), unique=True)
     # The code the ticketing system printed in its own QR, and which system it was.
-    ticket_code: Mapped[str | None] = mapped_column(String(200))
+    ticket_code: Mapped[str | None] = mapped_column(String(LIMITS["ticket_code"]))
     ticket_source: Mapped[str | None] = mapped_column(String(32))
-    ticket_type: Mapped[str] = mapped_column(String(120), default="")
-    source: Mapped[str] = mapped_column(String(10), default="manual")
+    ticket_type: Mapped[str] = mapped_column(String(LIMITS["ticket_type"]), default="")
+    source: Mapped[str] = mapped_column(String(10), default=AttendeeSource.MANUAL.value)
     # SHA-256 of the sign-in secret; the secret itself is only ever in the email.
     signin_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     signin_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -95,7 +109,7 @@ class Attendee(db.Model):
     sessions_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Folded name, email and ticket code (no accents, lower case) for door and console search.
     search_key: Mapped[str] = mapped_column(String(800), default="")
-    attention_note: Mapped[str] = mapped_column(String(300), default="")
+    attention_note: Mapped[str] = mapped_column(String(LIMITS["attention_note"]), default="")
     # Check-in state, kept in step with the check-in log by the door service.
     checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     checked_in_gate: Mapped[str] = mapped_column(String(60), default="")
