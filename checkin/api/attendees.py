@@ -7,8 +7,9 @@ from checkin.api.common import api_event, body, bp, field, paginated, query_text
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import attendee_json
 from checkin.errors import DomainError
-from checkin.people.guests import REGISTRATION_LIMITS, add_attendee, attendee_of, update_attendee
-from checkin.people.models import LIMITS
+from checkin.i18n import LANGUAGES
+from checkin.people.guests import add_attendee, attendee_of, update_attendee
+from checkin.people.models import LIMITS, AttendeeSource
 from checkin.people.queries import attendee_query
 from checkin.people.services import remove_attendee
 
@@ -37,11 +38,12 @@ TEXT_FIELDS = {
     "first_name": LIMITS["first_name"], "last_name": LIMITS["last_name"],
     "display_name": LIMITS["display_name"], "email": LIMITS["email"],
     "company": LIMITS["company"], "headline": LIMITS["headline"], "phone": LIMITS["phone"],
-    **REGISTRATION_LIMITS,
+    "ticket_code": LIMITS["ticket_code"], "ticket_type": LIMITS["ticket_type"],
+    "attention_note": LIMITS["attention_note"],
 }
 INPUT_PROPERTIES = {
     **{name: {"type": "string", "maxLength": limit} for name, limit in TEXT_FIELDS.items()},
-    "language": {"type": "string", "enum": ["en", "es"], "nullable": True},
+    "language": {"type": "string", "enum": list(LANGUAGES), "nullable": True},
 }
 add_schema("AttendeeInput", {
     "type": "object",
@@ -50,7 +52,7 @@ add_schema("AttendeeInput", {
 })
 add_schema("AttendeeChanges", {"type": "object", "properties": INPUT_PROPERTIES})
 FILTERS = {"checked_in": ("yes", "no"), "invited": ("yes", "no"),
-           "source": ("import", "walk_in", "manual", "api", "demo")}
+           "source": tuple(AttendeeSource)}
 
 
 def _input(data: dict) -> dict:
@@ -76,14 +78,15 @@ def list_attendees(slug):
                                   field=name)
             filters[name] = value
     query = attendee_query(event, search=query_text("q"),
-                           ticket_type=query_text("ticket_type", 120) or None, **filters)
+                           ticket_type=query_text("ticket_type", LIMITS["ticket_type"]) or None,
+                           **filters)
     return paginated(query, attendee_json, "api.list_attendees", slug=slug)
 
 
 @bp.post("/events/<slug>/attendees")
 def create_attendee(slug):
     event = api_event(slug)
-    attendee = add_attendee(event, source="api", **_input(body()))
+    attendee = add_attendee(event, source=AttendeeSource.API, **_input(body()))
     return attendee_json(attendee), 201
 
 

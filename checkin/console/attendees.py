@@ -13,6 +13,7 @@ from checkin.errors_web import form_error
 from checkin.extensions import db
 from checkin.people.guests import add_attendee, attendee_of, update_attendee
 from checkin.people.invitations import send_new_link
+from checkin.people.models import AttendeeSource
 from checkin.people.queries import SORTS, attendee_query, ticket_types
 from checkin.people.services import remove_attendee, revoke_signin_link
 
@@ -51,7 +52,7 @@ def attendees(slug):
     query = attendee_query(
         event, search=args["q"][:100],
         checked_in=args["checked_in"] or None, invited=args["invited"] or None,
-        source=args["source"] if args["source"] in ("import", "walk_in", "manual", "api")
+        source=args["source"] if args["source"] in tuple(AttendeeSource)
         else None, ticket_type=args["ticket_type"] or None, sort=sort)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = min(_page_number(), max(1, -(-total // PER_PAGE)))
@@ -76,7 +77,7 @@ def new_attendee(slug):
     form = AttendeeForm()
     if form.validate_on_submit():
         try:
-            attendee = add_attendee(event, source="manual", **_form_values(form))
+            attendee = add_attendee(event, source=AttendeeSource.MANUAL, **_form_values(form))
         except DomainError as error:
             form_error(form, error)
         else:

@@ -7,7 +7,7 @@ from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.events.services import require_open
 from checkin.extensions import db
-from checkin.people.models import LIMITS, Attendee
+from checkin.people.models import LIMITS, Attendee, AttendeeSource
 from checkin.people.services import (
     checked_email,
     checked_language,
@@ -21,8 +21,6 @@ from checkin.people.services import (
 PERSON_FIELDS = ("first_name", "last_name", "display_name", "email", "company", "headline",
                  "phone", "language")
 REGISTRATION_FIELDS = ("ticket_code", "ticket_type", "attention_note")
-# What an organizer may write about a registration, beside the person's own LIMITS.
-REGISTRATION_LIMITS = {"ticket_code": 200, "ticket_type": 120, "attention_note": 300}
 
 
 def attendee_of(event: Event, attendee_id: int) -> Attendee:
@@ -46,7 +44,7 @@ def _checked(values: dict) -> dict:
             checked[name] = checked_language(value)
             continue
         value = (value or "").strip()
-        limit = LIMITS.get(name) or REGISTRATION_LIMITS[name]
+        limit = LIMITS[name]
         if len(value) > limit:
             raise too_long(name, limit)
         checked[name] = checked_email(value) if name == "email" else value
@@ -60,7 +58,7 @@ def _refuse_taken_ticket(event_id: int, code: str | None, current: str | None = 
                           status=409, field="ticket_code")
 
 
-def add_attendee(event: Event, *, source: str = "manual", **values) -> Attendee:
+def add_attendee(event: Event, *, source: str = AttendeeSource.MANUAL, **values) -> Attendee:
     """One guest added by hand (console or API): a name is needed, an email must be valid,
     a ticket code is unique at the event. Commits."""
     require_open(event)

@@ -16,7 +16,7 @@ from checkin.extensions import db
 from checkin.i18n import LANGUAGES
 from checkin.mail.models import OutboxMessage
 from checkin.people.cards import clean_text, is_web_link
-from checkin.people.models import LIMITS, MAX_LINKS, Attendee, Person
+from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
 from checkin.qr import card_payload
 from checkin.qr.models import QrDrawing
 from checkin.text import fold
@@ -46,7 +46,7 @@ def new_attendee(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
-    source: str = "manual",
+    source: str = AttendeeSource.MANUAL,
     ticket_code: str | None = None,
     ticket_source: str | None = None,
     ticket_type: str = "",
@@ -274,7 +274,8 @@ def join_as_walk_in(event: Event, name: str, email: str,
     existing = find_attendee_by_name_and_email(event, name, email)
     if existing is not None:
         return existing, False
-    attendee = register_attendee(event, display_name=name, email=email, source="walk_in",
+    attendee = register_attendee(event, display_name=name, email=email,
+                                 source=AttendeeSource.WALK_IN,
                                  language=language if language in LANGUAGES else None)
     return attendee, True
 
