@@ -210,3 +210,36 @@ def test_one_thumb_at_360_px(browser, live_server, create_event, create_attendee
             .map(e => e.name)""")
         assert unlabeled == [], path
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_refused_card_save_keeps_the_edits_and_leads_to_the_field(browser, live_server, event,
+                                                                   pair, lang):
+    _ana, luis = pair
+    context = browser.new_context(viewport=PHONE, is_mobile=True,
+                                  has_touch=True, locale="es-ES" if lang == "es" else "en-US")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{issue_signin_link(luis)}")
+    edits = {"#headline": "Zapatero", "#company": "Pasos Verdes", "#offer": "Zapatos a mano",
+             "#links-0": "https://pasos.example", "#links-1": "zoe.design", "#email": "nope"}
+    for selector, value in edits.items():
+        page.locator(selector).fill(value)
+    page.get_by_role("button", name=TEXTS[lang]["save"]).click()
+    page.wait_for_load_state()
+    summary = page.locator("#errors")
+    assert summary.is_visible()
+    assert summary.bounding_box()["y"] < PHONE["height"]  # the first screen, not 2,400 px below
+    assert ("Correo electrónico" if lang == "es" else "Email") in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "email"
+    assert page.locator("#email").bounding_box()["y"] < PHONE["height"]  # scrolled into view
+    shot(page, f"card-error-{lang}")
+    for selector, value in edits.items():  # every edit kept; the bare domain became a link
+        assert page.locator(selector).input_value() == (
+            "https://zoe.design" if value == "zoe.design" else value)
+    summary.get_by_role("link").first.click()
+    assert page.url.endswith("#email")
+    page.locator("#email").fill("luis@example.com")
+    page.get_by_role("button", name=TEXTS[lang]["save"]).click()
+    page.get_by_text(TEXTS[lang]["saved"]).wait_for()
+    assert page.locator("#links-1").input_value() == "https://zoe.design"
+    assert page.locator("#company").input_value() == "Pasos Verdes"

@@ -69,6 +69,36 @@ def test_limits_and_refusals_are_explained(client, event, me, field, value, mess
     assert db.session.get(Person, me.person_id).display_name != "José Núñez"
 
 
+def test_a_bare_domain_is_saved_as_a_web_link(client, event, me):
+    response = save(client, event, **{"links-1": "zoe.design", "links-2": "linkedin.com/in/zoe"})
+    assert response.status_code == 303
+    assert db.session.get(Person, me.person_id).links == [
+        "https://pasos.example", "https://zoe.design", "https://linkedin.com/in/zoe"]
+
+
+@pytest.mark.parametrize(("lang", "summary"), [
+    ("en", "Your card was not saved: 2 fields need a change."),
+    ("es", "Tu tarjeta no se ha guardado: hay que cambiar 2 campos."),
+])
+def test_a_refused_save_keeps_every_edit_and_leads_with_a_summary(client, event, me, lang,
+                                                                   summary):
+    response = client.post(f"/e/{event.slug}/me", headers={"Accept-Language": lang},
+                           data={**CARD, "language": "", "email": "nope",
+                                 "links-1": "not a link"})
+    assert response.status_code == 400
+    page = response.text
+    assert summary in page
+    assert page.index(summary) < page.index('<section class="card hero">')
+    assert 'href="#links-1"' in page and 'href="#email"' in page
+    assert page.index('href="#links-1"') < page.index('href="#email"')  # the form's order
+    # The first field in error takes the focus, no script needed; every edit is still there.
+    assert page.count("autofocus") == 1
+    assert 'autofocus id="links-1"' in page or 'id="links-1"' in page.split("autofocus")[1][:200]
+    for value in ("Zapatero", "Pasos Verdes", "Escaparate", "Proveedores", "not a link", "nope"):
+        assert f'value="{value}"' in page or f"{value}</textarea>" in page
+    assert db.session.get(Person, me.person_id).display_name != "José Núñez"
+
+
 def test_hostile_text_is_shown_inert(client, event, me, create_attendee):
     hostile = '<script>alert("x")</script>\u202e"quoted"'
     assert save(client, event, language="en", headline=hostile[:120],

@@ -70,6 +70,19 @@ def is_web_link(text: str) -> bool:
             and "@" not in parts.netloc)
 
 
+# "zoe.design" or "linkedin.com/in/zoe": a host with a dot, no scheme, nothing but URL text.
+_BARE_DOMAIN = re.compile(r"[^\s/:@]+\.[a-z]{2,}(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def as_web_link(text: str) -> str:
+    """A link as typed, with ``https://`` in front when it is a bare domain: people type
+    "zoe.design" far more often than "https://zoe.design". Anything else is left as is."""
+    text = (text or "").strip()
+    if text and "://" not in text and _BARE_DOMAIN.fullmatch(text):
+        return "https://" + text
+    return text
+
+
 def link_label(url: str) -> str:
     """A link as shown on a card: host and path, without the scheme or a trailing slash."""
     parts = urlsplit(url)

@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, FieldList, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from checkin.people.cards import is_web_link
+from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS
 
 
@@ -29,7 +29,8 @@ class CardForm(FlaskForm):
     offer = TextAreaField(_l("What I offer"), validators=[at_most("offer")])
     need = TextAreaField(_l("What I need"), validators=[at_most("need")])
     pitch = TextAreaField(_l("My pitch"), validators=[at_most("pitch")])
-    links = FieldList(StringField(_l("Link"), validators=[at_most("link"), web_link]),
+    links = FieldList(StringField(_l("Link"), validators=[at_most("link"), web_link],
+                                  filters=[as_web_link]),
                       min_entries=MAX_LINKS, max_entries=MAX_LINKS)
     phone = StringField(_l("Phone"), validators=[at_most("phone")])
     email = EmailField(_l("Email"), validators=[Optional(), at_most("email"),
@@ -42,6 +43,28 @@ class CardForm(FlaskForm):
     language = SelectField(_l("My language"), choices=[
         SelectChoice("", _l("As my browser says")), SelectChoice("es", "Español"),
         SelectChoice("en", "English")])
+
+
+def error_summary(form) -> list[tuple[str, str]]:
+    """Every error on ``form``, in the order of its fields: (the input's id, the message).
+
+    A list of links entry is named by its position ("Link 2"), as its label on the page reads.
+    """
+    summary = []
+    for field in form:
+        if field.type == "CSRFTokenField":
+            summary += [("", message) for message in field.errors]
+        elif isinstance(field, FieldList):
+            for index, entry in enumerate(field.entries, start=1):
+                summary += [(entry.id, f"{_l('Link %(n)d', n=index)}: {message}")
+                            for message in entry.errors]
+            if isinstance(field.errors, list):
+                first = field.entries[0].id if field.entries else field.id
+                summary += [(first, f"{field.label.text}: {message}")
+                            for message in field.errors if isinstance(message, str)]
+        else:
+            summary += [(field.id, f"{field.label.text}: {message}") for message in field.errors]
+    return summary
 
 
 class JoinForm(FlaskForm):

@@ -15,7 +15,7 @@ from checkin.events.services import require_open
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
 from checkin.mail.models import OutboxMessage
-from checkin.people.cards import clean_text, is_web_link
+from checkin.people.cards import as_web_link, clean_text, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
 from checkin.qr import card_payload
 from checkin.qr.models import QrDrawing
@@ -205,7 +205,8 @@ def update_card(person: Person, **fields) -> Person:
     if changes.get("email"):
         changes["email"] = checked_email(changes["email"])
     if "links" in fields:
-        links = [clean_text(link, single_line=True) for link in fields["links"] or []]
+        links = [as_web_link(clean_text(link, single_line=True))
+                 for link in fields["links"] or []]
         links = [link for link in links if link]
         if len(links) > MAX_LINKS:
             raise DomainError("too_many_links", _l("At most %(n)d links.", n=MAX_LINKS),

@@ -23,7 +23,7 @@ from checkin.events.models import Event
 from checkin.events.services import get_event, require_open
 from checkin.i18n import current_language
 from checkin.people.cards import link_label
-from checkin.people.forms import CardForm, JoinForm, ResendForm
+from checkin.people.forms import CardForm, JoinForm, ResendForm, error_summary
 from checkin.people.invitations import event_when, queue_invitation
 from checkin.people.models import MAX_LINKS, Attendee
 from checkin.people.services import (
@@ -195,7 +195,11 @@ def my_card(slug: str):
             return redirect(url_for("people.my_card", slug=slug), code=303)
     elif request.method == "POST":
         status = 400
+    # On a refusal every edit stays in the form, a summary leads the page and the first field
+    # in error takes the focus (autofocus: no script needed).
+    errors = error_summary(form) if status == 400 else []
     return render_template("people/me.html", event=event, me=me, person=person, form=form,
+                           errors=errors, first_error=next((i for i, _m in errors if i), ""),
                            card_url=card_url(current_app.config["CHECKIN_BASE_URL"],
                                              me.card_code)), status
 
