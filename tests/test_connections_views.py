@@ -93,9 +93,7 @@ def test_connect_is_never_a_get(client, ana, luis):
     assert client.get(f"/c/{ana.card_code}/connect").status_code == 405
 
 
-def test_own_card_opens_my_card(client, event, luis):
-    response = client.get(f"/c/{luis.card_code}")
-    assert response.status_code == 303 and response.headers["Location"] == f"/e/{event.slug}/me"
+def test_own_card_cannot_connect(client, event, luis):
     assert client.post(f"/c/{luis.card_code}/connect").status_code == 400
     assert Connection.query.count() == 0
 
@@ -172,6 +170,29 @@ def test_people_i_met_both_sides_newest_first_and_search(app, client, event, ana
     assert "Luis Núñez" in other.get(f"/e/{event.slug}/met").text
 
 
+def test_people_i_met_search_forgives_accents_in_every_field(client, event, ana, luis,
+                                                             create_attendee):
+    bea = create_attendee(event, first_name="Beatriz", last_name="Ruiz", headline="Panadera",
+                          company="Horno Ñandú", offer="Pan de masa madre",
+                          need="Distribución en cafeterías")
+    client.post(f"/c/{ana.card_code}/connect")
+    client.post(f"/c/{bea.card_code}/connect")
+    noted = client.post(f"/c/{ana.card_code}/note", data={"text": "Conoce zapaterías del centro"})
+    assert noted.status_code == 303, noted.text
+
+    def found(query):
+        page = client.get(f"/e/{event.slug}/met", query_string={"q": query}).text
+        page = page.split('class="list met"')[1] if 'class="list met"' in page else ""
+        return [name for name in ("Ana García", "Beatriz Ruiz") if name in page]
+
+    assert found("zapaterias") == ["Ana García"]  # my note
+    assert found("ZAPATERÍAS centro") == ["Ana García"]
+    assert found("nandu") == ["Beatriz Ruiz"]  # company
+    assert found("distribucion") == ["Beatriz Ruiz"]  # need
+    assert found("panadera masa") == ["Beatriz Ruiz"]  # headline and offer together
+    assert found("cafeterias zapaterias") == []
+
+
 def test_people_i_met_needs_a_sign_in(client, event):
     for path in ("met", "met.vcf", "met.csv"):
         assert client.get(f"/e/{event.slug}/{path}").status_code == 303
@@ -225,6 +246,41 @@ def test_scan_page_and_typed_code(client, ana):
     assert response.status_code == 303 and response.headers["Location"] == f"/c/{ana.card_code}"
     bad = client.get("/scan?code=hello")
     assert bad.status_code == 400 and "10 letters and digits" in bad.text
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("en", "No card has the code 23456789AB."),
+    ("es", "Ninguna tarjeta tiene el código 23456789AB."),
+])
+def test_an_unknown_card_code_stays_in_the_scanner(client, event, luis, lang, message):
+    page = client.get("/scan?code=23456789ab", headers={"Accept-Language": lang})
+    assert page.status_code == 400
+    assert message in page.text and 'id="scanner-video"' in page.text
+    assert 'value="23456789ab"' in page.text  # what was read, there to correct
+
+
+def test_the_scanner_has_the_attendee_navigation(client, event, luis):
+    nav = client.get("/scan").text.split('<nav class="nav"')[1].split("</nav>")[0]
+    assert f'href="/e/{event.slug}/me"' in nav and f'href="/e/{event.slug}/met"' in nav
+    assert 'href="/scan"' in nav
+    anonymous = client.application.test_client()
+    assert '<nav class="nav"' not in anonymous.get("/scan").text
+
+
+@pytest.mark.parametrize(("lang", "banner", "shared"), [
+    ("en", "This is your card as others see it.", "People you connect with also receive"),
+    ("es", "Así ven tu tarjeta los demás.", "Las personas con las que conectes también reciben"),
+])
+def test_my_own_card_is_a_preview_of_what_others_see(client, event, ana, lang, banner, shared):
+    sign_in_as(client, ana)
+    me = client.get(f"/e/{event.slug}/me", headers={"Accept-Language": lang}).text
+    assert f'href="/c/{ana.card_code}"' in me
+    page = client.get(f"/c/{ana.card_code}", headers={"Accept-Language": lang})
+    assert page.status_code == 200
+    assert banner in page.text and shared in page.text
+    assert "Logotipos" in page.text and "Diseñadora" in page.text  # the public card
+    assert "600 111 222" in page.text and "ana.example" in page.text  # what she shares
+    assert 'action="/c/' not in page.text  # no Connect with myself, no note
 
 
 def test_after_the_event_notes_are_read_only(client, event, ana, luis):

@@ -30,6 +30,19 @@ def test_scanning_a_card_qr_opens_that_card_ready_to_connect(launch_browser, liv
     assert page.get_by_role("heading", name="Ana García").is_visible()
 
 
+def test_a_card_qr_of_no_card_stays_in_the_scanner_and_says_what_was_read(
+        launch_browser, live_server, event, create_attendee, tmp_path):
+    luis = create_attendee(event)
+    video = qr_video(card_payload(live_server.url, "23456789AB"), tmp_path / "unknown.y4m")
+    browser = camera(launch_browser, video)
+    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page.goto(f"{live_server.url}/s/{issue_signin_link(luis)}")
+    page.goto(f"{live_server.url}/scan")
+    page.get_by_text("No card has the code 23456789AB.").wait_for(timeout=15_000)
+    assert page.url.startswith(f"{live_server.url}/scan")
+    assert page.get_by_role("link", name="My card").is_visible()
+
+
 def test_a_foreign_qr_says_so_and_scanning_goes_on(launch_browser, live_server, tmp_path,
                                                    capsys):
     video = qr_video("https://example.com/not-a-card", tmp_path / "foreign.y4m")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -82,8 +82,8 @@ def people_met(me: Attendee, query: str = "", limit: int | None = 50, offset: in
                ) -> list[Met]:
     """The people ``me`` connected with, newest first, with my own note (never theirs).
 
-    ``query`` matches their name, email or company (accents and case aside), their
-    headline, what they do, offer or need, or my note.
+    ``query`` matches, accents and case aside, their name, email or company, their headline,
+    what they do, offer, need or pitch, or my note; every word must appear in one of them.
     """
     other_id = case((Connection.low_id == me.id, Connection.high_id), else_=Connection.low_id)
     statement = (
@@ -95,19 +95,26 @@ def people_met(me: Attendee, query: str = "", limit: int | None = 50, offset: in
         .options(contains_eager(Attendee.person))
         .order_by(Connection.created_at.desc(), Connection.id.desc())
     )
-    words = (query or "").strip()[:100]
-    if words:
-        folded, lowered = fold(words), words.lower()
-        statement = statement.where(or_(
-            Attendee.search_key.contains(folded, autoescape=True),
-            *(func.lower(column).contains(lowered, autoescape=True)
-              for column in (Person.headline, Person.what_i_do, Person.offer, Person.need,
-                             Note.text)),
-        ))
-    if limit is not None:
-        statement = statement.limit(limit).offset(offset)
-    return [Met(connection, other, text or "") for connection, other, text
-            in db.session.execute(statement)]
+    words = fold((query or "")[:100]).split()[:8]
+    if not words:
+        if limit is not None:
+            statement = statement.limit(limit).offset(offset)
+        return [Met(connection, other, text or "") for connection, other, text
+                in db.session.execute(statement)]
+    # Folded in Python, not SQL: neither SQLite nor PostgreSQL folds accents out of the box,
+    # and one person's list is the people they met at one event (hundreds at most).
+    found = [Met(connection, other, text or "") for connection, other, text
+             in db.session.execute(statement)
+             if all(word in searchable(other, text) for word in words)]
+    return found[offset:] if limit is None else found[offset:offset + limit]
+
+
+def searchable(other: Attendee, note: str | None) -> str:
+    """Everything a search of People I met reads about ``other``, folded."""
+    person = other.person
+    return fold(" ".join(text for text in (
+        other.search_key, person.headline, person.company, person.what_i_do, person.offer,
+        person.need, person.pitch, note) if text))
 
 
 def connection_for(me: Attendee, other: Attendee) -> tuple[Connection | None, str]:

@@ -89,8 +89,10 @@ def card(code: str):
     event = card.event
     viewer = signed_in_attendee(event)
     if viewer is not None and viewer.id == card.id:
-        flash(_("This is your own card."), "success")
-        return redirect(url_for("people.my_card", slug=event.slug), code=303)
+        # My own card: the preview of what others see, and what the people I connect with get.
+        return render_template("connections/card.html", card=card, event=event, me=viewer,
+                               preview=True, public=public_card(card.person),
+                               contact=shared_contact(card.person))
     connection, note = connection_for(viewer, card) if viewer else (None, "")
     if viewer is None:
         remember_card(card)
@@ -217,16 +219,35 @@ def my_data(slug: str):
         "Content-Disposition": content_disposition(f"checkin-{slug}-my-data.json")})
 
 
+def signed_in_anywhere() -> Attendee | None:
+    """The attendee this browser signed in as most recently, at an event whose sign-in holds."""
+    for event_id in reversed(signed_in_event_ids()):
+        event = db.session.get(Event, event_id)
+        me = signed_in_attendee(event) if event is not None else None
+        if me is not None:
+            return me
+    return None
+
+
 @bp.get("/scan")
 def scan():
-    """The in-app scanner; a typed card code is the way in when the camera is refused."""
+    """The in-app scanner; a typed card code is the way in when the camera is refused.
+
+    A code read or typed opens its card; one that is no card's stays here and says what was read.
+    """
     typed = request.args.get("code")
     error = None
     if typed is not None:
         code = normalize_card_code(typed)
-        if CARD_CODE.fullmatch(code):
+        if not CARD_CODE.fullmatch(code):
+            error = _("A card code has 10 letters and digits, as printed under the QR.")
+        elif attendee_by_card_code(code) is None:
+            error = _("No card has the code %(code)s. Check it against the one printed under "
+                      "the QR, or scan again.", code=code)
+        else:
             return redirect(url_for("connections.card", code=code), code=303)
-        error = _("A card code has 10 letters and digits, as printed under the QR.")
-    return render_template("connections/scan.html", error=error,
+    me = signed_in_anywhere()
+    return render_template("connections/scan.html", error=error, me=me,
+                           event=me.event if me else None,
                            card_prefix=current_app.config["CHECKIN_BASE_URL"] + "/c/",
                            typed=typed or ""), 400 if error else 200

@@ -1,4 +1,5 @@
-/* The /scan page: a card URL opens that card; any other QR says so and scanning goes on. */
+/* The /scan page: a card URL opens that card; any other QR says so and scanning goes on.
+   A card code goes through /scan?code=, so a code that is no card's stays in the scanner. */
 (function () {
   "use strict";
   var config = document.getElementById("scan-config");
@@ -26,7 +27,7 @@
     if (code) {
       Scanner.stop();
       status.textContent = config.dataset.opening;
-      window.location.assign("/c/" + code);
+      window.location.assign(config.dataset.open + encodeURIComponent(code));
     } else {
       status.textContent = config.dataset.foreign;
     }
