@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from blinker import Namespace
 from flask import (
     Blueprint,
     Flask,
@@ -23,6 +24,10 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 LANGUAGES = tuple(LANGUAGE_NAMES)
 
 bp = Blueprint("i18n", __name__)
+
+# Sent when someone picks a language in the footer, with ``language``: a signed-in attendee's
+# choice is the person's too (their emails follow it). A signal, because people builds on i18n.
+language_chosen = Namespace().signal("language-chosen")
 
 
 def translation_directories() -> list[str]:
@@ -52,12 +57,21 @@ def choose_language():
     """Remember a language picked from the page footer (a CSRF-protected form)."""
     lang = request.form.get("lang")
     if lang in LANGUAGES:
-        session["lang"] = lang
+        remember_language(lang)
+        language_chosen.send(current_app._get_current_object(), language=lang)
     target = request.form.get("next") or "/"
     # Only ever back to a path on this site.
     if not is_local_path(target):
         target = url_for("site.home")
     return redirect(target, code=303)
+
+
+def remember_language(lang: str | None) -> None:
+    """This browser's language from now on; ``None`` leaves it to the browser's settings."""
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    else:
+        session.pop("lang", None)
 
 
 def init_app(app: Flask) -> None:

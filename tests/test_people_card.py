@@ -206,3 +206,21 @@ def test_delete_needs_a_post_with_csrf(csrf_app, event, create_attendee):
 def test_sign_out(client, event, me):
     client.post(f"/e/{event.slug}/signout")
     assert client.get(f"/e/{event.slug}/me").status_code == 303
+
+
+def test_the_footer_language_switch_is_my_language_when_signed_in(client, event, me):
+    response = client.post("/lang", data={"lang": "es", "next": f"/e/{event.slug}/me"})
+    assert response.status_code == 303
+    assert db.session.get(Person, me.person_id).language == "es"  # the emails follow it
+    page = client.get(f"/e/{event.slug}/me").text
+    assert '<option selected value="es">' in page and "Mi idioma" in page
+    # Choosing on the card again is obeyed at once, over the footer's earlier choice.
+    assert save(client, event, language="en").status_code == 303
+    assert "Card saved." in client.get(f"/e/{event.slug}/me").text
+    assert db.session.get(Person, me.person_id).language == "en"
+
+
+def test_the_footer_language_switch_signed_out_changes_no_one(client, event, create_attendee):
+    someone = create_attendee(event)
+    assert client.post("/lang", data={"lang": "es", "next": "/"}).status_code == 303
+    assert db.session.get(Person, someone.person_id).language is None

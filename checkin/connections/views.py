@@ -31,7 +31,12 @@ from checkin.extensions import db
 from checkin.people.cards import public_card, shared_contact
 from checkin.people.models import Attendee
 from checkin.people.services import attendee_by_card_code
-from checkin.people.sessions import remember_card, signed_in_attendee, signed_in_event_ids
+from checkin.people.sessions import (
+    remember_card,
+    signed_in_attendee,
+    signed_in_attendees,
+    signed_in_event_ids,
+)
 from checkin.people.vcard import (
     VCARD_MIMETYPE,
     content_disposition,
@@ -219,16 +224,6 @@ def my_data(slug: str):
         "Content-Disposition": content_disposition(f"checkin-{slug}-my-data.json")})
 
 
-def signed_in_anywhere() -> Attendee | None:
-    """The attendee this browser signed in as most recently, at an event whose sign-in holds."""
-    for event_id in reversed(signed_in_event_ids()):
-        event = db.session.get(Event, event_id)
-        me = signed_in_attendee(event) if event is not None else None
-        if me is not None:
-            return me
-    return None
-
-
 @bp.get("/scan")
 def scan():
     """The in-app scanner; a typed card code is the way in when the camera is refused.
@@ -246,7 +241,7 @@ def scan():
                       "the QR, or scan again.", code=code)
         else:
             return redirect(url_for("connections.card", code=code), code=303)
-    me = signed_in_anywhere()
+    me = next(iter(signed_in_attendees()), None)  # the navigation of the latest sign-in
     return render_template("connections/scan.html", error=error, me=me,
                            event=me.event if me else None,
                            card_prefix=current_app.config["CHECKIN_BASE_URL"] + "/c/",

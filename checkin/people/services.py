@@ -231,6 +231,12 @@ def update_card(person: Person, **fields) -> Person:
     return person
 
 
+def choose_language(person: Person, language: str | None) -> None:
+    """``person``'s language: the pages they see and the emails they get. Commits."""
+    person.language = checked_language(language)
+    db.session.commit()
+
+
 SINGLE_LINE = ("display_name", "headline", "company", "phone", "email")
 
 

@@ -53,6 +53,17 @@ def signed_in_event_ids() -> list[int]:
     return [int(key) for key in (session.get(SESSION_KEY) or {})]
 
 
+def signed_in_attendees() -> list[Attendee]:
+    """Every attendee this browser is signed in as whose sign-in holds, the latest first."""
+    found = []
+    for event_id in reversed(signed_in_event_ids()):
+        event = db.session.get(Event, event_id)
+        attendee = signed_in_attendee(event) if event is not None else None
+        if attendee is not None:
+            found.append(attendee)
+    return found
+
+
 RETURN_KEY = "return_to_card"  # a card seen before signing in, to come back to after
 
 

@@ -21,7 +21,7 @@ from checkin.errors import DomainError
 from checkin.errors_web import form_error
 from checkin.events.models import Event
 from checkin.events.services import get_event, require_open
-from checkin.i18n import current_language
+from checkin.i18n import current_language, language_chosen, remember_language
 from checkin.people.cards import link_label
 from checkin.people.forms import CardForm, JoinForm, ResendForm, error_summary
 from checkin.people.invitations import event_when, queue_invitation
@@ -29,11 +29,18 @@ from checkin.people.models import MAX_LINKS, Attendee
 from checkin.people.services import (
     attendee_for_signin_secret,
     attendees_with_email,
+    choose_language,
     join_as_walk_in,
     remove_attendee,
     update_card,
 )
-from checkin.people.sessions import card_to_return_to, sign_in, sign_out, signed_in_attendee
+from checkin.people.sessions import (
+    card_to_return_to,
+    sign_in,
+    sign_out,
+    signed_in_attendee,
+    signed_in_attendees,
+)
 from checkin.people.vcard import content_disposition
 from checkin.qr import card_payload, card_url, drawing_for
 
@@ -190,6 +197,7 @@ def my_card(slug: str):
             status = 400
         else:
             g.person_language = person.language
+            remember_language(person.language)  # the footer's choice gives way to this one
             refresh()  # the language just chosen speaks from this message on
             flash(_("Card saved."), "success")
             return redirect(url_for("people.my_card", slug=slug), code=303)
@@ -240,6 +248,13 @@ def signout(slug: str):
     sign_out(event)
     flash(_("You are signed out on this phone."), "success")
     return redirect(url_for("people.event_signin", slug=slug), code=303)
+
+
+@language_chosen.connect
+def signed_in_people_choose_it_too(_app, language: str) -> None:
+    """The footer's language switch, signed in: the choice of every person this browser is."""
+    for attendee in signed_in_attendees():
+        choose_language(attendee.person, language)
 
 
 @bp.app_template_filter("link_label")
