@@ -103,3 +103,23 @@ def test_invitation_goes_out_over_smtp_with_its_qr(app, event, create_attendee, 
     assert "Hola, José Núñez:" in mail.get_body(("plain",)).get_content()
     [image] = [p for p in mail.walk() if p.get_content_type() == "image/png"]
     assert decode_qr(image.get_content()) == [card_payload("http://localhost", ana.card_code)]
+
+
+@pytest.mark.parametrize(("lang", "before", "during"), [
+    ("en", "Before the event, fill in your card", "The event has started: fill in your card now"),
+    ("es", "Antes del evento, completa tu tarjeta", "El evento ya ha empezado: completa ya"),
+])
+def test_the_invitation_speaks_of_the_event_as_it_is(app, create_event, create_attendee, lang,
+                                                     before, during):
+    from datetime import timedelta
+
+    from checkin.columns import now_utc
+
+    coming = create_event(starts_at=now_utc() + timedelta(days=2))
+    message = queue_invitation(create_attendee(coming, language=lang))
+    assert before in message.text_body and before in message.html_body
+    assert during not in message.text_body
+    started = create_event(starts_at=now_utc() - timedelta(hours=1))
+    message = queue_invitation(create_attendee(started, language=lang))
+    assert during in message.text_body and during in message.html_body
+    assert before not in message.text_body and before not in message.html_body

@@ -242,3 +242,41 @@ def test_join_qr_for_the_entrance(client, walk_in_event, event):
 def test_join_page_in_spanish(client, walk_in_event):
     page = client.get(f"/e/{walk_in_event.slug}/join", headers={"Accept-Language": "es"})
     assert "Unirme y obtener mi tarjeta" in page.text
+
+
+@pytest.mark.parametrize(("lang", "offer", "answer"), [
+    ("en", "Email me a new link", "If ana@example.com is on a guest list, we have emailed"),
+    ("es", "Envíame un enlace nuevo", "Si ana@example.com está en una lista de invitados"),
+])
+def test_a_link_that_no_longer_works_offers_a_new_one(client, event, create_event,
+                                                      create_attendee, lang, offer, answer):
+    ana = create_attendee(event, email="ana@example.com")
+    create_attendee(create_event(state="closed"), email="ana@example.com")
+    headers = {"Accept-Language": lang}
+    page = client.get("/s/no-such-secret", headers=headers)
+    assert page.status_code == 404 and offer in page.text
+    assert 'action="/s/new"' in page.text
+    sent = client.post("/s/new", data={"email": "ANA@example.com"}, headers=headers)
+    assert sent.status_code == 200 and answer in sent.text
+    messages = OutboxMessage.query.filter_by(kind="invitation").all()
+    assert [m.recipient for m in messages] == [f"attendee:{ana.id}"]  # not the closed event's
+    unknown = client.post("/s/new", data={"email": "nobody@example.com"}, headers=headers)
+    assert unknown.status_code == 200 and "nobody@example.com" in unknown.text
+    assert OutboxMessage.query.filter_by(kind="invitation").count() == 1
+
+
+@pytest.mark.parametrize("page", ["/s/new", "/e/{slug}"])
+def test_asking_for_a_link_refuses_what_is_no_email_address(client, event, page):
+    response = client.post(page.format(slug=event.slug), data={"email": "not-an-email"})
+    assert response.status_code == 400
+    assert "This is not a valid email address." in response.text
+    assert 'value="not-an-email"' in response.text
+    assert OutboxMessage.query.count() == 0
+
+
+def test_the_join_page_says_who_sees_the_card(client, walk_in_event):
+    english = client.get(f"/e/{walk_in_event.slug}/join").text
+    assert "Who sees your card: the organizers of Open Night see your name and email." in english
+    assert "go only to the people you connect with" in english
+    spanish = client.get(f"/e/{walk_in_event.slug}/join", headers={"Accept-Language": "es"}).text
+    assert "Quién ve tu tarjeta: la organización de Open Night ve tu nombre y tu correo." in spanish

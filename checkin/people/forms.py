@@ -77,5 +77,6 @@ class JoinForm(FlaskForm):
 
 class ResendForm(FlaskForm):
     email = EmailField(_l("Your email"), validators=[
-        DataRequired(_l("An email address is needed.")), at_most("email")])
+        DataRequired(_l("An email address is needed.")), at_most("email"),
+        Email(_l("This is not a valid email address."), check_deliverability=False)])
 

@@ -52,6 +52,7 @@ def render_invitation(attendee: Attendee, secret: str, language: str) -> tuple[s
         "card_code": attendee.card_code,
         "event_page": f"{base_url}/e/{event.slug}",
         "qr_cid": QR_CID,
+        "started": now_utc() >= event.starts_at,  # "before the event" reads wrong once it began
     }
     with force_locale(language):
         subject = _("Your card for %(event)s", event=event.name)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from checkin.columns import now_utc
 from checkin.errors import DomainError
-from checkin.events.models import Event
+from checkin.events.models import Event, EventState
 from checkin.events.services import require_open
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
@@ -258,6 +258,17 @@ def attendees_with_email(event: Event, email: str) -> list[Attendee]:
     return list(db.session.scalars(
         select(Attendee).join(Person).where(Attendee.event_id == event.id,
                                             Person.email == email)
+    ))
+
+
+def invited_at_open_events(email: str) -> list[Attendee]:
+    """Every attendee invited at ``email`` to an event not yet closed, whichever event."""
+    email = (email or "").strip().lower()
+    if not email:
+        return []
+    return list(db.session.scalars(
+        select(Attendee).join(Person).join(Event, Event.id == Attendee.event_id)
+        .where(Person.email == email, Event.state != EventState.CLOSED.value)
     ))
 
 

@@ -30,6 +30,7 @@ from checkin.people.services import (
     attendee_for_signin_secret,
     attendees_with_email,
     choose_language,
+    invited_at_open_events,
     join_as_walk_in,
     remove_attendee,
     update_card,
@@ -89,7 +90,7 @@ def signin_link(secret: str):
     """The link from the invitation: sign this browser in, then leave the secret behind."""
     attendee = attendee_for_signin_secret(secret[:200])
     if attendee is None:
-        return render_template("people/link_invalid.html"), 404
+        return render_template("people/link_invalid.html", form=ResendForm()), 404
     sign_in(attendee)
     return redirect(after_sign_in(attendee), code=303)
 
@@ -102,6 +103,32 @@ def after_sign_in(attendee: Attendee) -> str:
     return url_for("people.my_card", slug=attendee.event.slug)
 
 
+def resend_allowed(email: str) -> bool:
+    """Whether another link may be sent to ``email`` from this client now (else flashes why)."""
+    allowed = (ratelimit.allow(f"resend:ip:{request.remote_addr}", RESEND_PER_IP, WINDOW)
+               and ratelimit.allow(f"resend:email:{email}", RESEND_PER_ADDRESS, WINDOW))
+    if not allowed:
+        flash(_("Too many requests. Please wait a few minutes and try again."), "error")
+    return allowed
+
+
+@bp.post("/s/new")
+def new_link():
+    """From a link that no longer works: a new one for every open event this address is
+    invited to, with the same answer for any address (it says nothing about who is invited)."""
+    form = ResendForm()
+    sent_to, status = None, 400
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if resend_allowed(email):
+            for attendee in invited_at_open_events(email):
+                queue_invitation(attendee)
+            sent_to, status = email, 200
+        else:
+            status = 429
+    return render_template("people/link_invalid.html", form=form, sent_to=sent_to), status
+
+
 @bp.route("/e/<slug>", methods=["GET", "POST"])
 def event_signin(slug: str):
     """The event's sign-in page: "email me my link again", the same answer for any address."""
@@ -112,10 +139,7 @@ def event_signin(slug: str):
     sent_to, status = None, 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        allowed = (ratelimit.allow(f"resend:ip:{request.remote_addr}", RESEND_PER_IP, WINDOW)
-                   and ratelimit.allow(f"resend:email:{email}", RESEND_PER_ADDRESS, WINDOW))
-        if not allowed:
-            flash(_("Too many requests. Please wait a few minutes and try again."), "error")
+        if not resend_allowed(email):
             status = 429
         else:
             for attendee in attendees_with_email(event, email):
