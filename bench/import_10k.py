@@ -73,8 +73,8 @@ def main() -> None:
             again = apply_import(event, data)
             timings["reimport_s"] = round(time.perf_counter() - began, 2)
             result = {"rows": args.rows, "bytes": len(data), "database": url.split(":")[0],
-                      "created": len(done.creates), "skipped": len(plan.skips),
-                      "unchanged_on_reimport": len(again.unchanged), **timings}
+                      "created": done["create"], "skipped": len(plan.skips),
+                      "unchanged_on_reimport": again["unchanged"], **timings}
     print(json.dumps(result, indent=2))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

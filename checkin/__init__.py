@@ -9,6 +9,9 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
+# How long a connection waits for SQLite's write lock before "database is locked": a web
+# request then answers 503 (try again); the CLI waits longer (see checkin.cli).
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 @sa_event.listens_for(Engine, "connect")
@@ -18,7 +21,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -28,6 +31,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     from checkin import (
         accounts,
         api,
+        bodylimit,
         connections,
         console,
         demo,
@@ -64,6 +68,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    bodylimit.init_app(app)
     errors_web.init_app(app)
     for domain in (site, accounts, events, people, connections, door, console, api, mail, qr,
                    followups, guestlists, demo):

@@ -1,9 +1,14 @@
 """How a refusal reads: JSON under /api/, a page everywhere else."""
 
 from flask import Flask, flash, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from checkin.errors import DomainError
+from checkin.transactions import is_busy
+
+RETRY_AFTER_SECONDS = 2
 
 
 def _wants_json() -> bool:
@@ -33,6 +38,26 @@ def handle_http_error(error: HTTPException):
     return render_template("error.html", title=error.name, status=error.code), error.code
 
 
+def handle_busy_database(error: OperationalError):
+    """The database stayed busy past our wait (SQLite's one writer): 503, try again shortly."""
+    from flask import current_app
+
+    from checkin.extensions import db
+
+    if not is_busy(error):
+        if current_app.testing:
+            raise error
+        return handle_unexpected(error)
+
+    db.session.rollback()
+    message = _("The server is busy. Try again in a moment.")
+    if _wants_json():
+        response = jsonify({"error": {"code": "busy", "message": message}})
+    else:
+        response = render_template("error.html", title=message, status=503)
+    return response, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def handle_unexpected(error: Exception):
     from flask import current_app
 
@@ -46,5 +71,6 @@ def handle_unexpected(error: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_busy_database)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

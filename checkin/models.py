@@ -4,6 +4,7 @@ from checkin.accounts.models import ApiToken, EventRole, Organizer, Role, StaffI
 from checkin.connections.models import Connection, Note
 from checkin.door.models import CheckIn, ScanKind
 from checkin.events.models import Event, EventState
+from checkin.guestlists.models import GuestlistUpload, StagedGuest
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.people.models import Attendee, Person
 from checkin.qr.models import QrDrawing
@@ -11,6 +12,7 @@ from checkin.ratelimit import AttemptBackoff, RateLimitCounter
 
 __all__ = [
     "ApiToken", "AttemptBackoff", "Attendee", "CheckIn", "Connection", "Event", "EventRole",
-    "EventState", "Note", "Organizer", "OutboxMessage", "OutboxStatus", "Person", "QrDrawing",
-    "RateLimitCounter", "Role", "ScanKind", "StaffInvitation",
+    "EventState", "GuestlistUpload", "Note", "Organizer", "OutboxMessage", "OutboxStatus",
+    "Person", "QrDrawing", "RateLimitCounter", "Role", "ScanKind", "StaffInvitation",
+    "StagedGuest",
 ]

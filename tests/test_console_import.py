@@ -50,7 +50,7 @@ def test_preview_in_spanish(client, owner, event):
 def test_bad_files_show_the_reason_and_write_nothing(client, owner, event):
     login(client, owner)
     for name, words in (("unknown.csv", "We do not recognise this guest list"),
-                        ("binary.xlsx", "This is not a text file"),
+                        ("binary.xlsx", "This Excel file could not be read"),
                         ("empty.csv", "The file is empty."),
                         ("plain_no_name.csv", "The file has no name column")):
         response = upload(client, event, name)

@@ -31,7 +31,7 @@ def test_preview_writes_nothing(event):
 
 def test_import_then_the_same_file_again_changes_nothing(event):
     first = apply_import(event, fixture("eventbrite_classic.csv"))
-    assert first.committed and len(first.creates) == 4 and count() == 4
+    assert first["committed"] and first["create"] == 4 and count() == 4
     again = plan_import(event, fixture("eventbrite_classic.csv"))
     assert (len(again.creates), len(again.updates), len(again.unchanged)) == (0, 0, 4)
     apply_import(event, fixture("eventbrite_classic.csv"))
@@ -67,8 +67,8 @@ def test_an_edited_file_updates_what_changed(event):
 
 def test_rows_without_ticket_code_match_by_name_and_email(event):
     data = b"name,email\nAna,ana@x.org\nAna,ANA@x.org\nOtra Persona,ana@x.org\n"
-    plan = apply_import(event, data)
-    assert len(plan.creates) == 2 and [s.line for s in plan.skips] == [3]
+    result = apply_import(event, data)
+    assert result["create"] == 2 and [s["line"] for s in result["skipped"]] == [3]
     assert len(plan_import(event, data).unchanged) == 2
 
 
@@ -76,20 +76,39 @@ def test_one_transaction_all_or_nothing(event, monkeypatch):
     from checkin.guestlists import services
 
     apply_import(event, b"name,email,ticket\nAna,ana@x.org,T1\n")
-    calls = {"n": 0}
-    real = services._insert_guests
 
     def failing(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("disk full")
-        return real(*args, **kwargs)
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_insert_guests", failing)
-    monkeypatch.setattr(services, "INSERT_BATCH", 2)
+    monkeypatch.setattr(services, "_apply_staged_updates", failing)
     with pytest.raises(RuntimeError):
         apply_import(event, fixture("eventbrite_classic.csv"))
-    assert calls["n"] == 2 and count() == 1 and db.session.query(Person).count() == 1
+    assert count() == 1 and db.session.query(Person).count() == 1
+
+
+def test_an_import_stopped_half_way_shows_nothing_and_the_next_step_finishes_it(event,
+                                                                              monkeypatch):
+    from checkin.guestlists import services
+
+    monkeypatch.setattr(services, "STAGE_BATCH", 2)
+    real, calls = services.stage_rows, {"n": 0}
+
+    def dies_on_the_second_batch(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "stage_rows", dies_on_the_second_batch)
+    upload = services.keep_upload(event, fixture("eventbrite_classic.csv"))
+    assert services.confirm_upload(upload) and not services.confirm_upload(upload)
+    with pytest.raises(RuntimeError):
+        services.continue_import(upload)
+    assert count() == 0 and upload.staged == 2  # staged, but nobody sees it yet
+    result = services.continue_import(upload)
+    assert result["committed"] and result["create"] == 4 and count() == 4
+    assert upload.state == "done" and upload.result["create"] == 4
+    assert services.continue_import(upload) is None and count() == 4
 
 
 def test_imported_people_have_full_rows(event):

@@ -9,6 +9,7 @@ from checkin import create_app
 from checkin.accounts.models import Role
 from checkin.door.services import check_in
 from checkin.extensions import db
+from checkin.guestlists.services import keep_upload
 from checkin.people.services import issue_signin_link
 from tests.conftest import base_settings
 from tests.factories import (
@@ -62,7 +63,9 @@ def world(app, owner, event):
     invitation, _secret = make_staff_invitation(event)
     values = {"slug": event.slug, "attendee_id": ana.id, "checkin_id": checkin.id,
               "message_id": make_outbox(event).id, "organizer_id": door.id,
-              "invitation_id": invitation.id, "action": "new-link"}
+              "invitation_id": invitation.id, "action": "new-link",
+              "upload_id": keep_upload(event, b"name,email\nLuis,luis@x.org\n",
+                                       organizer=owner).id}
     clients = {}
     for role, organizer in (("door", door), ("other_owner", other_owner), ("owner", owner),
                             ("anonymous", None), ("attendee", None)):

@@ -1,41 +1,22 @@
-"""Console: import a guest list — upload, preview what would change, confirm."""
+"""Console: import a guest list — upload, preview what would change, confirm, watch it run."""
 
-import base64
+import contextlib
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from checkin.console.forms import ImportConfirmForm, ImportForm
 from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError
-from checkin.guestlists.services import apply_import, plan_import
-
-UPLOAD_MAX_AGE = 3600  # seconds between the preview and the confirmation
-
-
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="guestlist-upload")
-
-
-def sign_upload(event_id: int, data: bytes) -> str:
-    """The uploaded file, carried to the confirmation in the page itself (compressed, signed,
-    bound to this event and organizer), so any app server can confirm it."""
-    return _signer().dumps({"e": event_id, "o": current_user.id,
-                            "d": base64.b64encode(data).decode()})
-
-
-def signed_upload(event_id: int, token: str) -> bytes:
-    try:
-        payload = _signer().loads(token, max_age=UPLOAD_MAX_AGE)
-    except BadSignature as error:
-        raise DomainError("upload_expired", _("This preview has expired. Upload the file "
-                                              "again.")) from error
-    if payload.get("e") != event_id or payload.get("o") != current_user.id:
-        raise DomainError("upload_expired", _("This preview has expired. Upload the file again."))
-    return base64.b64decode(payload["d"])
+from checkin.guestlists.services import (
+    confirm_upload,
+    keep_upload,
+    plan_import,
+    run_import,
+    upload_for,
+)
 
 
 @bp.route("/events/<slug>/import", methods=["GET", "POST"])
@@ -50,11 +31,22 @@ def import_guests(slug):
         except DomainError as error:
             form.file.errors = [error.message]
         else:
-            confirm = ImportConfirmForm(upload=sign_upload(event.id, data))
+            # The file stays on the server; the page carries only its id.
+            upload = keep_upload(event, data, organizer=current_user,
+                                 filename=form.file.data.filename)
+            confirm = ImportConfirmForm(upload=upload.id)
             return render_template("console/import_preview.html", event=event, plan=plan,
                                    form=confirm, filename=form.file.data.filename)
     status = 400 if form.is_submitted() else 200
     return render_template("console/import.html", event=event, form=form), status
+
+
+def _result_message(result: dict) -> str:
+    counts = [ngettext("%(num)d added", "%(num)d added", result["create"]),
+              ngettext("%(num)d updated", "%(num)d updated", result["update"]),
+              ngettext("%(num)d unchanged", "%(num)d unchanged", result["unchanged"]),
+              ngettext("%(num)d skipped", "%(num)d skipped", result["skip"])]
+    return _("Imported: %(counts)s.", counts=", ".join(counts))
 
 
 @bp.post("/events/<slug>/import/confirm")
@@ -66,13 +58,42 @@ def confirm_import(slug):
         flash(_("This preview has expired. Upload the file again."), "error")
         return redirect(url_for("console.import_guests", slug=slug), code=303)
     try:
-        plan = apply_import(event, signed_upload(event.id, form.upload.data))
+        upload = upload_for(event, form.upload.data, organizer=current_user)
+        # A second click (or a second tab) starts nothing: it watches the import under way.
+        confirm_upload(upload)
+        run_import(upload)  # a small file now; a large one in the background
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("console.import_guests", slug=slug), code=303)
-    counts = [ngettext("%(num)d added", "%(num)d added", len(plan.creates)),
-              ngettext("%(num)d updated", "%(num)d updated", len(plan.updates)),
-              ngettext("%(num)d unchanged", "%(num)d unchanged", len(plan.unchanged)),
-              ngettext("%(num)d skipped", "%(num)d skipped", len(plan.skips))]
-    flash(_("Imported: %(counts)s.", counts=", ".join(counts)), "success")
-    return redirect(url_for("console.attendees", slug=slug), code=303)
+    if upload.state == "done":
+        flash(_result_message(upload.result), "success")
+        return redirect(url_for("console.attendees", slug=slug), code=303)
+    return redirect(url_for("console.import_progress", slug=slug, upload_id=upload.id),
+                    code=303)
+
+
+@bp.get("/events/<slug>/import/<upload_id>")
+@login_required
+def import_progress(slug, upload_id):
+    """A large import running in the background: how far it is (the page keeps asking)."""
+    event = owned_event(slug)
+    upload = upload_for(event, upload_id, organizer=current_user)
+    return render_template("console/import_progress.html", event=event, upload=upload,
+                           form=ImportConfirmForm(upload=upload.id),
+                           result=_result_message(upload.result) if upload.result else "")
+
+
+@bp.post("/events/<slug>/import/<upload_id>/continue")
+@login_required
+def continue_guest_import(slug, upload_id):
+    event = owned_event(slug)
+    upload = upload_for(event, upload_id, organizer=current_user)
+    form = ImportConfirmForm()
+    if form.validate_on_submit():
+        # Resumes an import whose worker stopped (its lease lapsed); else only reports.
+        with contextlib.suppress(DomainError):  # kept on the upload: the page shows it
+            run_import(upload)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"state": upload.state, "staged": upload.staged, "total": upload.total})
+    return redirect(url_for("console.import_progress", slug=slug, upload_id=upload.id),
+                    code=303)

@@ -1,13 +1,21 @@
 """``checkin attendees import SLUG FILE``: a guest list from the command line."""
 
 import sys
+import time
 
 import click
 from flask.cli import with_appcontext
 
 from checkin.errors import DomainError
 from checkin.events.services import get_event
-from checkin.guestlists.services import apply_import, plan_import
+from checkin.guestlists.services import (
+    LEASE,
+    confirm_upload,
+    continue_import,
+    keep_upload,
+    plan_import,
+)
+from checkin.transactions import retry_when_busy
 
 
 def fail(message: str) -> None:
@@ -51,14 +59,29 @@ def import_command(slug, file, dry_run):
         return
     total = len(plan.creates) + len(plan.updates)
     try:
+        upload = retry_when_busy(lambda: keep_upload(event, data, filename=file.name))
+        retry_when_busy(lambda: confirm_upload(upload))
         with click.progressbar(length=total, label="Importing", file=sys.stderr,
                                show_pos=True) as bar:
-            plan = apply_import(event, data, progress=bar.update)
+            result = import_to_the_end(upload, bar.update)
     except DomainError as error:
         fail(error.message)
-    click.echo(f"Imported into {event.slug}: {len(plan.creates)} added, "
-               f"{len(plan.updates)} updated, {len(plan.unchanged)} unchanged, "
-               f"{len(plan.skips)} skipped.")
+    click.echo(f"Imported into {event.slug}: {result['create']} added, "
+               f"{result['update']} updated, {result['unchanged']} unchanged, "
+               f"{result['skip']} skipped.")
+
+
+def import_to_the_end(upload, progress):
+    """Continue ``upload``'s import until it is done, waiting out a busy database."""
+    deadline = time.monotonic() + LEASE.total_seconds() * 2
+    while time.monotonic() < deadline:
+        result = retry_when_busy(lambda: continue_import(upload, progress=progress))
+        if result is not None:
+            return result
+        if upload.state != "importing":
+            raise DomainError("import_conflict", "Another import finished this one first.")
+        time.sleep(5)  # another worker holds it: wait for it to finish or its lease to lapse
+    raise DomainError("import_busy", "The import could not continue; run the command again.")
 
 
 @attendees_cli.command("invite")

@@ -34,6 +34,7 @@ class Guest:
     ticket_type: str = ""
     language: str = ""
     attention_note: str = ""
+    links: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     nameless: bool = False  # no name in the file: shown by the email's first part
 
@@ -70,6 +71,24 @@ def cell(row: Row, *names: str) -> str:
     return ""
 
 
+def question(row: Row, words: tuple[str, ...]) -> str:
+    """The answer to a question the organizer added (Luma, Meetup): the first non-blank cell
+    whose header mentions one of ``words`` ("What company do you work for?")."""
+    for header, value in row.items():
+        if value and value.strip() and any(word in header for word in words):
+            return value.strip()
+    return ""
+
+
+COMPANY_WORDS = ("company", "empresa", "organization", "organisation", "organizacion",
+                 "employer")
+LINKEDIN_WORDS = ("linkedin",)
+
+
+def _links(*values: str) -> list[str]:
+    return [v for v in values if v]
+
+
 NO_NAME = {"info requested", "informacion solicitada"}
 
 
@@ -92,8 +111,8 @@ EVENTBRITE_REFUSED = {
 
 
 def _eventbrite_classic(headers: set[str]) -> bool:
-    return bool(headers & {"order #", "order no.", "order no"}) and bool(
-        headers & {"attendee #", "attendee no.", "attendee no"})
+    return bool(headers & {"order #", "order no"}) and bool(
+        headers & {"attendee #", "attendee no"})
 
 
 def _read_eventbrite_classic(line: int, row: Row) -> Guest | Skip:
@@ -106,8 +125,8 @@ def _read_eventbrite_classic(line: int, row: Row) -> Guest | Skip:
         last_name=_name(cell(row, "last name", "surname")), email=cell(row, "email"),
         company=cell(row, "company"), headline=cell(row, "job title"),
         phone=cell(row, "cell phone", "mobile phone", "work phone", "home phone"),
-        ticket_code=cell(row, "barcode #", "barcode no.", "barcode", "attendee #",
-                         "attendee no.", "attendee no"),
+        ticket_code=cell(row, "barcode #", "barcode no", "barcode", "attendee #",
+                         "attendee no"),
         ticket_type=cell(row, "ticket type"))
 
 
@@ -142,7 +161,7 @@ LUMA_REFUSED = {
 
 
 def _luma(headers: set[str]) -> bool:
-    return {"api_id", "email"} <= headers and bool(headers & {"qr_code_url", "approval_status"})
+    return {"api id", "email"} <= headers and bool(headers & {"qr code url", "approval status"})
 
 
 def _luma_pk(url: str) -> str:
@@ -151,15 +170,16 @@ def _luma_pk(url: str) -> str:
 
 
 def _read_luma(line: int, row: Row) -> Guest | Skip:
-    skip = _status_skip(line, cell(row, "approval_status"), LUMA_REFUSED)
+    skip = _status_skip(line, cell(row, "approval status"), LUMA_REFUSED)
     if skip:
         return skip
     return Guest(
-        line=line, first_name=cell(row, "first_name"), last_name=cell(row, "last_name"),
-        display_name="" if cell(row, "first_name", "last_name") else cell(row, "name"),
-        email=cell(row, "email"), phone=cell(row, "phone_number"),
-        ticket_code=_luma_pk(cell(row, "qr_code_url")) or cell(row, "api_id"),
-        ticket_type=cell(row, "ticket_name"))
+        line=line, first_name=cell(row, "first name"), last_name=cell(row, "last name"),
+        display_name="" if cell(row, "first name", "last name") else cell(row, "name"),
+        email=cell(row, "email"), phone=cell(row, "phone number"),
+        company=question(row, COMPANY_WORDS), links=_links(question(row, LINKEDIN_WORDS)),
+        ticket_code=_luma_pk(cell(row, "qr code url")) or cell(row, "api id"),
+        ticket_type=cell(row, "ticket name"))
 
 
 # --- pretix -----------------------------------------------------------------------------
@@ -193,7 +213,7 @@ def _read_pretix(line: int, row: Row) -> Guest | Skip:
         line=line, first_name=cell(row, "attendee name: given name"),
         last_name=cell(row, "attendee name: family name"),
         display_name=cell(row, "attendee name"),
-        email=cell(row, "e-mail", "email", "attendee e-mail", "attendee email"),
+        email=cell(row, "e mail", "email", "attendee e mail", "attendee email"),
         company=cell(row, "company"), phone=cell(row, "phone number", "phone"),
         ticket_code=cell(row, "secret"),
         ticket_type=f"{product} – {variation}" if variation else product,
@@ -247,7 +267,9 @@ def _read_hi_events(line: int, row: Row) -> Guest | Skip:
     return Guest(
         line=line, first_name=cell(row, "first name"), last_name=cell(row, "last name"),
         email=cell(row, "email"), ticket_code=cell(row, "public id"),
-        ticket_type=cell(row, "product", "ticket", "product title", "ticket title"))
+        company=cell(row, "company name", "company"),
+        ticket_type=cell(row, "product name", "product", "ticket", "product title",
+                         "ticket title"))
 
 
 # --- Meetup -----------------------------------------------------------------------------
@@ -262,9 +284,12 @@ def _read_meetup(line: int, row: Row) -> Guest | Skip:
         return Skip(line, _l("RSVP is “%(rsvp)s”, not Yes (Meetup)", rsvp=rsvp or "—"))
     guests = cell(row, "guests")
     note = f"+{guests} (Meetup RSVP)" if guests.isdigit() and int(guests) > 0 else ""
-    user_id = cell(row, "user id")
+    # Only a real member number makes a ticket code (a blank id must not give "meetup-user").
+    user_id = re.fullmatch(r"(?:user\s*)?(\d+)", fold(cell(row, "user id")))
     return Guest(line=line, display_name=cell(row, "name"),
-                 ticket_code=f"meetup-{user_id}" if user_id else "", attention_note=note)
+                 ticket_code=f"meetup-{user_id.group(1)}" if user_id else "",
+                 company=question(row, COMPANY_WORDS),
+                 links=_links(question(row, LINKEDIN_WORDS)), attention_note=note)
 
 
 # --- A plain spreadsheet, headers in English or Spanish ---------------------------------
@@ -275,8 +300,8 @@ PLAIN_COLUMNS = {
     "first_name": ("first name", "given name", "firstname", "nombre", "first"),
     "last_name": ("last name", "surname", "family name", "lastname", "apellidos", "apellido",
                   "last"),
-    "email": ("email", "e-mail", "email address", "mail", "correo", "correo electronico",
-              "e-mail address", "correo-e"),
+    "email": ("email", "e mail", "email address", "mail", "correo", "correo electronico",
+              "e mail address", "correo e"),
     "company": ("company", "organization", "organisation", "empresa", "organizacion",
                 "compania", "company name"),
     "headline": ("title", "job title", "position", "role", "cargo", "puesto", "titulo"),
@@ -333,8 +358,13 @@ FORMATS = [
 ]
 
 
+_SEPARATORS = re.compile(r"[\s_.\-]+")
+
+
 def fold_header(header: str) -> str:
-    return fold(header.strip().strip('"').rstrip(":"))
+    """A header as formats name it: no accents, lower case, and ``_ - .`` read as spaces
+    (``first_name``, ``First-Name`` and ``First name`` are one header)."""
+    return _SEPARATORS.sub(" ", fold(header.strip().strip('"').rstrip(":"))).strip()
 
 
 def detect(headers: list[str]) -> Format | None:

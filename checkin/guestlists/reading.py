@@ -1,11 +1,14 @@
 """Turning an uploaded guest-list file into a table: encoding, delimiter, rows with line numbers.
 
-Pure functions: bytes in, a ``Table`` out, or a ``DomainError`` a person can act on.
+Pure functions: bytes in (CSV or TSV text, or an Excel .xlsx workbook), a ``Table`` out, or a
+``DomainError`` a person can act on.
 """
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +18,10 @@ MAX_ROWS = 50_000
 DELIMITERS = ",;\t|"
 NOT_TEXT = _l("This is not a text file. Save the guest list as CSV (comma- or tab-separated) "
               "and upload that.")
+NOT_A_WORKBOOK = _l("This Excel file could not be read. Save it again as .xlsx, or as CSV, and "
+                    "upload that.")
+WORKBOOK = b"PK\x03\x04"  # an .xlsx is a zip archive
+XLSX = "xlsx"  # the "encoding" and "delimiter" a table read from a workbook reports
 
 
 @dataclass
@@ -67,6 +74,8 @@ def sniff_delimiter(header_line: str) -> str:
 
 def read_table(data: bytes) -> Table:
     """The header row and every non-blank row, each with the line it starts on."""
+    if data.startswith(WORKBOOK):
+        return read_workbook(data)
     text, encoding = decode(data)
     if _looks_binary(text) or "\x00" in text:
         raise DomainError("binary_file", NOT_TEXT)
@@ -86,14 +95,60 @@ def read_table(data: bytes) -> Table:
                 continue
             table.rows.append((start, cells))
             if len(table.rows) > MAX_ROWS:
-                raise DomainError("too_many_rows", _l(
-                    "The file has more than %(rows)d rows; split it.", rows=MAX_ROWS))
+                raise _too_many_rows()
     except csv.Error as error:
         raise DomainError("bad_csv", _l("Line %(line)d: the file is not valid CSV "
                                         "(%(error)s).", line=reader.line_num,
                                         error=error)) from error
+    return _complete(table)
+
+
+def _complete(table: Table) -> Table:
     if not table.headers:
         raise DomainError("empty_file", _l("The file is empty."))
     if not table.rows:
         raise DomainError("no_rows", _l("The file has a header row but no guests."))
     return table
+
+
+def _too_many_rows() -> DomainError:
+    return DomainError("too_many_rows", _l("The file has more than %(rows)d rows; split it.",
+                                           rows=MAX_ROWS))
+
+
+def read_workbook(data: bytes) -> Table:
+    """The first sheet of an Excel workbook: its first non-blank row is the header; each row
+    keeps its row number, as Excel shows it."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        table = Table(headers=[], encoding=XLSX, delimiter=XLSX)
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [cell_text(value) for value in values]
+            if not any(c.strip() for c in cells):
+                continue
+            if not table.headers:
+                table.headers = [c.strip() for c in cells]
+                continue
+            table.rows.append((number, cells))
+            if len(table.rows) > MAX_ROWS:
+                raise _too_many_rows()
+        book.close()
+    except DomainError:
+        raise
+    except (zipfile.BadZipFile, KeyError, IndexError, ValueError, TypeError, OSError) as error:
+        raise DomainError("binary_file", NOT_A_WORKBOOK) from error
+    return _complete(table)
+
+
+def cell_text(value) -> str:
+    """A workbook cell as the text it shows: 600123123 (not 600123123.0), dates in ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)

@@ -21,6 +21,7 @@ from checkin.qr import card_payload
 from checkin.qr.models import QrDrawing
 from checkin.text import fold
 from checkin.tokens import hash_secret, new_card_code, new_secret
+from checkin.transactions import lock_event_for_writing
 
 
 def search_key_for(attendee: Attendee) -> str:
@@ -289,8 +290,11 @@ def join_as_walk_in(event: Event, name: str, email: str,
     email = checked_email(email)
     if not email:
         raise DomainError("bad_email", _l("This is not a valid email address."), field="email")
+    # Read and register under the write lock, or three taps at once make two walk-ins.
+    lock_event_for_writing(event.id)
     existing = find_attendee_by_name_and_email(event, name, email)
     if existing is not None:
+        db.session.commit()  # nothing to write: let the lock go
         return existing, False
     attendee = register_attendee(event, display_name=name, email=email,
                                  source=AttendeeSource.WALK_IN,
