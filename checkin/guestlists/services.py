@@ -32,7 +32,7 @@ from checkin.extensions import db
 from checkin.guestlists.formats import Format, Guest, Skip, detect, fold_header, needs_a_name
 from checkin.guestlists.models import GuestlistUpload, StagedGuest
 from checkin.guestlists.reading import read_table
-from checkin.people.cards import is_web_link
+from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
 from checkin.people.services import search_key_for
 from checkin.text import fold
@@ -152,9 +152,7 @@ def _web_links(guest: Guest) -> list[str]:
     """Links from the file that a card can show: a bare ``linkedin.com/in/…`` gets https://."""
     links = []
     for link in guest.links[:MAX_LINKS]:
-        link = _clean(link)
-        if link and "://" not in link:
-            link = f"https://{link}"
+        link = as_web_link(_clean(link))  # the card form's own rule
         if is_web_link(link):
             links.append(link)
         elif link:
