@@ -141,3 +141,17 @@ def test_imports_into_two_events_stay_apart(event, owner):
     apply_import(other, fixture("pretix.csv"))
     assert count() == 4
     assert len(plan_import(other, fixture("pretix.csv")).unchanged) == 2
+
+
+def test_the_swap_copies_every_column_whose_default_differs_row_by_row():
+    """The swap's INSERT … SELECT evaluates a Python default once per statement: a column
+    whose default must differ between rows (a secret, a code) has to be staged and copied."""
+    from checkin.guestlists.services import ATTENDEE_COPY, PERSON_COPY
+
+    same_for_a_whole_import = {"created_at", "updated_at"}
+    for model, copied in ((Person, PERSON_COPY), (Attendee, ATTENDEE_COPY)):
+        for column in model.__table__.columns:
+            default = column.default
+            if default is not None and default.is_callable and not column.primary_key:
+                assert column.name in copied or column.name in same_for_a_whole_import, (
+                    f"{model.__tablename__}.{column.name}: stage it and add it to the copy")
