@@ -74,7 +74,7 @@ def tokens():
 @login_required
 def revoke_token(token_id):
     from checkin.accounts.models import ApiToken
-    from checkin.console.confirm import ask_first
+    from checkin.confirm import ask_first
     from checkin.extensions import db
 
     token = db.session.get(ApiToken, token_id)

@@ -8,10 +8,9 @@ from checkin.api.openapi import add_path, add_schema, json_body, json_response, 
 from checkin.api.serializers import attendee_json
 from checkin.errors import DomainError
 from checkin.i18n import LANGUAGES
-from checkin.people.guests import add_attendee, attendee_of, update_attendee
+from checkin.people.guests import add_attendee, attendee_of, remove_attendee, update_attendee
 from checkin.people.models import LIMITS, AttendeeSource
 from checkin.people.queries import attendee_query
-from checkin.people.services import remove_attendee
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 NULLABLE_TIME = {**DATE_TIME, "nullable": True}

@@ -5,17 +5,17 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from checkin.console.confirm import ask_first
+from checkin.confirm import ask_first
 from checkin.console.forms import AttendeeForm, ConfirmForm
 from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError
 from checkin.errors_web import form_error
 from checkin.extensions import db
-from checkin.people.guests import add_attendee, attendee_of, update_attendee
+from checkin.people.guests import add_attendee, attendee_of, remove_attendee, update_attendee
 from checkin.people.invitations import send_new_link
 from checkin.people.models import AttendeeSource
 from checkin.people.queries import SORTS, attendee_query, ticket_types
-from checkin.people.services import remove_attendee, revoke_signin_link
+from checkin.people.services import revoke_signin_link
 
 PER_PAGE = 50
 FILTERS = ("q", "checked_in", "invited", "source", "ticket_type", "sort")

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
 
-from checkin.console.confirm import ask_first
+from checkin.confirm import ask_first
 from checkin.console.forms import ConfirmForm
 from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError

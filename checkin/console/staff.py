@@ -16,7 +16,7 @@ from checkin.accounts.services import (
     withdraw_staff_invitation,
 )
 from checkin.columns import now_utc
-from checkin.console.confirm import ask_first
+from checkin.confirm import ask_first
 from checkin.console.forms import ConfirmForm, JoinForm, StaffInviteForm
 from checkin.console.views import bp, owned_event
 from checkin.errors import DomainError

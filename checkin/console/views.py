@@ -15,7 +15,7 @@ from checkin.accounts.services import (
     require_event_runner,
 )
 from checkin.columns import now_utc
-from checkin.console.confirm import ask_first
+from checkin.confirm import ask_close
 from checkin.console.forms import COMMON_TIMEZONES, ConfirmForm, EventForm
 from checkin.door.dashboard import figures
 from checkin.errors import DomainError
@@ -151,15 +151,6 @@ def close(slug):
     close_event(event)
     flash(_("The event is closed: no more connections or notes can be made."), "success")
     return redirect(url_for("console.overview", slug=event.slug), code=303)
-
-
-def ask_close(event: Event, back: str):
-    """The question before closing ``event`` (None once the owner confirmed)."""
-    return ask_first(
-        _("Close %(event)s?", event=event.name),
-        _("Guests will no longer be able to connect or write notes, and the follow-ups can be "
-          "sent. An owner can reopen the event later."),
-        _("Close the event"), back)
 
 
 @bp.post("/events/<slug>/reopen")

@@ -14,7 +14,6 @@ from checkin.door.codes import door_key
 from checkin.door.pages import DOOR_ROLES
 from checkin.door.services import ScanAnswer, check_in, undo_check_in
 from checkin.errors import DomainError
-from checkin.extensions import db
 from checkin.instants import parse_instant
 
 MAX_BATCH = 500
@@ -141,8 +140,7 @@ def scans(slug):
     for scan in queue:
         try:
             results.append(_one_scan(event, scan))
-        except DomainError as error:
-            db.session.rollback()
+        except DomainError as error:  # refused before anything was written
             nonce = scan.get("nonce") if isinstance(scan, dict) else None
             results.append({"status": "error", "result": error.code, "nonce": nonce,
                             "message": error.message, "rejected": True})

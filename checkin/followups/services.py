@@ -23,9 +23,9 @@ from checkin.followups.summary import KIND_SUMMARY, queue_summaries, render_summ
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.sender import DeliveryStopped, Tally, deliver_pending
 from checkin.mail.services import enqueue, message_fields, resend
+from checkin.people.guests import attendee_removed
 from checkin.people.invitations import queue_invitation
 from checkin.people.models import Attendee, Person
-from checkin.people.services import attendee_removed
 from checkin.text import contains_pattern
 
 BATCH_SIZE = 100  # a short write transaction: senders commit between batches

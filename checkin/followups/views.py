@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from checkin.accounts.services import event_for
+from checkin.confirm import ask_close
 from checkin.errors import DomainError
 from checkin.extensions import csrf, db
 from checkin.followups.render import KIND, KIND_TEST, person_for_unsubscribe_token, render_followup
@@ -105,8 +106,6 @@ def preview_html(slug, attendee_id):
 @bp.post("/followups/close")
 @login_required
 def close_page(slug):
-    from checkin.console.views import ask_close
-
     event = _owned_event(slug)
     asked = ask_close(event, back=url_for("followups.followups_page", slug=slug))
     if asked:

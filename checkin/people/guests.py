@@ -1,13 +1,16 @@
-"""The organizer's use cases for the guest list: add a guest by hand, correct one, find one."""
+"""The guest list's use cases: add a guest by hand, correct one, find one, remove one."""
 
+from blinker import Namespace
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.events.services import require_open
 from checkin.extensions import db
-from checkin.people.models import LIMITS, Attendee, AttendeeSource
+from checkin.mail.models import OutboxMessage
+from checkin.people.models import LIMITS, Attendee, AttendeeSource, Person
 from checkin.people.services import (
     checked_email,
     checked_language,
@@ -17,6 +20,8 @@ from checkin.people.services import (
     refresh_search_key,
     too_long,
 )
+from checkin.qr import card_payload
+from checkin.qr.models import QrDrawing
 
 PERSON_FIELDS = ("first_name", "last_name", "display_name", "email", "company", "headline",
                  "phone", "language")
@@ -96,3 +101,36 @@ def update_attendee(attendee: Attendee, **changes) -> Attendee:
     refresh_search_key(attendee)
     commit_or_refuse_duplicate()
     return attendee
+
+
+# Sent inside a removal, after the attendee's rows are gone and before the commit, with the
+# event's id and the person's name: a domain that keeps messages mentioning them (the
+# follow-ups) rewrites those in the same transaction. A signal, because those domains build
+# on this one, never the other way round.
+attendee_removed = Namespace().signal("attendee-removed")
+
+
+def remove_attendee(attendee: Attendee) -> None:
+    """Take ``attendee`` off their event: connections, notes, check-ins, their emails still
+    in the outbox and their QR drawing go, and others' pending emails stop mentioning them.
+
+    The person's card goes too unless they are registered at another event. The one removal,
+    whoever asks: the attendee ("delete me"), the console, the API. Commits.
+    """
+    person_id, attendee_id, event_id = attendee.person_id, attendee.id, attendee.event_id
+    name = attendee.person.display_name
+    payload = card_payload(current_app.config["CHECKIN_BASE_URL"], attendee.card_code)
+    db.session.expunge(attendee)
+    db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.recipient == f"attendee:{attendee_id}"))
+    db.session.execute(delete(QrDrawing).where(QrDrawing.payload == payload))
+    # The database cascades to the connections, notes and check-ins.
+    db.session.execute(delete(Attendee).where(Attendee.id == attendee_id))
+    others = db.session.scalar(select(func.count()).select_from(Attendee)
+                               .where(Attendee.person_id == person_id))
+    if not others:
+        db.session.execute(delete(Person).where(Person.id == person_id))
+    db.session.expire_all()
+    attendee_removed.send(current_app._get_current_object(), event_id=event_id, name=name)
+    db.session.commit()
+

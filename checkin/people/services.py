@@ -1,10 +1,9 @@
 """Registering people at events, and the secrets and codes that identify them."""
 
-from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -14,11 +13,8 @@ from checkin.events.models import Event, EventState
 from checkin.events.services import require_open
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
-from checkin.mail.models import OutboxMessage
 from checkin.people.cards import as_web_link, clean_text, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
-from checkin.qr import card_payload
-from checkin.qr.models import QrDrawing
 from checkin.text import fold
 from checkin.tokens import hash_secret, new_card_code, new_secret
 from checkin.transactions import lock_event_for_writing
@@ -300,36 +296,3 @@ def join_as_walk_in(event: Event, name: str, email: str,
                                  source=AttendeeSource.WALK_IN,
                                  language=language if language in LANGUAGES else None)
     return attendee, True
-
-
-# Sent inside a removal, after the attendee's rows are gone and before the commit, with the
-# event's id and the person's name: a domain that keeps messages mentioning them (the
-# follow-ups) rewrites those in the same transaction. A signal, because those domains build
-# on this one, never the other way round.
-attendee_removed = Namespace().signal("attendee-removed")
-
-
-def remove_attendee(attendee: Attendee) -> None:
-    """Take ``attendee`` off their event: connections, notes, check-ins, their emails still
-    in the outbox and their QR drawing go, and others' pending emails stop mentioning them.
-
-    The person's card goes too unless they are registered at another event. The one removal,
-    whoever asks: the attendee ("delete me"), the console, the API. Commits.
-    """
-    person_id, attendee_id, event_id = attendee.person_id, attendee.id, attendee.event_id
-    name = attendee.person.display_name
-    payload = card_payload(current_app.config["CHECKIN_BASE_URL"], attendee.card_code)
-    db.session.expunge(attendee)
-    db.session.execute(delete(OutboxMessage).where(
-        OutboxMessage.recipient == f"attendee:{attendee_id}"))
-    db.session.execute(delete(QrDrawing).where(QrDrawing.payload == payload))
-    # The database cascades to the connections, notes and check-ins.
-    db.session.execute(delete(Attendee).where(Attendee.id == attendee_id))
-    others = db.session.scalar(select(func.count()).select_from(Attendee)
-                               .where(Attendee.person_id == person_id))
-    if not others:
-        db.session.execute(delete(Person).where(Person.id == person_id))
-    db.session.expire_all()
-    attendee_removed.send(current_app._get_current_object(), event_id=event_id, name=name)
-    db.session.commit()
-

@@ -24,6 +24,7 @@ from checkin.events.services import get_event, require_open
 from checkin.i18n import current_language, language_chosen, remember_language
 from checkin.people.cards import link_label
 from checkin.people.forms import CardForm, JoinForm, ResendForm, error_summary
+from checkin.people.guests import remove_attendee
 from checkin.people.invitations import event_when, queue_invitation
 from checkin.people.models import MAX_LINKS, Attendee
 from checkin.people.services import (
@@ -32,7 +33,6 @@ from checkin.people.services import (
     choose_language,
     invited_at_open_events,
     join_as_walk_in,
-    remove_attendee,
     update_card,
 )
 from checkin.people.sessions import (

@@ -6,6 +6,7 @@ the view answers with a page that says what will happen and posts the same form 
 """
 
 from flask import render_template, request
+from flask_babel import gettext as _
 
 
 def ask_first(question: str, consequence: str, button: str, back: str):
@@ -16,3 +17,13 @@ def ask_first(question: str, consequence: str, button: str, back: str):
             if name not in ("csrf_token", "confirmed")]
     return render_template("console/confirm.html", question=question, consequence=consequence,
                            button=button, back=back, action=request.path, kept=kept)
+
+
+def ask_close(event, back: str):
+    """The question before closing ``event`` (None once the owner confirmed); the console's
+    overview and the Follow-ups page both ask it."""
+    return ask_first(
+        _("Close %(event)s?", event=event.name),
+        _("Guests will no longer be able to connect or write notes, and the follow-ups can be "
+          "sent. An owner can reopen the event later."),
+        _("Close the event"), back)
