@@ -293,3 +293,67 @@ def test_after_the_event_notes_are_read_only(client, event, ana, luis):
         page = client.get(path).text
         assert "Call her" in page and "<textarea" not in page
     assert client.post(f"/c/{ana.card_code}/note", data={"text": "x"}).status_code == 409
+
+
+def test_connecting_faster_than_people_meet_is_slowed(client, event, luis, create_attendee):
+    """A phone that connects with every code it finds is stopped at a human pace."""
+    cards = [create_attendee(event, first_name=f"Guest{n}", email=f"g{n}@example.com",
+                             share_phone=True, phone=f"+34 600 000 {n:03d}") for n in range(12)]
+    answers = [client.post(f"/c/{card.card_code}/connect").status_code for card in cards]
+    assert answers[:10] == [303] * 10
+    assert answers[10:] == [429, 429]
+    refused = client.get(f"/c/{cards[11].card_code}")
+    assert "+34 600 000 011" not in refused.text  # no details without a connection
+    assert Connection.query.count() == 10
+    # Connecting again with someone already met is not a new connection: still allowed.
+    assert client.post(f"/c/{cards[0].card_code}/connect").status_code == 303
+
+
+def test_connecting_too_fast_answers_in_spanish(client, event, luis, create_attendee):
+    for n in range(10):
+        card = create_attendee(event, first_name=f"G{n}", email=f"s{n}@example.com")
+        client.post(f"/c/{card.card_code}/connect")
+    card = create_attendee(event, first_name="Once", email="once@example.com")
+    refused = client.post(f"/c/{card.card_code}/connect", headers={"Accept-Language": "es"})
+    assert refused.status_code == 429
+    assert "Estás conectando más rápido de lo que se conoce a la gente." in refused.text
+
+
+def test_removing_someone_i_do_not_recognise(app, client, event, ana, luis, create_connection):
+    """Ana finds a harvester (Luis) in her list: she removes him; he loses her details,
+    cannot connect again, and neither sees the other in People I met."""
+    create_connection(luis, ana)
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    harvester = app.test_client()
+    sign_in_as(harvester, luis)
+    assert "ana@example.com" in harvester.get(f"/c/{ana.card_code}").text
+    sign_in_as(client, ana)
+    page = client.get(f"/c/{luis.card_code}")
+    assert "Don't recognise Luis Núñez?" in page.text
+    response = client.post(f"/c/{luis.card_code}/remove")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/e/{event.slug}/met"
+    met = client.get(f"/e/{event.slug}/met")
+    assert "Luis Núñez is no longer in People I met" in met.text
+    assert Connection.query.count() == 0 and Note.query.count() == 0
+    card = harvester.get(f"/c/{ana.card_code}")
+    assert "ana@example.com" not in card.text and "600 111 222" not in card.text
+    assert "Ana García" not in harvester.get(f"/e/{event.slug}/met").text
+    again = harvester.post(f"/c/{ana.card_code}/connect")
+    assert again.status_code == 403 and "You cannot connect with this card." in again.text
+    assert Connection.query.count() == 0
+
+
+def test_the_remover_can_change_her_mind(client, event, ana, luis, create_connection):
+    create_connection(luis, ana)
+    sign_in_as(client, ana)
+    client.post(f"/c/{luis.card_code}/remove")
+    assert client.post(f"/c/{luis.card_code}/connect").status_code == 303
+    assert Connection.query.count() == 1
+
+
+def test_remove_refusals(app, client, event, ana, luis, create_attendee):
+    assert client.post(f"/c/{ana.card_code}/remove").status_code == 404  # not connected
+    assert client.get(f"/c/{ana.card_code}/remove").status_code == 405  # never a GET
+    anonymous = app.test_client()
+    assert anonymous.post(f"/c/{ana.card_code}/remove").status_code == 403

@@ -7,6 +7,7 @@ import vobject
 from sqlalchemy import select
 
 from checkin.columns import now_utc
+from checkin.connections.services import remove_connection
 from checkin.errors import DomainError
 from checkin.events.services import close_event
 from checkin.extensions import db
@@ -222,3 +223,21 @@ def test_render_followup_is_what_the_preview_shows(app, owner):
     assert "Ana Tester" in email.text and "Ulla Tester" in email.text
     assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert email.headers["Reply-To"] == owner.email
+
+
+def test_a_removed_connection_leaves_both_pending_followups(app, owner):
+    """Ana does not recognise Luis: neither's pending follow-up lists (or suggests) the other,
+    and Luis's note about her is gone from his."""
+    event, people = build_meetup(owner)
+    queue_followups(event)
+    luis, ana = people["luis"], people["ana"]
+
+    def body_of(attendee):
+        return OutboxMessage.query.filter_by(recipient=f"attendee:{attendee.id}",
+                                             kind="followup").one().text_body
+
+    assert "Ana Tester" in body_of(luis) and "Knows suppliers" in body_of(luis)
+    remove_connection(ana, luis)
+    assert "Ana Tester" not in body_of(luis) and "Knows suppliers" not in body_of(luis)
+    assert "Ulla Tester" in body_of(luis)
+    assert "Luis Tester" not in body_of(ana) and "Marta Tester" in body_of(ana)

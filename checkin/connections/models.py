@@ -51,3 +51,20 @@ class Note(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc, onupdate=now_utc)
 
     connection: Mapped[Connection] = relationship()
+
+
+class ConnectionRemoval(db.Model):
+    """``remover`` took ``removed`` out of their people met (someone they did not recognise):
+    ``removed`` cannot connect with them again at this event, nor be suggested to them."""
+
+    __tablename__ = "connection_removals"
+    __table_args__ = (
+        UniqueConstraint("remover_id", "removed_id"),
+        Index("ix_connection_removals_removed_id", "removed_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    remover_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    removed_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)

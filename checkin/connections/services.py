@@ -1,22 +1,34 @@
 """Recording that two attendees met, and the notes each keeps about the other."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from blinker import Namespace
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import and_, case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from checkin.columns import now_utc
-from checkin.connections.models import Connection, Note
+from checkin.connections.models import Connection, ConnectionRemoval, Note
 from checkin.errors import DomainError
 from checkin.events.services import require_open
 from checkin.extensions import db
 from checkin.people.cards import clean_text
 from checkin.people.models import Attendee, Person
+from checkin.ratelimit import allow
 from checkin.text import fold
 
 MAX_NOTE_LENGTH = 2000
+# New connections one attendee may make: a person meets a few people a minute at most, so
+# this never slows a real networker, and it stops a phone that connects with every code
+# it can find to collect shared emails and phones.
+CONNECT_PACE = ((10, timedelta(minutes=1)), (60, timedelta(hours=1)))
+
+# Sent inside a removal, before the commit, with the event's id and both attendees' ids:
+# the follow-ups rewrite pending emails that still list one for the other.
+connection_removed = Namespace().signal("connection-removed")
 
 
 def connection_between(a: Attendee, b: Attendee) -> Connection | None:
@@ -37,6 +49,13 @@ def record_connection(scanner: Attendee, scanned: Attendee, at=None) -> tuple[Co
     existing = connection_between(scanner, scanned)
     if existing is not None:
         return existing, False
+    if db.session.scalar(select(ConnectionRemoval.id).filter_by(remover_id=scanned.id,
+                                                                removed_id=scanner.id)):
+        raise DomainError("connection_removed", _l("You cannot connect with this card."),
+                          status=403)
+    # Scanning someone I had removed is a choice to connect after all.
+    db.session.execute(delete(ConnectionRemoval).filter_by(remover_id=scanner.id,
+                                                           removed_id=scanned.id))
     low, high = sorted((scanner.id, scanned.id))
     connection = Connection(event_id=scanner.event_id, low_id=low, high_id=high,
                             scanned_by_id=scanner.id, created_at=at or now_utc())
@@ -47,6 +66,54 @@ def record_connection(scanner: Attendee, scanned: Attendee, at=None) -> tuple[Co
         return connection_between(scanner, scanned), False
     db.session.commit()
     return connection, True
+
+
+def connect_with_card(me: Attendee, card: Attendee) -> tuple[Connection, bool]:
+    """``me`` tapped Connect on ``card``: ``record_connection`` at a human pace.
+
+    Only new connections count against ``CONNECT_PACE``; connecting again is free.
+    """
+    existing = connection_between(me, card) if me.id != card.id else None
+    if existing is not None:
+        return existing, False
+    for limit, per in CONNECT_PACE:
+        if not allow(f"connect:{me.id}:{int(per.total_seconds())}", limit, per):
+            raise DomainError("connecting_too_fast", _l(
+                "You are connecting faster than people meet. Wait a minute, then try again."),
+                status=429)
+    return record_connection(me, card)
+
+
+def remove_connection(me: Attendee, other: Attendee) -> None:
+    """``me`` does not recognise ``other``: our connection and both our notes on it go,
+    ``other`` no longer sees what I share, cannot connect with me again at this event, is
+    not suggested to me, and pending follow-up emails stop listing us for each other.
+    Works before and after the event closes. Commits.
+    """
+    connection = connection_between(me, other) if me.id != other.id else None
+    if connection is None:
+        raise DomainError("not_connected", _l("You are not connected with this person."),
+                          status=404)
+    event_id = connection.event_id
+    db.session.execute(delete(Note).where(Note.connection_id == connection.id))
+    db.session.execute(delete(Connection).where(Connection.id == connection.id))
+    db.session.expunge(connection)
+    if not db.session.scalar(select(ConnectionRemoval.id).filter_by(remover_id=me.id,
+                                                                    removed_id=other.id)):
+        db.session.add(ConnectionRemoval(event_id=event_id, remover_id=me.id,
+                                         removed_id=other.id))
+    db.session.flush()
+    connection_removed.send(current_app._get_current_object(), event_id=event_id,
+                            attendee_ids=(me.id, other.id))
+    db.session.commit()
+
+
+def removed_between(me: Attendee) -> set[int]:
+    """The attendees I removed or who removed me: never suggested to me."""
+    rows = db.session.execute(select(ConnectionRemoval.remover_id, ConnectionRemoval.removed_id)
+                              .where(or_(ConnectionRemoval.remover_id == me.id,
+                                         ConnectionRemoval.removed_id == me.id)))
+    return {b if a == me.id else a for a, b in rows}
 
 
 def write_note(author: Attendee, connection: Connection, text: str) -> Note:

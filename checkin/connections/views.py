@@ -20,9 +20,10 @@ from flask_babel import gettext as _
 from checkin.connections.export import personal_data
 from checkin.connections.forms import NoteForm
 from checkin.connections.services import (
+    connect_with_card,
     connection_for,
     people_met,
-    record_connection,
+    remove_connection,
     write_note,
 )
 from checkin.errors import DomainError
@@ -115,13 +116,24 @@ def connect(code: str):
     """Connect with the card's owner (idempotent; either side connecting makes one pair)."""
     card = card_for(code)
     viewer = viewer_of(card)
-    connection, new = record_connection(viewer, card)
+    connection, new = connect_with_card(viewer, card)
     name = card.person.display_name
     if new:
         flash(_("You and %(name)s are connected.", name=name), "success")
     else:
         flash(_("You were already connected with %(name)s.", name=name), "success")
     return redirect(url_for("connections.card", code=card.card_code, _anchor="note"), code=303)
+
+
+@bp.post("/c/<code>/remove")
+def remove(code: str):
+    """Take someone I do not recognise out of People I met (they lose what I share)."""
+    card = card_for(code)
+    viewer = viewer_of(card)
+    remove_connection(viewer, card)
+    flash(_("%(name)s is no longer in People I met and no longer sees your details.",
+            name=card.person.display_name), "success")
+    return redirect(url_for("connections.met", slug=card.event.slug), code=303)
 
 
 def _safe_next(target: str | None, default: str) -> str:

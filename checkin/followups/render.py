@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, or_, select
 
 from checkin.accounts.models import EventRole, Organizer, Role
 from checkin.connections.models import Connection, Note
+from checkin.connections.services import removed_between
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.followups.suggestions import Suggestion, SuggestionIndex
@@ -218,8 +219,9 @@ def followup_context(attendee: Attendee, index: SuggestionIndex | None = None,
         owners = owners_of(event)
         reply_to = owners[0].email if owners else ""
     contacts = contacts_met(attendee)
+    # Nobody I met, and nobody I removed or who removed me.
     suggestions = index.suggest(attendee.id, person.offer, person.need,
-                                {c.attendee_id for c in contacts})
+                                {c.attendee_id for c in contacts} | removed_between(attendee))
     return FollowupContext(event=event, person=person, attendee_id=attendee.id,
                            contacts=contacts, suggestions=suggestions, reply_to=reply_to)
 

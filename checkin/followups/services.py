@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from checkin.accounts.models import Organizer
 from checkin.columns import now_utc
 from checkin.connections.models import Connection
+from checkin.connections.services import connection_removed
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.events.services import close_event
@@ -267,6 +268,12 @@ def forget_in_pending_emails(_sender, *, event_id: int, name: str, **_details) -
     db.session.execute(delete(OutboxMessage).where(
         OutboxMessage.event_id == event_id, OutboxMessage.kind == KIND_TEST,
         OutboxMessage.status == OutboxStatus.PENDING))
+    _render_again(event_id, followups, summaries)
+
+
+def _render_again(event_id: int, followups: list[OutboxMessage],
+                  summaries: list[OutboxMessage]) -> None:
+    """Render these pending follow-ups and summaries of the event again, in place."""
     if not followups and not summaries:
         return
     event = db.session.get(Event, event_id)
@@ -289,4 +296,19 @@ def _rewrite(message: OutboxMessage, email) -> None:
         setattr(message, name, value)
 
 
+def forget_removed_connection(_sender, *, event_id: int, attendee_ids: tuple[int, ...],
+                              **_details) -> None:
+    """A connection was removed: the two pending follow-ups that listed it (one each) and
+    the event's pending summaries are rendered again. Runs inside the removal's transaction.
+    """
+    recipients = [f"attendee:{attendee_id}" for attendee_id in attendee_ids]
+    pending = select(OutboxMessage).where(OutboxMessage.event_id == event_id,
+                                          OutboxMessage.status == OutboxStatus.PENDING)
+    followups = db.session.scalars(pending.where(OutboxMessage.kind == KIND,
+                                                 OutboxMessage.recipient.in_(recipients))).all()
+    summaries = db.session.scalars(pending.where(OutboxMessage.kind == KIND_SUMMARY)).all()
+    _render_again(event_id, followups, summaries)
+
+
 attendee_removed.connect(forget_in_pending_emails)
+connection_removed.connect(forget_removed_connection)
