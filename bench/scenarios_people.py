@@ -7,17 +7,15 @@ from bench.scenarios import Load, scenario
 
 def _signed_in_as(app, attendee) -> tuple[str, str]:
     """A session cookie for ``attendee`` (as their sign-in link sets it) and its CSRF token."""
-    import time
-
     from flask import session
     from flask_wtf.csrf import generate_csrf
 
-    from checkin.people.sessions import SESSION_KEY
+    from checkin.people.sessions import SESSION_KEY, session_entry
 
     with app.app_context(), app.test_request_context("/"):  # a fresh g: no cached token
         token = generate_csrf()
         data = dict(session)
-    data[SESSION_KEY] = {str(attendee.event_id): [attendee.id, time.time()]}
+    data[SESSION_KEY] = {str(attendee.event_id): session_entry(attendee)}
     data["_permanent"] = True
     cookie = app.session_interface.get_signing_serializer(app).dumps(data)
     return f"{app.config.get('SESSION_COOKIE_NAME', 'session')}={cookie}", token

@@ -35,6 +35,14 @@ def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_session_key() -> str:
+    """128 random bits, hex: what a signed-in browser's cookie must carry besides an id.
+
+    Each attendee and organizer has one; replacing it signs every browser out.
+    """
+    return secrets.token_hex(16)
+
+
 def hash_secret(secret: str) -> str:
     """What the database keeps of a secret: its SHA-256, hex."""
     return hashlib.sha256(secret.encode()).hexdigest()

@@ -72,7 +72,7 @@ def world(app, owner, event):
         client = app.test_client()
         if organizer is not None:
             with client.session_transaction() as session:
-                session["_user_id"] = str(organizer.id)
+                session["_user_id"] = organizer.get_id()
                 session["_fresh"] = True
         clients[role] = client
     clients["attendee"].get(f"/s/{issue_signin_link(ana)}")

@@ -101,3 +101,26 @@ def test_database_refuses_a_reused_staff_invitation_token(event):
     _refused(insert(StaffInvitation).values(event_id=event.id, email="x@example.org", role="door",
                                             token_hash=invitation.token_hash,
                                             created_at=now_utc(), expires_at=now_utc()))
+
+
+def test_the_session_key_migration_keeps_every_row_and_gives_each_a_key(event):
+    """Re-creating SQLite tables (batch mode) must not cascade-delete rows that refer to them."""
+    from flask_migrate import downgrade, upgrade
+
+    from checkin.accounts.models import Organizer
+    from checkin.connections.models import Note
+    from tests.factories import make_note
+
+    a, b = make_attendee(event), make_attendee(event)
+    make_note(a, make_connection(a, b))
+    make_checkin(a, nonce="kept")
+    counts = {model: db.session.query(model).count()
+              for model in (Attendee, Organizer, Connection, Note, CheckIn)}
+    db.session.remove()
+    downgrade(revision="0007")
+    upgrade()
+    assert {model: db.session.query(model).count() for model in counts} == counts
+    keys = [row.session_key for row in db.session.query(Attendee)] + \
+        [row.session_key for row in db.session.query(Organizer)]
+    assert len(set(keys)) == len(keys) and all(len(key) == 32 for key in keys)
+    int(keys[0], 16)

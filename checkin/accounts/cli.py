@@ -5,7 +5,13 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from checkin.accounts.services import create_organizer, find_organizer, issue_api_token
+from checkin.accounts.services import (
+    create_organizer,
+    find_organizer,
+    issue_api_token,
+    set_password,
+    sign_out_everywhere,
+)
 from checkin.errors import DomainError
 
 
@@ -20,6 +26,13 @@ def organizer_cli():
     """Console accounts."""
 
 
+def read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
+                        show_default=False)
+
+
 @organizer_cli.command("create")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password as one line on stdin.")
@@ -27,11 +40,7 @@ def organizer_cli():
 @with_appcontext
 def create_command(email, password_stdin, name):
     """Create an organizer who can sign in to the console."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True,
-                                default="", show_default=False)
+    password = read_password(password_stdin)
     try:
         organizer = create_organizer(email, password, name=name)
     except DomainError as error:
@@ -52,3 +61,30 @@ def token_command(email, label):
     token, secret = issue_api_token(organizer, label=label)
     click.echo(f"New API token {token.prefix}… for {organizer.email}; it is shown only once:")
     click.echo(secret)
+
+
+@organizer_cli.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password as one line on stdin.")
+@with_appcontext
+def password_command(email, password_stdin):
+    """Set a new password for EMAIL; every console session of theirs ends."""
+    try:
+        organizer = find_organizer(email)
+        set_password(organizer, read_password(password_stdin))
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"New password set for {organizer.email}; every session of theirs is signed out.")
+
+
+@organizer_cli.command("signout")
+@click.argument("email")
+@with_appcontext
+def signout_command(email):
+    """End every console session of EMAIL, on every device ("remember me" included)."""
+    try:
+        organizer = find_organizer(email)
+    except DomainError as error:
+        fail(error.message)
+    sign_out_everywhere(organizer)
+    click.echo(f"{organizer.email} is signed out everywhere.")

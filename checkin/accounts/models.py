@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.columns import UtcDateTime, now_utc, one_of
 from checkin.extensions import db
+from checkin.tokens import new_session_key
 
 
 class Role(enum.StrEnum):
@@ -26,10 +27,17 @@ class Organizer(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
+    # In the console session and the "remember me" cookie beside the id (Flask-Login's
+    # alternative id): a new password or "sign out everywhere" replaces it, which ends
+    # every session, remembered ones included.
+    session_key: Mapped[str] = mapped_column(String(32), default=new_session_key)
 
     roles: Mapped[list["EventRole"]] = relationship(
         back_populates="organizer", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_key}"
 
     def __repr__(self) -> str:
         return f"<Organizer {self.email}>"

@@ -1,5 +1,6 @@
 """Organizer accounts: creating them, signing in, roles and API tokens."""
 
+import secrets
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -16,7 +17,7 @@ from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.ratelimit import Backoff
-from checkin.tokens import hash_secret, new_secret
+from checkin.tokens import hash_secret, new_secret, new_session_key
 
 MIN_PASSWORD_LENGTH = 8
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -49,9 +50,8 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method)
 
 
-def create_organizer(email: str, password: str, name: str = "") -> Organizer:
-    """A new console account. Refuses a bad or taken email and a short password."""
-    email = normalize_email(email)
+def check_password(password: str) -> None:
+    """Refuses an empty or short password."""
     if not password or not password.strip():
         raise DomainError("empty_password", _l("The password is empty."))
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -59,6 +59,12 @@ def create_organizer(email: str, password: str, name: str = "") -> Organizer:
             "short_password", _l("The password needs at least %(n)d characters.",
                                  n=MIN_PASSWORD_LENGTH)
         )
+
+
+def create_organizer(email: str, password: str, name: str = "") -> Organizer:
+    """A new console account. Refuses a bad or taken email and a short password."""
+    email = normalize_email(email)
+    check_password(password)
     if db.session.scalar(select(Organizer.id).filter_by(email=email)) is not None:
         raise DomainError("email_taken", _l("An organizer with the email %(email)s already exists.",
                                              email=email),
@@ -118,6 +124,35 @@ def _too_many_attempts(wait: timedelta) -> DomainError:
     return DomainError("too_many_attempts", _l("Too many attempts. Try again %(when)s.",
                                                when=when),
                        status=429, retry_after=seconds)
+
+
+def organizer_for_session(session_id: str) -> Organizer | None:
+    """The organizer a console session or "remember me" cookie names ("id:session key").
+
+    The key, not the id, proves it: a new password or "sign out everywhere" replaces the
+    key and so ends every session, and a session of a deleted account never names another.
+    """
+    organizer_id, _, key = (session_id or "").partition(":")
+    if not organizer_id.isdigit() or len(organizer_id) > 18 or not key:
+        return None
+    organizer = db.session.get(Organizer, int(organizer_id))
+    if organizer is None or not secrets.compare_digest(organizer.session_key, key):
+        return None
+    return organizer
+
+
+def set_password(organizer: Organizer, password: str) -> None:
+    """A new password; every console session of ``organizer`` ends, here and elsewhere."""
+    check_password(password)
+    organizer.password_hash = hash_password(password)
+    organizer.session_key = new_session_key()
+    db.session.commit()
+
+
+def sign_out_everywhere(organizer: Organizer) -> None:
+    """Every console session of ``organizer`` ends, remembered ones included."""
+    organizer.session_key = new_session_key()
+    db.session.commit()
 
 
 def grant_role(organizer: Organizer, event: Event, role: Role) -> EventRole:

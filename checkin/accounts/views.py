@@ -11,6 +11,7 @@ from checkin.accounts.services import (
     require_event_runner,
     revoke_api_token,
     sign_in_attempt,
+    sign_out_everywhere,
 )
 from checkin.errors import DomainError
 from checkin.text import is_local_path
@@ -50,6 +51,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Sign this browser out; with ``everywhere``, every browser of this account too."""
+    if request.form.get("everywhere"):
+        sign_out_everywhere(current_user)
     logout_user()
     return redirect(url_for("accounts.login"), code=303)
 

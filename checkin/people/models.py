@@ -10,6 +10,7 @@ from checkin.columns import UtcDateTime, now_utc, one_of
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
+from checkin.tokens import new_session_key
 
 # Field limits, shared by the models, the forms, the API's document and the import.
 LIMITS = {
@@ -105,8 +106,11 @@ class Attendee(db.Model):
     signin_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     signin_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     invited_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    # Phones signed in before this instant are signed out (the organizer revoked the link).
+    # When the organizer last revoked the link (which replaced session_key).
     sessions_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Every phone signed in as this attendee carries it in its cookie, beside the id: an id
+    # names a row, this proves the sign-in. A new one signs every phone out.
+    session_key: Mapped[str] = mapped_column(String(32), default=new_session_key)
     # Folded name, email and ticket code (no accents, lower case) for door and console search.
     search_key: Mapped[str] = mapped_column(String(800), default="")
     attention_note: Mapped[str] = mapped_column(String(LIMITS["attention_note"]), default="")

@@ -16,7 +16,7 @@ from checkin.i18n import LANGUAGES
 from checkin.people.cards import as_web_link, clean_text, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
 from checkin.text import fold
-from checkin.tokens import hash_secret, new_card_code, new_secret
+from checkin.tokens import hash_secret, new_card_code, new_secret, new_session_key
 from checkin.transactions import lock_event_for_writing
 
 
@@ -126,6 +126,7 @@ def revoke_signin_link(attendee: Attendee) -> None:
 def sign_out_everywhere(attendee: Attendee) -> None:
     """``revoke_signin_link`` inside the caller's transaction (only changes the attendee)."""
     attendee.signin_token_hash = None
+    attendee.session_key = new_session_key()
     attendee.sessions_revoked_at = now_utc()
 
 

@@ -1,6 +1,6 @@
 """Which attendee this browser is signed in as, per event (a long-lived signed cookie)."""
 
-import time
+import secrets
 
 from flask import g, session
 from sqlalchemy.orm import joinedload
@@ -9,13 +9,18 @@ from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.people.models import Attendee
 
-SESSION_KEY = "attendees"  # {str(event_id): [attendee_id, signed_in_at (epoch seconds)]}
+SESSION_KEY = "attendees"  # {str(event_id): [attendee_id, attendee's session_key]}
+
+
+def session_entry(attendee: Attendee) -> list:
+    """What a browser signed in as ``attendee`` keeps for their event."""
+    return [attendee.id, attendee.session_key]
 
 
 def sign_in(attendee: Attendee) -> None:
     """Remember in this browser's session that it is ``attendee`` at their event."""
     entries = dict(session.get(SESSION_KEY) or {})
-    entries[str(attendee.event_id)] = [attendee.id, time.time()]
+    entries[str(attendee.event_id)] = session_entry(attendee)
     session[SESSION_KEY] = entries
     session.permanent = True  # PERMANENT_SESSION_LIFETIME: the phone is not asked again
 
@@ -29,21 +34,19 @@ def sign_out(event: Event) -> None:
 def signed_in_attendee(event: Event) -> Attendee | None:
     """The attendee this browser is signed in as at ``event``, if the sign-in still holds.
 
-    A revoked link signs its phones out; a deleted attendee is gone. Sets the
-    person's language for the page.
+    The attendee's session key must match, not only the id: a revoked link replaced
+    the key, and a deleted attendee's id never opens whoever is registered next (their
+    key differs). Sets the person's language for the page.
     """
     entry = (session.get(SESSION_KEY) or {}).get(str(event.id))
-    if not entry:
+    if not isinstance(entry, list) or len(entry) != 2:
         return None
-    try:
-        attendee_id, signed_in_at = int(entry[0]), float(entry[1])
-    except (TypeError, ValueError, IndexError):
+    attendee_id, key = entry
+    if not isinstance(attendee_id, int) or not isinstance(key, str) or not key:
         return None
     attendee = db.session.get(Attendee, attendee_id, options=[joinedload(Attendee.person)])
-    if attendee is None or attendee.event_id != event.id:
-        return None
-    revoked = attendee.sessions_revoked_at
-    if revoked is not None and signed_in_at <= revoked.timestamp():
+    if attendee is None or attendee.event_id != event.id \
+            or not secrets.compare_digest(attendee.session_key, key):
         return None
     g.person_language = attendee.person.language
     return attendee
