@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
 from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from checkin import ratelimit
@@ -301,16 +301,42 @@ def staff_invitation_for(secret: str):
         select(StaffInvitation).filter_by(token_hash=hash_secret(secret or "")))
     if invitation is None or invitation.used_at is not None \
             or invitation.expires_at < now_utc():
-        raise DomainError("invitation_invalid", _l("This invitation link was used already, "
-                                                     "has expired or was withdrawn."), status=404)
+        raise _invitation_invalid()
     return invitation
 
 
-def accept_staff_invitation(secret: str, organizer: Organizer) -> EventRole:
-    """Use the link: ``organizer`` gets the role (an owner is never demoted by it)."""
+def _invitation_invalid() -> DomainError:
+    return DomainError("invitation_invalid", _l("This invitation link was used already, "
+                                                "has expired or was withdrawn."), status=404)
+
+
+def accept_staff_invitation(secret: str, organizer: Organizer, *,
+                            other_address: bool = False) -> EventRole:
+    """Use the link: ``organizer`` gets the role (an owner is never demoted by it).
+
+    The link is claimed with one conditional UPDATE (``used_at IS NULL``) and its row
+    count: two accounts accepting at once never both get the role. An account whose
+    email is not the invited address must say it accepts for itself (``other_address``).
+    """
+    from checkin.accounts.models import StaffInvitation
+
     invitation = staff_invitation_for(secret)
+    if invitation.email != organizer.email and not other_address:
+        raise DomainError("invitation_for_another_address",
+                          _l("This invitation was sent to %(email)s.", email=invitation.email),
+                          status=409, invited=invitation.email)
+    now = now_utc()
+    claimed = db.session.execute(
+        update(StaffInvitation)
+        .where(StaffInvitation.id == invitation.id, StaffInvitation.used_at.is_(None),
+               StaffInvitation.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise _invitation_invalid()
     event = db.session.get(Event, invitation.event_id)
-    invitation.used_at = now_utc()
     current = role_in(organizer, event)
     role = Role.OWNER if Role.OWNER.value in (current, invitation.role) else Role(invitation.role)
     return grant_role(organizer, event, role)

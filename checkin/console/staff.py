@@ -120,11 +120,23 @@ def join(secret):
     event = db.session.get(Event, invitation.event_id)
     form = JoinForm()
     status = 200
+    other_address = current_user.is_authenticated and current_user.email != invitation.email
     if request.method == "POST":
         if current_user.is_authenticated:
             if ConfirmForm().validate_on_submit():
-                accept_staff_invitation(secret, current_user)
-                return _after_join(event, invitation.role)
+                try:
+                    accept_staff_invitation(secret, current_user,
+                                            other_address=request.form.get("other_address")
+                                            == "1")
+                except DomainError as error:
+                    if error.code != "invitation_for_another_address":
+                        raise
+                    flash(_("This invitation was sent to %(email)s. To accept it as "
+                            "%(me)s, tick the box; or sign out and sign in as %(email)s.",
+                            email=invitation.email, me=current_user.email), "error")
+                    status = 409
+                else:
+                    return _after_join(event, invitation.role)
         elif form.validate_on_submit():
             try:
                 organizer = create_organizer(invitation.email, form.password.data,
@@ -140,7 +152,8 @@ def join(secret):
             status = 400
     has_account = db.session.scalar(select(Organizer.id).filter_by(email=invitation.email))
     return render_template("console/join.html", event=event, invitation=invitation, form=form,
-                           confirm=ConfirmForm(), has_account=has_account), status
+                           confirm=ConfirmForm(), has_account=has_account,
+                           other_address=other_address), status
 
 
 def _after_join(event: Event, role: str):
