@@ -16,9 +16,24 @@ def decode_qr(image: bytes | Image.Image) -> list[str]:
             if r.format == zxingcpp.BarcodeFormat.QRCode]
 
 
-def qr_video(payload: str, path: Path, width: int = 640, height: int = 480,
+def qr_video(payload: str | list[str], path: Path, width: int = 640, height: int = 480,
              frames: int = 30) -> Path:
-    """A Y4M video of ``payload``'s QR on white, for Chromium's fake camera."""
+    """A Y4M video of ``payload``'s QR on white, for Chromium's fake camera.
+
+    With a list of payloads, each fills an equal share of the frames in turn (15 frames
+    play in one second; the video loops)."""
+    payloads = [payload] if isinstance(payload, str) else payload
+    chroma = bytes([128]) * (width // 2 * height // 2)
+    planes = [_y_plane(p, width, height) for p in payloads]
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F15:1 Ip A1:1 C420jpeg\n".encode())
+        for index in range(frames):
+            y_plane = planes[index * len(planes) // frames]
+            out.write(b"FRAME\n" + y_plane + chroma + chroma)
+    return path
+
+
+def _y_plane(payload: str, width: int, height: int) -> bytes:
     code = segno.make(payload, error="m", micro=False)
     png = io.BytesIO()
     size = min(width, height) - 80
@@ -27,10 +42,4 @@ def qr_video(payload: str, path: Path, width: int = 640, height: int = 480,
     qr = Image.open(png).convert("L")
     frame = Image.new("L", (width, height), 255)
     frame.paste(qr, ((width - qr.width) // 2, (height - qr.height) // 2))
-    y_plane = frame.tobytes()
-    chroma = bytes([128]) * (width // 2 * height // 2)
-    with path.open("wb") as out:
-        out.write(f"YUV4MPEG2 W{width} H{height} F15:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(frames):
-            out.write(b"FRAME\n" + y_plane + chroma + chroma)
-    return path
+    return frame.tobytes()

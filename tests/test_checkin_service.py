@@ -115,6 +115,34 @@ def test_same_ticket_code_in_two_events_resolves_to_this_events_attendee(event, 
     assert check_in(event, "T-1").attendee.id == mine.id
 
 
+def test_the_same_device_scanning_one_person_again_within_seconds_logs_nothing(event):
+    """A code left in front of the camera: the earlier answer, no new row."""
+    ana, bruno = make_attendee(event), make_attendee(event)
+    at = now_utc() - timedelta(seconds=30)
+    first = check_in(event, ana.card_code, nonce="n1", scanned_at=at, device="phone-1")
+    again = check_in(event, ana.card_code, nonce="n2", scanned_at=at + timedelta(seconds=4),
+                     device="phone-1")
+    assert first.result == again.result == OK and again.replayed
+    assert again.checkin.id == first.checkin.id and again.nonce == "n2"
+    assert check_in(event, bruno.card_code, scanned_at=at + timedelta(seconds=5),
+                    device="phone-1").result == OK  # another person: read at once
+    other_door = check_in(event, ana.card_code, scanned_at=at + timedelta(seconds=5),
+                          device="phone-2")
+    assert other_door.result == ALREADY_CHECKED_IN and not other_door.replayed
+    later = check_in(event, ana.card_code, scanned_at=at + timedelta(seconds=11),
+                     device="phone-1")
+    assert later.result == ALREADY_CHECKED_IN and not later.replayed
+    assert log_count(attendee_id=ana.id) == 3
+
+
+def test_a_repeat_after_an_undo_is_a_new_scan(event):
+    ana = make_attendee(event)
+    first = check_in(event, ana.card_code, device="phone-1")
+    undo_check_in(event, first.checkin.id)
+    again = check_in(event, ana.card_code, device="phone-1")
+    assert again.result == OK and not again.replayed and again.checkin.id != first.checkin.id
+
+
 def test_exit_then_entry_again(event):
     ana = make_attendee(event)
     assert check_in(event, ana.card_code, kind="exit").result == NOT_CHECKED_IN

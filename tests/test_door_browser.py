@@ -103,7 +103,7 @@ def test_two_devices_offline_then_back(browser, live_server, event):
     db.session.expire_all()
     times = {q["nonce"]: q["scanned_at"] for q in queue1 + queue2}
     logs = db.session.query(CheckIn).order_by(CheckIn.scanned_at).all()
-    assert len(logs) == 6
+    assert len(logs) == 5  # the same ticket again from the same device moments later: one scan
     for log in logs:
         assert log.scanned_at.isoformat(timespec="milliseconds").replace("+00:00", "Z") \
             == times[log.nonce]
@@ -113,8 +113,7 @@ def test_two_devices_offline_then_back(browser, live_server, event):
     assert by_person[ana.id] == [("Door 1", "ok")]
     assert by_person[bruno.id] == [("Door 1", "ok")]
     assert by_person[dora.id] == [("Door 1", "ok")]  # reconciled at upload
-    assert by_person[carla.id] == [("Door 1", "ok"), ("Door 1", "duplicate"),
-                                   ("Door 2", "duplicate")]
+    assert by_person[carla.id] == [("Door 1", "ok"), ("Door 2", "duplicate")]
     inside = db.session.query(Attendee).filter(Attendee.checked_in_at.is_not(None)).all()
     assert {a.id for a in inside} == {ana.id, bruno.id, carla.id, dora.id}
     assert "Dora Vidal — Checked in" in door1.locator("#recent").inner_text()

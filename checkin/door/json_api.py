@@ -95,7 +95,7 @@ def answer_json(event, answer: ScanAnswer) -> dict:
     return {
         "status": "ok" if answer.ok else "error",
         "result": answer.result,
-        "nonce": log.nonce,
+        "nonce": answer.nonce or log.nonce,
         "checkin_id": log.id,
         "type": log.kind,
         "scanned_at": log.scanned_at.isoformat(),

@@ -19,6 +19,9 @@ from checkin.people.models import Attendee
 from checkin.tokens import new_secret
 
 UNDO_WINDOW = timedelta(minutes=15)
+# A camera sees a code held up many times a second: the same device scanning the same
+# person again this soon is that one scan seen twice, not a new arrival.
+REPEAT_WINDOW = timedelta(seconds=10)
 # A scan time further than this from the event comes from a device whose clock is wrong.
 SCAN_WINDOW = timedelta(days=1)
 MAX_ATTENDEE_ID = 2**31 - 1
@@ -33,6 +36,8 @@ class ScanAnswer:
     attendee: Attendee | None = None
     previous: CheckIn | None = None
     replayed: bool = False
+    # The nonce this scan came with (a repeat's answer is an earlier scan's log row).
+    nonce: str = ""
 
     @property
     def ok(self) -> bool:
@@ -84,7 +89,28 @@ def _replay(event: Event, nonce: str, code: str, kind: str,
     attendee = db.session.get(Attendee, earlier.attendee_id) if earlier.attendee_id else None
     result = ScanResult(earlier.result)
     previous = _previous_entry(attendee) if attendee and result != ScanResult.OK else None
-    return ScanAnswer(result, earlier, attendee, previous, replayed=True)
+    return ScanAnswer(result, earlier, attendee, previous, replayed=True, nonce=nonce)
+
+
+def _repeat(event: Event, attendee: Attendee, kind: str, device: str,
+            scanned_at: datetime, nonce: str) -> ScanAnswer | None:
+    """The answer this device got for this person moments ago, if this scan repeats it.
+
+    Timed by the scan times, so a queued scan sent again meets the same earlier scan."""
+    if not device:
+        return None
+    earlier = db.session.scalar(
+        select(CheckIn)
+        .where(CheckIn.event_id == event.id, CheckIn.attendee_id == attendee.id,
+               CheckIn.device == device[:100], CheckIn.kind == kind,
+               CheckIn.undone_at.is_(None),
+               CheckIn.scanned_at.between(scanned_at - REPEAT_WINDOW, scanned_at + REPEAT_WINDOW))
+        .order_by(CheckIn.scanned_at.desc()).limit(1))
+    if earlier is None:
+        return None
+    result = ScanResult(earlier.result)
+    previous = _previous_entry(attendee) if result != ScanResult.OK else None
+    return ScanAnswer(result, earlier, attendee, previous, replayed=True, nonce=nonce)
 
 
 def _picked(event: Event, attendee_id: int) -> Attendee | None:
@@ -202,6 +228,9 @@ def check_in(
         attendee, elsewhere = _picked(event, attendee_id), False
     else:
         attendee, elsewhere = find_attendee(event, code)
+    repeat = attendee and _repeat(event, attendee, kind, device, scanned_at, nonce)
+    if repeat:
+        return repeat
     if attendee is None:
         result = ScanResult.WRONG_EVENT if elsewhere else ScanResult.UNKNOWN_CODE
     elif kind == ScanKind.ENTRY:
@@ -227,7 +256,7 @@ def check_in(
         ).one()
     repeat = result in (ScanResult.ALREADY_CHECKED_IN, ScanResult.DUPLICATE)
     previous = _previous_entry(attendee) if attendee and repeat else None
-    return ScanAnswer(result, log, attendee, previous)
+    return ScanAnswer(result, log, attendee, previous, nonce=nonce)
 
 
 def undo_check_in(event: Event, checkin_id: int) -> CheckIn:

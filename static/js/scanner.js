@@ -7,6 +7,10 @@
  *     options.decoderUrl  the vendored fallback decoder, an ES module exporting
  *             decodeQR({width, height, data}); default: the version vendored here.
  *     options.interval    ms between two reads (default 150).
+ *     options.onFrame     called after each read with the text seen, or null (no code in
+ *             view): how a page tells a code held still from one taken away.
+ *     options.facing      "environment" (the rear camera, default) or "user" (the front
+ *             one, a kiosk's).
  *     The promise resolves once the camera runs; it rejects with the browser's error
  *     ("NotAllowedError": camera refused, "NotFoundError": no camera) or with an Error
  *     named "NotSupportedError" when the browser has no getUserMedia.
@@ -71,7 +75,9 @@
     var next = function () { run.timer = setTimeout(function () { loop(run); }, run.interval); };
     if (video.readyState < 2) { next(); return; }
     run.detect(video).then(function (text) {
-      if (state !== run || !text) return;
+      if (state !== run) return;
+      if (run.onFrame) run.onFrame(text || null);
+      if (!text) return;
       var now = Date.now();
       if (text === run.lastText && now - run.lastAt < 2000) return;
       run.lastText = text; run.lastAt = now;
@@ -85,14 +91,15 @@
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       return Promise.reject(notSupported());
     }
-    var run = { video: video, onText: onText, interval: options.interval || 150,
+    var run = { video: video, onText: onText, onFrame: options.onFrame || null,
+                interval: options.interval || 150,
                 lastText: null, lastAt: 0, timer: null, stream: null, detect: null };
     state = run;
     video.setAttribute("playsinline", "");
     video.muted = true;
     var camera = navigator.mediaDevices.getUserMedia({
       audio: false,
-      video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 } }
+      video: { facingMode: { ideal: options.facing || "environment" }, width: { ideal: 1280 } }
     });
     return camera.then(function (stream) {
       if (state !== run) { stream.getTracks().forEach(function (t) { t.stop(); }); return; }

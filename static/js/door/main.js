@@ -10,7 +10,10 @@ import { newNonce, Queue, Server, Store } from "./queue.js";
 import { Roster } from "./roster.js";
 import { Screen } from "./screen.js";
 
-const RESCAN_QUIET = 3000;          // the camera sees the same code many times a second
+// After a result the code just read is held: the camera sees it many times a second, and
+// the person it let in may still stand there. It is read again once the volunteer taps Next,
+// or once it has been out of view this long; any other code is read at once.
+const LEFT_VIEW = 1000;
 const FULL_EVERY = 10 * 60 * 1000;  // the whole roster every ten minutes; changes in between
 const OVERLAP = 60 * 1000;
 const SEARCH_LIMIT = 20;
@@ -34,7 +37,8 @@ function start(root) {
     onChange: setNet,
     onSignedOut() { screen.refuse(S.signed_out, null); roster.clear(); },
   });
-  let lastFull = 0, lastCode = "", lastCodeAt = 0, clockOffset = store.load("clock", 0);
+  let lastFull = 0, clockOffset = store.load("clock", 0);
+  const held = { code: "", seenAt: 0 };  // the camera's code that gave the last result
 
   // --- this device: its id and its gate ------------------------------------------------------
   let device = localStorage.getItem("checkin.door.device");
@@ -163,12 +167,15 @@ function start(root) {
   $("search-form").addEventListener("submit", (event) => { event.preventDefault(); search(); });
 
   // The camera: the shared scanner component (scanner.js), when this page has it.
-  function onCameraText(text) {
+  function onCameraFrame(text) {
     const now = Date.now();
-    if (text === lastCode && now - lastCodeAt < RESCAN_QUIET) return;
-    lastCode = text; lastCodeAt = now;
+    if (text && text === held.code) held.seenAt = now;
+    else if (held.code && now - held.seenAt > LEFT_VIEW) held.code = "";
+    if (!text || text === held.code) return;
+    held.code = text; held.seenAt = now;
     scanCode(text);
   }
+  screen.onNext = () => { held.code = ""; };
   const video = $("camera");
   function cameraShown(on) {
     video.hidden = !on;
@@ -183,8 +190,9 @@ function start(root) {
   $("camera-start").addEventListener("click", () => {
     if (!window.Scanner) { cameraFailed(); return; }
     cameraShown(true);
-    lastCode = "";
-    Promise.resolve(window.Scanner.start(video, onCameraText, { decoderUrl: root.dataset.decoder }))
+    held.code = "";
+    Promise.resolve(window.Scanner.start(video, () => {}, { decoderUrl: root.dataset.decoder,
+                                                           onFrame: onCameraFrame }))
       .catch(cameraFailed);
   });
   $("camera-stop").addEventListener("click", () => {

@@ -37,7 +37,8 @@ export class Screen {
     const unlock = () => this.unlockAudio();
     document.addEventListener("pointerdown", unlock, { once: true });
     document.addEventListener("keydown", unlock, { once: true });
-    $("result-next").addEventListener("click", () => this.hide());
+    this.onNext = () => {};
+    $("result-next").addEventListener("click", () => { this.hide(); this.onNext(); });
     $("result-undo").addEventListener("click", () => {
       if (this.current) this.onUndo(this.current);
       this.hide();
