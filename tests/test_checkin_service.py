@@ -57,6 +57,20 @@ def test_imported_ticket_code_opens_the_door(event):
     assert answer.result == OK and answer.attendee.id == ana.id
 
 
+def test_a_typed_ticket_code_matches_regardless_of_case(event, owner):
+    ana = make_attendee(event, ticket_code="DEMO-1038")
+    answer = check_in(event, "demo-1038")
+    assert answer.result == OK and answer.attendee.id == ana.id
+    assert check_in(event, "Demo-1038").result == ALREADY_CHECKED_IN
+
+
+def test_ticket_codes_differing_only_by_case_are_not_guessed(event):
+    make_attendee(event, ticket_code="aB3x")
+    make_attendee(event, ticket_code="Ab3X")
+    assert check_in(event, "ab3x").result == UNKNOWN_CODE  # which one? checked by hand
+    assert check_in(event, "aB3x").result == OK  # the exact code still opens
+
+
 def test_luma_checkin_url_resolves_by_its_pk(event):
     ana = make_attendee(event, ticket_code="g-abc123XYZ", ticket_source="luma")
     answer = check_in(event, "https://lu.ma/check-in/evt-123?pk=g-abc123XYZ")
@@ -226,6 +240,28 @@ def test_undo_refusals(event, owner):
     repeat = check_in(event, ana.card_code)
     with pytest.raises(DomainError) as refused:
         undo_check_in(event, repeat.checkin.id)
+    assert refused.value.code == "not_undoable"
+
+
+def test_an_exit_can_be_undone_and_the_door_says_when_they_left(event):
+    from checkin.door.queries import door_guest
+
+    ana = make_attendee(event)
+    check_in(event, ana.card_code, scanned_at=now_utc() - timedelta(minutes=30))
+    left_at = now_utc() - timedelta(minutes=5)
+    out = check_in(event, ana.card_code, kind="exit", scanned_at=left_at)
+    guest = door_guest(event, ana.id)
+    assert not guest["in"] and guest["out"] == left_at.isoformat()
+    undo_check_in(event, out.checkin.id)
+    db.session.refresh(ana)
+    assert ana.inside
+    assert door_guest(event, ana.id)["in"] and door_guest(event, ana.id)["out"] is None
+    with pytest.raises(DomainError) as refused:
+        undo_check_in(event, out.checkin.id)
+    assert refused.value.code == "not_undoable"
+    refused_exit = check_in(event, make_attendee(event).card_code, kind="exit")
+    with pytest.raises(DomainError) as refused:
+        undo_check_in(event, refused_exit.checkin.id)  # never inside: nothing to take back
     assert refused.value.code == "not_undoable"
 
 

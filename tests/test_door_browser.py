@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -235,4 +236,64 @@ def test_the_door_says_why_a_scan_from_a_wrong_clock_is_refused(browser, live_se
     before = type_code(page, ana.card_code)
     expect_result(page, "result-bad", "El reloj de este dispositivo está mal: ajusta su fecha y "
                   "hora", before)
+    context.close()
+
+
+def test_exit_has_its_own_look_and_undo_and_the_mode_survives_a_reload(browser, live_server,
+                                                                         event):
+    ana = make_attendee(event, first_name="Ana", last_name="Núñez")
+    staff = make_staff(event, Role.DOOR)
+    context, page = open_door(browser, live_server, staff, event, "Door 1")
+    before = type_code(page, ana.card_code)
+    expect_result(page, "result-ok", "Checked in", before)
+    page.click("label[for=kind-exit]")
+    page.reload()
+    page.locator("#door[data-synced]").wait_for(state="attached")
+    assert page.locator("#kind-exit").is_checked()  # kept on the device
+    assert page.locator("#mode-banner").inner_text() == "EXIT: scanning people out"
+    assert "door-exit" in page.locator("body").get_attribute("class")
+
+    before = type_code(page, ana.card_code)
+    page.locator(f"#result[data-shown='{before + 1}']").wait_for(state="attached")
+    assert "result-exit" in page.locator("#result").get_attribute("class")  # not green
+    assert page.locator("#result-word").text_content() == "Checked out"
+    assert page.locator("#result-icon").text_content() == "→"
+    assert page.locator("#result-undo").is_visible()
+    page.evaluate("document.getElementById('result-next').click()")
+    page.fill("#search", "nunez")
+    match = page.locator(".match-button", has_text="Ana Núñez")
+    match.filter(has_text="Left at").wait_for()
+    db.session.expire_all()
+    left = db.session.query(CheckIn).filter_by(kind="exit").one()
+    assert left.scanned_at.astimezone(ZoneInfo(event.timezone)).strftime("%H:%M") in \
+        match.inner_text()
+
+    page.locator("#recent li", has_text="Ana Núñez — Checked out").get_by_role(
+        "button", name="Undo").click()
+    page.locator("#recent li", has_text="Ana Núñez — Undone").wait_for()
+    db.session.expire_all()
+    assert db.session.get(Attendee, ana.id).inside  # back inside
+    assert db.session.query(CheckIn).filter_by(kind="exit").one().undone_at is not None
+    page.click("label[for=kind-entry]")
+    page.reload()
+    assert page.locator("#kind-entry").is_checked()
+    assert page.locator("#mode-banner").inner_text() == "Entry: scanning people in"
+    context.close()
+
+
+def test_a_typed_ticket_code_matches_regardless_of_case_online_and_offline(browser, live_server,
+                                                                            event):
+    make_attendee(event, first_name="Ana", last_name="Núñez", ticket_code="DEMO-1038")
+    make_attendee(event, first_name="Bruno", last_name="Díaz", ticket_code="DEMO-1039")
+    make_attendee(event, first_name="Carla", last_name="Ruiz", ticket_code="xY-1")
+    make_attendee(event, first_name="Dora", last_name="Vidal", ticket_code="Xy-1")
+    context, page = open_door(browser, live_server, make_staff(event, Role.DOOR), event, "Door 1")
+    before = type_code(page, "demo-1038")
+    expect_result(page, "result-ok", "Checked in", before)
+    context.set_offline(True)
+    before = type_code(page, "demo-1039")  # decided by the device
+    expect_result(page, "result-ok", "Checked in", before)
+    assert page.locator("#result-name").text_content() == "Bruno Díaz"
+    before = type_code(page, "xy-1")  # two guests' codes differ only by case: by hand
+    expect_result(page, "result-bad", "Unknown code", before)
     context.close()

@@ -2,25 +2,30 @@
 
 A door row holds what a device may keep to decide offline: the attendee's id, a hash
 of the card code (never the code), the ticket code, name, ticket type, attention note
-and whether and where they came in. No email, no notes, no search key (it holds the
-email).
+and whether and where they came in (and when they last left). No email, no notes, no
+search key (it holds the email).
 """
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from checkin.door.codes import card_hash, door_key
 from checkin.door.dashboard import search_filter
-from checkin.door.models import CheckIn
+from checkin.door.models import CheckIn, ScanKind, ScanResult
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.people.models import Attendee, Person
 
 SEARCH_LIMIT = 20
+# When the guest last left (an exit that let them out and was not undone).
+_LEFT_AT = (select(func.max(CheckIn.scanned_at))
+            .where(CheckIn.attendee_id == Attendee.id, CheckIn.kind == ScanKind.EXIT,
+                   CheckIn.result == ScanResult.OK, CheckIn.undone_at.is_(None))
+            .correlate(Attendee).scalar_subquery())
 _COLUMNS = (Attendee.id, Attendee.card_code, Attendee.ticket_code, Person.display_name,
             Attendee.ticket_type, Attendee.attention_note, Attendee.inside,
-            Attendee.checked_in_at, Attendee.checked_in_gate)
+            Attendee.checked_in_at, Attendee.checked_in_gate, _LEFT_AT)
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -29,9 +34,10 @@ def _iso(at: datetime | None) -> str | None:
 
 def door_row(row, key: str) -> dict:
     """One guest as the door device keeps them (``row`` holds the values of ``_COLUMNS``)."""
-    attendee_id, card_code, ticket_code, name, ticket_type, note, inside, at, gate = row
+    attendee_id, card_code, ticket_code, name, ticket_type, note, inside, at, gate, left = row
     return {"i": attendee_id, "h": card_hash(key, card_code), "t": ticket_code, "n": name,
-            "y": ticket_type, "a": note, "in": bool(inside), "at": _iso(at), "g": gate}
+            "y": ticket_type, "a": note, "in": bool(inside), "at": _iso(at), "g": gate,
+            "out": None if inside else _iso(left)}
 
 
 def _rows(event: Event, *where, order=(), limit: int | None = None) -> list[dict]:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -57,10 +57,26 @@ def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
             return attendee, False
     if candidates:
         return None, True
+    folded = _ticket_regardless_of_case(event, ticket_code)
+    if folded is not None:
+        return folded, False
     # Not a guest here: is it another event's ticket? (Only misses pay for this search.)
     elsewhere = db.session.scalar(
         select(Attendee.id).where(Attendee.ticket_code == ticket_code).limit(1))
     return None, elsewhere is not None
+
+
+def _ticket_regardless_of_case(event: Event, ticket_code: str) -> Attendee | None:
+    """The one guest whose ticket code is ``ticket_code`` but for case (typed ``demo-1038``
+    for ``DEMO-1038``); none when two codes differ only by case (the door then asks for a
+    hand check rather than guess)."""
+    if not ticket_code:
+        return None
+    found = db.session.scalars(
+        select(Attendee).where(Attendee.event_id == event.id,
+                               func.lower(Attendee.ticket_code) == ticket_code.lower())
+        .limit(2)).all()
+    return found[0] if len(found) == 1 else None
 
 
 def _previous_entry(attendee: Attendee) -> CheckIn | None:
@@ -260,19 +276,25 @@ def check_in(
 
 
 def undo_check_in(event: Event, checkin_id: int) -> CheckIn:
-    """Take back an entry recorded less than 15 minutes ago (a mistaken tap)."""
+    """Take back an entry or an exit recorded less than 15 minutes ago (a mistaken tap).
+
+    An undone exit puts the person back inside; an undone entry leaves them as the
+    entry before it did (or not checked in)."""
     log = db.session.get(CheckIn, checkin_id)
     if log is None or log.event_id != event.id:
         raise DomainError("not_found", _l("No such check-in."), status=404)
-    if log.result != ScanResult.OK or log.kind != ScanKind.ENTRY or log.undone_at is not None:
-        raise DomainError("not_undoable", _l("Only a check-in that let someone in can be "
-                                             "undone."),
-                          status=409)
+    if log.result != ScanResult.OK or log.undone_at is not None:
+        raise DomainError("not_undoable", _l("Only a scan that let someone in or out can be "
+                                             "undone."), status=409)
     if now_utc() - log.received_at > UNDO_WINDOW:
         raise DomainError("too_late", _l("A check-in can be undone for 15 minutes only."),
                           status=409)
     log.undone_at = now_utc()
     attendee = db.session.get(Attendee, log.attendee_id)
+    if log.kind == ScanKind.EXIT:
+        attendee.inside = True
+        db.session.commit()
+        return log
     db.session.flush()
     remaining = _previous_entry(attendee)
     attendee.checked_in_at = remaining.scanned_at if remaining else None

@@ -46,7 +46,19 @@ function start(root) {
   const gateInput = $("gate");
   gateInput.value = localStorage.getItem("checkin.door.gate") || "";
   gateInput.addEventListener("change", () => localStorage.setItem("checkin.door.gate", gateInput.value.trim()));
+  // Entry or exit, kept on this device: a reload never turns an exit door into an entry one.
   const kind = () => ($("kind-exit").checked ? "exit" : "entry");
+  function showKind() {
+    root.dataset.kind = kind();
+    document.body.classList.toggle("door-exit", kind() === "exit");
+    $("mode-banner").textContent = kind() === "exit" ? S.mode_exit : S.mode_entry;
+  }
+  $("kind-" + (localStorage.getItem("checkin.door.kind") === "exit" ? "exit" : "entry")).checked = true;
+  document.querySelectorAll("input[name=kind]").forEach((input) => input.addEventListener("change", () => {
+    localStorage.setItem("checkin.door.kind", kind());
+    showKind();
+  }));
+  showKind();
 
   function syncRoster() {
     if (queue.length || server.offline) return Promise.resolve();
@@ -109,7 +121,10 @@ function start(root) {
                           g: person.at ? person.g : item.gate });
       }
     } else if (person) {
-      if (person.in) { answer.status = "ok"; answer.result = "ok"; roster.remember({ i: person.i, in: false }); }
+      if (person.in) {
+        answer.status = "ok"; answer.result = "ok";
+        roster.remember({ i: person.i, in: false, out: item.scanned_at });
+      }
       else answer.result = "not_checked_in";
     }
     screen.showAnswer(answer, true);
@@ -117,7 +132,10 @@ function start(root) {
 
   function undo(a) {
     if (queue.forget(a.nonce)) {  // never left this device: forget it
-      if (a.attendee) roster.remember({ i: a.attendee.i, in: false, at: null, g: "" });
+      if (a.attendee) {
+        roster.remember(a.type === "exit" ? { i: a.attendee.i, in: true, out: null }
+                                          : { i: a.attendee.i, in: false, at: null, g: "" });
+      }
       screen.markUndone(a.nonce);
       setNet();
       return;

@@ -4,7 +4,7 @@
 import { cardHash } from "./codes.js";
 
 const EMPTY = () => ({ attendees: [], synced_at: null, key: null });
-const FIELDS = ["h", "t", "n", "y", "a", "in", "at", "g"];
+const FIELDS = ["h", "t", "n", "y", "a", "in", "at", "g", "out"];
 
 /** Text as search compares it: no accents, no case, single spaces (as the server's fold). */
 export function fold(text) {
@@ -29,22 +29,32 @@ export class Roster {
     this.byId = new Map();
     this.byHash = new Map();
     this.byTicket = new Map();
+    this.byTicketFolded = new Map();  // lower case: a typed code matches whatever its case
     this.folded = this.data.attendees.map((a) => {
       this.byId.set(a.i, a);
       this.byHash.set(a.h, (this.byHash.get(a.h) || []).concat([a]));
-      if (a.t) this.byTicket.set(a.t, a);
+      if (a.t) {
+        this.byTicket.set(a.t, a);
+        const low = a.t.toLowerCase();
+        this.byTicketFolded.set(low, (this.byTicketFolded.get(low) || []).concat([a]));
+      }
       return fold(a.n) + "\n" + fold(a.t || "");
     });
   }
 
-  /** The person a scanned value names ({card, ticket} from the code reader), or null.
+  /** The person a scanned value names ({card, ticket} from the code reader), or null;
+   * a ticket code matches regardless of case when only one guest's does.
    * Two guests whose cards share a hash are both doubtful: null, checked by hand. */
   lookup(codes) {
     if (codes.card && this.data.key) {
       const found = this.byHash.get(cardHash(this.data.key, codes.card, this.hashHex)) || [];
       if (found.length === 1) return found[0];
     }
-    return this.byTicket.get(codes.ticket) || null;
+    const exact = this.byTicket.get(codes.ticket);
+    if (exact) return exact;
+    // Two codes differing only by case are both doubtful: checked by hand, as the server does.
+    const folded = this.byTicketFolded.get((codes.ticket || "").toLowerCase()) || [];
+    return folded.length === 1 ? folded[0] : null;
   }
 
   /** A full roster from the server replaces this one. */

@@ -10,11 +10,13 @@ export function fill(text, values) {
   return text.replace(/%\((\w+)\)s/g, (_, k) => (values[k] == null ? "" : values[k]));
 }
 
-/** The colour an answer shows: green let in, else as the server's ScanResult says (red for
- * any refusal it does not name). The one place that decides it. */
+/** The colour an answer shows: green let in, blue let out, else as the server's ScanResult
+ * says (red for any refusal it does not name). The one place that decides it. */
 export function colourOf(answer, colours) {
-  return answer.status === "ok" ? "ok" : (colours[answer.result] || "bad");
+  if (answer.status === "ok") return answer.type === "exit" ? "exit" : "ok";
+  return colours[answer.result] || "bad";
 }
+const ICONS = { ok: "\u2714", exit: "\u2192", warn: "!", bad: "\u2716" };
 
 /** The word an answer shows. */
 export function wordOf(answer, S) {
@@ -89,6 +91,7 @@ export class Screen {
     const box = $("result");
     box.className = "result result-" + colour;
     $("result-word").textContent = word;
+    $("result-icon").textContent = ICONS[colour] || "";
     $("result-name").textContent = person ? person.n : "";
     $("result-type").textContent = person ? (person.y || "") : "";
     $("result-note").textContent = person ? (person.a || "") : "";
@@ -98,9 +101,10 @@ export class Screen {
     this.current = undo || null;
     box.dataset.shown = String(Number(box.dataset.shown || 0) + 1);  // tests count results
     box.hidden = false;
-    this.beep(colour === "ok");
+    const good = colour === "ok" || colour === "exit";
+    this.beep(good);
     clearTimeout(this.hideTimer);
-    this.hideTimer = setTimeout(() => this.hide(), colour === "ok" ? 2000 : 4000);
+    this.hideTimer = setTimeout(() => this.hide(), good ? 2000 : 4000);
   }
 
   hide() { $("result").hidden = true; this.current = null; }
@@ -119,7 +123,7 @@ export class Screen {
       }
     }
     if (offline) detail = (detail ? detail + " · " : "") + (person ? S.offline_saved : S.offline_unknown);
-    const undoable = a.status === "ok" && a.type === "entry" ? a : null;
+    const undoable = a.status === "ok" ? a : null;
     this.show(colour, wordOf(a, S), person, detail, undoable);
     this.recent.unshift({ a, offline, at: Date.now() });
     this.recent = this.recent.slice(0, RECENT);
@@ -158,7 +162,7 @@ export class Screen {
         (r.offline ? " (" + this.S.offline + ")" : "");
       li.appendChild(text);
       const fresh = Date.now() - r.at < this.undoFor;
-      if (r.a.status === "ok" && r.a.type === "entry" && fresh && !r.undone) {
+      if (r.a.status === "ok" && fresh && !r.undone) {
         const button = document.createElement("button");
         button.type = "button";
         button.className = "button undo";
@@ -192,8 +196,9 @@ export class Screen {
       name.textContent = p.n;
       const extra = document.createElement("span");
       extra.className = "muted";
-      extra.textContent = [p.y, now.in ? fill(this.S.inside, { time: this.clock(now.at) }) : ""]
-        .filter(Boolean).join(" · ");
+      const where = now.in ? fill(this.S.inside, { time: this.clock(now.at) })
+        : now.out ? fill(this.S.left, { time: this.clock(now.out) }) : "";
+      extra.textContent = [p.y, where].filter(Boolean).join(" · ");
       button.appendChild(name);
       button.appendChild(extra);
       button.addEventListener("click", () => onPick(p));
