@@ -28,6 +28,9 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def create_app(settings: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the app; ``settings`` override what the environment says (tests use this)."""
+    # Cycle guard (checkin -> every domain -> checkin): each domain module lives inside this
+    # package, so importing any of them runs this file first; importing them all up here
+    # would load the whole app for `import checkin.columns` and hand half-made modules around.
     from checkin import (
         accounts,
         api,

@@ -1,11 +1,12 @@
 """How a refusal reads: JSON under /api/, a page everywhere else."""
 
-from flask import Flask, flash, jsonify, render_template, request
+from flask import Flask, current_app, flash, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from checkin.errors import DomainError
+from checkin.extensions import db
 from checkin.transactions import is_busy
 
 RETRY_AFTER_SECONDS = 2
@@ -40,10 +41,6 @@ def handle_http_error(error: HTTPException):
 
 def handle_busy_database(error: OperationalError):
     """The database stayed busy past our wait (SQLite's one writer): 503, try again shortly."""
-    from flask import current_app
-
-    from checkin.extensions import db
-
     if not is_busy(error):
         if current_app.testing:
             raise error
@@ -59,8 +56,6 @@ def handle_busy_database(error: OperationalError):
 
 
 def handle_unexpected(error: Exception):
-    from flask import current_app
-
     current_app.logger.exception("unhandled error")
     if _wants_json():
         body = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}

@@ -1,8 +1,11 @@
 """Write transactions that must not interleave, and telling a busy database from a broken one."""
 
+import time
+
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from checkin.events.models import Event
 from checkin.extensions import db
 
 # PostgreSQL's codes for "try again": serialization failure, deadlock, lock not available.
@@ -23,7 +26,6 @@ def lock_event_for_writing(event_id: int) -> None:
         if not connection.connection.driver_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
-    from checkin.events.models import Event
 
     db.session.execute(select(Event.id).where(Event.id == event_id)
                        .with_for_update(key_share=True))
@@ -43,8 +45,6 @@ def is_busy(error: BaseException) -> bool:
 
 def retry_when_busy(call, attempts: int = 10, wait: float = 1.0):
     """``call()``, again after ``wait`` seconds each time the database is busy (for scripts)."""
-    import time
-
     for attempt in range(attempts):
         try:
             return call()

@@ -6,6 +6,9 @@ from checkin.extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
+    # Cycle guard (checkin.accounts -> views, CLI -> other domains -> checkin.accounts.*):
+    # importing any checkin.accounts module runs this file first, so what reaches other
+    # domains is imported only when the app is built.
     from checkin.accounts.cli import organizer_cli
     from checkin.accounts.services import organizer_for_session
     from checkin.accounts.views import bp

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from checkin import ratelimit
-from checkin.accounts.models import ApiToken, EventRole, Organizer, Role
+from checkin.accounts.models import ApiToken, EventRole, Organizer, Role, StaffInvitation
 from checkin.columns import now_utc
 from checkin.errors import DomainError
 from checkin.events.models import Event
@@ -280,8 +280,6 @@ STAFF_INVITATION_LIFETIME = timedelta(days=7)
 def invite_staff(event: Event, email: str, role: Role, invited_by: Organizer):
     """A one-time link that gives its holder ``role`` in ``event``; returns (invitation,
     secret). The secret is shown once and emailed; only its hash is kept."""
-    from checkin.accounts.models import StaffInvitation
-
     invitation = StaffInvitation(
         event_id=event.id, email=normalize_email(email), role=Role(role).value,
         token_hash="", invited_by_id=invited_by.id,
@@ -295,8 +293,6 @@ def invite_staff(event: Event, email: str, role: Role, invited_by: Organizer):
 
 def staff_invitation_for(secret: str):
     """The unused, unexpired invitation a link carries, or a 404 refusal."""
-    from checkin.accounts.models import StaffInvitation
-
     invitation = db.session.scalar(
         select(StaffInvitation).filter_by(token_hash=hash_secret(secret or "")))
     if invitation is None or invitation.used_at is not None \
@@ -318,8 +314,6 @@ def accept_staff_invitation(secret: str, organizer: Organizer, *,
     count: two accounts accepting at once never both get the role. An account whose
     email is not the invited address must say it accepts for itself (``other_address``).
     """
-    from checkin.accounts.models import StaffInvitation
-
     invitation = staff_invitation_for(secret)
     if invitation.email != organizer.email and not other_address:
         raise DomainError("invitation_for_another_address",
@@ -343,8 +337,6 @@ def accept_staff_invitation(secret: str, organizer: Organizer, *,
 
 
 def withdraw_staff_invitation(event: Event, invitation_id: int) -> None:
-    from checkin.accounts.models import StaffInvitation
-
     invitation = db.session.get(StaffInvitation, invitation_id)
     if invitation is None or invitation.event_id != event.id:
         raise DomainError("not_found", _l("No such invitation."), status=404)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from checkin.accounts.forms import LoginForm, TokenForm
+from checkin.accounts.models import ApiToken
 from checkin.accounts.services import (
     api_tokens_of,
     issue_api_token,
@@ -13,7 +14,9 @@ from checkin.accounts.services import (
     sign_in_attempt,
     sign_out_everywhere,
 )
+from checkin.confirm import ask_first
 from checkin.errors import DomainError
+from checkin.extensions import db
 from checkin.text import is_local_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/console")
@@ -77,10 +80,6 @@ def tokens():
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id):
-    from checkin.accounts.models import ApiToken
-    from checkin.confirm import ask_first
-    from checkin.extensions import db
-
     token = db.session.get(ApiToken, token_id)
     if token is None or token.organizer_id != current_user.id:
         abort(404)

@@ -1,6 +1,7 @@
 """API: the follow-up emails of a closed event — queue and send them, and see how far they got."""
 
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 
 from checkin.api.common import api_event, bp, field
@@ -48,8 +49,6 @@ def followups_status(slug):
 @bp.post("/events/<slug>/followups")
 def post_followups(slug):
     """Queue every follow-up and the owners' summaries (again is harmless), then deliver a while."""
-    from flask import request
-
     data = request.get_json(silent=True) if request.content_length else {}
     if not isinstance(data, dict):
         raise DomainError("bad_json", _l("The body must be a JSON object."))

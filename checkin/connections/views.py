@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -208,8 +209,6 @@ CSV_COLUMNS = ("name", "headline", "company", "email", "phone", "links", "what_t
 @bp.get("/e/<slug>/met.csv")
 def met_csv(slug: str):
     """People I met as a spreadsheet (UTF-8 with a BOM, so Excel reads accents right)."""
-    from zoneinfo import ZoneInfo
-
     event, me = require_me(slug)
     zone = ZoneInfo(event.timezone)
     out = io.StringIO()

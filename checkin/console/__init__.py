@@ -27,6 +27,9 @@ def install_log_filter() -> None:
 
 
 def init_app(app: Flask) -> None:
+    # Cycle guard (checkin.console -> its views and CLI -> other domains -> checkin.console.*):
+    # importing any checkin.console module runs this file first, so what reaches other
+    # domains is imported only when the app is built.
     from checkin.console import (  # noqa: F401  (routes)
         attendees,
         exports,

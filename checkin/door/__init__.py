@@ -5,6 +5,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The door page, its JSON endpoints, the dashboard and the badge sheets."""
+    # Cycle guard (checkin.door -> its views and CLI -> other domains -> checkin.door.*):
+    # importing any checkin.door module runs this file first, so what reaches other
+    # domains is imported only when the app is built.
     from checkin.door.json_api import api
     from checkin.door.pages import pages
 

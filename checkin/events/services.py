@@ -7,10 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from checkin.accounts.models import Organizer, Role
+from checkin.accounts.services import give_role, require_event_runner
 from checkin.columns import now_utc
 from checkin.errors import DomainError
 from checkin.events.models import Event, EventState
 from checkin.extensions import db
+from checkin.i18n import LANGUAGES
 from checkin.text import slugify
 
 EVENT_FIELDS = ("name", "slug", "starts_at", "ends_at", "timezone", "venue", "default_language",
@@ -41,8 +43,6 @@ def checked_settings(settings: dict, event: Event | None = None) -> dict:
     after the start (both with an offset), a known time zone and language, and a slug that
     is well formed, free, and (once the event is open) unchanged.
     """
-    from checkin.i18n import LANGUAGES
-
     unknown = set(settings) - set(EVENT_FIELDS)
     if unknown:
         raise DomainError("bad_field", _l("Unknown field: %(names)s.",
@@ -96,8 +96,6 @@ def create_event(
     walk_ins_allowed: bool = False,
 ) -> Event:
     """A new draft event, owned by ``owner``. A given slug must be free; else one is made."""
-    from checkin.accounts.services import give_role, require_event_runner
-
     if owner is not None:
         require_event_runner(owner)
     settings = checked_settings({

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -57,8 +57,6 @@ def recipients_query(event: Event):
 
 
 def count_recipients(event: Event) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).select_from(recipients_query(event).subquery()))
 
 
@@ -185,8 +183,6 @@ def _delivery(seconds: float | None) -> Callable[[FollowupRun], Tally]:
 
 def outbox_counts(event_id: int, kinds=(KIND, "summary")) -> dict[str, int]:
     """How many of the event's messages of ``kinds`` are in each status."""
-    from sqlalchemy import func
-
     rows = db.session.execute(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.event_id == event_id, OutboxMessage.kind.in_(kinds))

@@ -5,9 +5,11 @@ import time
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
 from checkin.errors import DomainError
 from checkin.events.services import get_event
+from checkin.extensions import db
 from checkin.guestlists.services import (
     LEASE,
     confirm_upload,
@@ -15,6 +17,8 @@ from checkin.guestlists.services import (
     keep_upload,
     plan_import,
 )
+from checkin.people.invitations import invite_attendees
+from checkin.people.models import Attendee
 from checkin.transactions import retry_when_busy
 
 
@@ -90,12 +94,6 @@ def import_to_the_end(upload, progress):
 @with_appcontext
 def invite_command(slug, resend):
     """Put invitation emails for the event SLUG in the outbox (guests not yet invited)."""
-    from sqlalchemy import func, select
-
-    from checkin.extensions import db
-    from checkin.people.invitations import invite_attendees
-    from checkin.people.models import Attendee
-
     try:
         event = get_event(slug)
         query = select(func.count(Attendee.id)).where(Attendee.event_id == event.id)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
 
 from checkin.errors import DomainError
 
@@ -119,8 +120,6 @@ def _too_many_rows() -> DomainError:
 def read_workbook(data: bytes) -> Table:
     """The first sheet of an Excel workbook: its first non-blank row is the header; each row
     keeps its row number, as Excel shows it."""
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]

@@ -7,6 +7,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from checkin.errors import DomainError
+from checkin.events.services import get_event
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.sender import Tally, deliver_pending
@@ -64,9 +66,6 @@ def send_command(slug, follow, release_stuck_after):
     """Deliver every pending message in the outbox."""
     event_id = None
     if slug:
-        from checkin.errors import DomainError
-        from checkin.events.services import get_event
-
         try:
             event_id = get_event(slug).id
         except DomainError as error:

@@ -27,6 +27,9 @@ def install_log_filter() -> None:
 
 def init_app(app: Flask) -> None:
     """The attendee pages hook in here."""
+    # Cycle guard (checkin.people -> its views and CLI -> other domains -> checkin.people.*):
+    # importing any checkin.people module runs this file first, so what reaches other
+    # domains is imported only when the app is built.
     from checkin.people.views import bp
 
     install_log_filter()
