@@ -297,3 +297,25 @@ def test_a_typed_ticket_code_matches_regardless_of_case_online_and_offline(brows
     before = type_code(page, "xy-1")  # two guests' codes differ only by case: by hand
     expect_result(page, "result-bad", "Unknown code", before)
     context.close()
+
+
+def test_recent_scans_and_their_undo_survive_a_reload_and_the_headcount_shows(browser,
+                                                                              live_server,
+                                                                              event):
+    ana = make_attendee(event, first_name="Ana", last_name="Núñez")
+    make_attendee(event, first_name="Bruno", last_name="Díaz")
+    context, page = open_door(browser, live_server, make_staff(event, Role.DOOR), event, "Door 1")
+    assert page.locator("#headcount").inner_text() == "Checked in: 0 / 2"
+    before = type_code(page, ana.card_code)
+    expect_result(page, "result-ok", "Checked in", before)
+    page.locator("#headcount", has_text="Checked in: 1 / 2").wait_for()
+    page.reload()
+    page.locator("#door[data-synced]").wait_for(state="attached")
+    assert page.locator("#headcount").inner_text() == "Checked in: 1 / 2"
+    row = page.locator("#recent li", has_text="Ana Núñez — Checked in")
+    row.get_by_role("button", name="Undo").click()  # still possible after the reload
+    page.locator("#recent li", has_text="Ana Núñez — Undone").wait_for()
+    page.locator("#headcount", has_text="Checked in: 0 / 2").wait_for()
+    db.session.expire_all()
+    assert db.session.get(Attendee, ana.id).checked_in_at is None
+    context.close()

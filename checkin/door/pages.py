@@ -63,6 +63,7 @@ def door_strings() -> dict[str, str]:
         "pending_one": _("1 scan waiting to upload"),
         "inside": _("Inside since %(time)s"),
         "left": _("Left at %(time)s"),
+        "headcount": _("Checked in: %(in)s / %(expected)s"),
         "mode_entry": _("Entry: scanning people in"),
         "mode_exit": _("EXIT: scanning people out"),
         "no_matches": _("Nobody found"),

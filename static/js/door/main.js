@@ -31,11 +31,14 @@ function start(root) {
   const store = new Store(root.dataset.slug);
   const queue = new Queue(store);
   const roster = new Roster(store, config.card_hash_hex);
-  const screen = new Screen(S, config, root.dataset.tz, undo);
-  const setNet = () => screen.setNet(server.offline, queue.length);
+  const screen = new Screen(S, config, root.dataset.tz, undo, store);
+  const setNet = () => {
+    screen.setNet(server.offline, queue.length);
+    screen.setHeadcount(roster.counts());
+  };
   const server = new Server(root.dataset.api, root.dataset.csrf, {
     onChange: setNet,
-    onSignedOut() { screen.refuse(S.signed_out, null); roster.clear(); },
+    onSignedOut() { screen.refuse(S.signed_out, null); roster.clear(); screen.forgetRecent(); },
   });
   let lastFull = 0, clockOffset = store.load("clock", 0);
   const held = { code: "", seenAt: 0 };  // the camera's code that gave the last result
@@ -81,6 +84,7 @@ function start(root) {
         roster.update(r.data);
       }
       root.dataset.synced = roster.syncedAt;
+      setNet();
     }).catch(() => { /* stays offline; the kept roster decides */ });
   }
 
@@ -230,6 +234,7 @@ function start(root) {
   window.addEventListener("offline", setNet);
   setInterval(() => { setNet(); probe(); }, 4000);
   setInterval(syncRoster, 30000);
+  screen.drawRecent();
   setNet();
   syncRoster();
   upload();

@@ -57,6 +57,12 @@ export class Roster {
     return folded.length === 1 ? folded[0] : null;
   }
 
+  /** How many guests came in (and are not undone) of how many are expected. */
+  counts() {
+    let checked = 0;
+    this.data.attendees.forEach((a) => { if (a.at) checked += 1; });
+    return { in: checked, expected: this.data.attendees.length };
+  }
   /** A full roster from the server replaces this one. */
   replace(data) {
     this.data = { attendees: data.attendees, synced_at: data.synced_at, key: data.key };

@@ -25,14 +25,16 @@ export function wordOf(answer, S) {
 }
 
 export class Screen {
-  /** ``config`` is the door's rules from the server; ``onUndo`` takes back an answer. */
-  constructor(S, config, tz, onUndo) {
+  /** ``config`` is the door's rules from the server; ``onUndo`` takes back an answer;
+   * ``store`` keeps the recent scans (and so their Undo) across reloads. */
+  constructor(S, config, tz, onUndo, store) {
     this.S = S;
     this.colours = config.colours;
     this.undoFor = config.undo_seconds * 1000;
     this.tz = tz;
     this.onUndo = onUndo;
-    this.recent = [];
+    this.store = store;
+    this.recent = store.load("recent", []);
     this.current = null;
     this.hideTimer = null;
     this.audio = null;
@@ -149,7 +151,18 @@ export class Screen {
     this.drawRecent();
   }
 
+  /** Checked in / expected, as the roster on this device counts them. */
+  setHeadcount(counts) {
+    $("headcount").textContent = fill(this.S.headcount, counts);
+  }
+  /** Signed out: this device keeps no names any more. */
+  forgetRecent() {
+    this.recent = [];
+    this.store.remove("recent");
+    this.drawRecent();
+  }
   drawRecent() {
+    this.store.save("recent", this.recent);
     const list = $("recent");
     list.textContent = "";
     this.recent.forEach((r) => {
