@@ -308,7 +308,7 @@ def test_recent_scans_and_their_undo_survive_a_reload_and_the_headcount_shows(br
     assert page.locator("#headcount").inner_text() == "Checked in: 0 / 2"
     before = type_code(page, ana.card_code)
     expect_result(page, "result-ok", "Checked in", before)
-    page.locator("#headcount", has_text="Checked in: 1 / 2").wait_for()
+    assert page.locator("#headcount").inner_text() == "Checked in: 1 / 2"  # at once
     page.reload()
     page.locator("#door[data-synced]").wait_for(state="attached")
     assert page.locator("#headcount").inner_text() == "Checked in: 1 / 2"

@@ -98,6 +98,7 @@ function start(root) {
       if (r.data && r.data.nonce) {
         roster.remember(r.data.attendee);
         screen.showAnswer(r.data, false);
+        setNet();
       } else if (r.status !== 401) {
         const error = (r.data && r.data.error) || {};
         screen.refuse(S[error.code] || error.message || S.error, null);
@@ -132,6 +133,7 @@ function start(root) {
       else answer.result = "not_checked_in";
     }
     screen.showAnswer(answer, true);
+    setNet();
   }
 
   function undo(a) {
@@ -146,7 +148,7 @@ function start(root) {
     }
     if (!a.checkin_id) return;
     server.request("POST", "/checkins/" + a.checkin_id + "/undo", {}).then((r) => {
-      if (r.status === 200) { roster.remember(r.data.attendee); screen.markUndone(a.nonce); }
+      if (r.status === 200) { roster.remember(r.data.attendee); screen.markUndone(a.nonce); setNet(); }
       else screen.refuse((r.data.error && r.data.error.message) || S.error, a.attendee);
     }).catch(() => screen.refuse(S.error, a.attendee, S.offline));
   }
