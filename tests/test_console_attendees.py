@@ -137,3 +137,35 @@ def test_another_events_guest_is_404(client, owner, event):
     assert client.post(f"/console/events/{event.slug}/attendees/{mine_elsewhere.id}/nope"
                        ).status_code == 404
     assert db.session.query(Attendee).count() == 2
+
+
+READING_ORDER = ["Álvaro Gil", "ana Díaz", "Ángela Ruiz", "Bruno Sanz", "Óscar Peña",
+                 "Zoe Evans"]
+
+
+def test_names_sort_as_people_read_them(client, owner, event):
+    for name, company in [("Zoe Evans", "zeta"), ("Bruno Sanz", "Ébano"), ("Álvaro Gil", "Acme"),
+                          ("Óscar Peña", "órbita"), ("ana Díaz", "Beta"),
+                          ("Ángela Ruiz", "Ñandú")]:
+        first, last = name.split()
+        make_attendee(event, first_name=first, last_name=last, company=company)
+    login(client, owner)
+    url = f"/console/events/{event.slug}/attendees"
+    assert names(client.get(url).text) == READING_ORDER
+    assert names(client.get(url, query_string={"sort": "-name"}).text) == READING_ORDER[::-1]
+    assert names(client.get(url, query_string={"sort": "company"}).text) == [
+        "Álvaro Gil", "ana Díaz", "Bruno Sanz", "Ángela Ruiz", "Óscar Peña", "Zoe Evans"]
+
+
+def test_a_renamed_or_imported_guest_sorts_by_the_new_name(client, owner, event):
+    from checkin.guestlists.services import apply_import
+    from checkin.people.guests import update_attendee
+
+    zoe = make_attendee(event, first_name="Zoe", last_name="Evans")
+    make_attendee(event, first_name="Bruno", last_name="Sanz")
+    apply_import(event, "name,email\nÁlvaro Gil,alvaro@example.org\nÓscar Peña,o@example.org\n"
+                 .encode())
+    update_attendee(zoe, first_name="Ángela", last_name="Ruiz", display_name="")
+    login(client, owner)
+    assert names(client.get(f"/console/events/{event.slug}/attendees").text) == [
+        "Álvaro Gil", "Ángela Ruiz", "Bruno Sanz", "Óscar Peña"]

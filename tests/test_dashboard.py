@@ -156,3 +156,12 @@ def test_a_check_in_dated_1970_does_not_stretch_the_dashboard_or_the_summary(cli
         assert 0 < len(chart) <= MAX_BUCKETS
         assert sum(count for _, count in chart) == 1  # Luis; the 1970 arrival is left out
         assert chart[0][0] > event.starts_at - timedelta(hours=1, minutes=5)
+
+
+def test_dashboard_sorts_names_as_people_read_them(owner, event):
+    from checkin.door.dashboard import attendee_page
+
+    for first, last in [("Zoe", "Evans"), ("Álvaro", "Gil"), ("Bruno", "Sanz")]:
+        make_attendee(event, first_name=first, last_name=last)
+    assert [row.name for row in attendee_page(event).rows] == [
+        "Álvaro Gil", "Bruno Sanz", "Zoe Evans"]

@@ -53,7 +53,7 @@ def badge_batch(event: Event, ids: list[int] | None = None,
         select(Person.display_name, Person.company, Attendee.ticket_type, Attendee.card_code)
         .join(Person, Person.id == Attendee.person_id)
         .where(*where)
-        .order_by(Person.display_name, Attendee.id)
+        .order_by(Person.name_key, Attendee.id)
         .limit(per_batch).offset((batch - 1) * per_batch)
     ).all()
     base = current_app.config["CHECKIN_BASE_URL"]

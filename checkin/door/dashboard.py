@@ -19,9 +19,9 @@ from checkin.text import fold
 
 PER_PAGE = 50
 SORTS = {
-    "name": (Person.display_name.asc(), Attendee.id.asc()),
-    "company": (Person.company.asc(), Person.display_name.asc(), Attendee.id.asc()),
-    "ticket": (Attendee.ticket_type.asc(), Person.display_name.asc(), Attendee.id.asc()),
+    "name": (Person.name_key.asc(), Attendee.id.asc()),
+    "company": (Person.company_key.asc(), Person.name_key.asc(), Attendee.id.asc()),
+    "ticket": (Attendee.ticket_type.asc(), Person.name_key.asc(), Attendee.id.asc()),
     "arrived": (Attendee.checked_in_at.is_(None), Attendee.checked_in_at.desc(),
                 Attendee.id.asc()),
 }

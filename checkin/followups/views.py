@@ -79,7 +79,7 @@ def followups_page(slug):
             select(Attendee).join(Person, Person.id == Attendee.person_id)
             .where(Attendee.event_id == event.id,
                    Attendee.search_key.contains(fold(query)[:100], autoescape=True))
-            .order_by(Person.display_name).limit(SEARCH_RESULTS)).all()
+            .order_by(Person.name_key, Attendee.id).limit(SEARCH_RESULTS)).all()
     selected = preview = None
     if request.args.get("attendee"):
         selected = _attendee_of(event, request.args.get("attendee", type=int))

@@ -34,7 +34,7 @@ from checkin.guestlists.models import GuestlistUpload, StagedGuest
 from checkin.guestlists.reading import read_table
 from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
-from checkin.people.services import search_key_for
+from checkin.people.services import refresh_sort_keys, search_key_for
 from checkin.text import fold
 from checkin.tokens import new_card_code
 from checkin.transactions import lock_event_for_writing
@@ -546,6 +546,8 @@ def swap_in(upload: GuestlistUpload, event: Event) -> dict | None:
         already = _drop_late_duplicates(upload, event)
         created = _insert_staged(upload, event)
         updated = _apply_staged_updates(upload)
+        refresh_sort_keys(db.session.scalars(select(StagedGuest.person_id).where(
+            StagedGuest.upload_id == upload.id, StagedGuest.person_id.is_not(None))))
         db.session.execute(delete(StagedGuest).where(StagedGuest.upload_id == upload.id))
         db.session.commit()
     except IntegrityError as error:

@@ -10,10 +10,11 @@ from checkin.people.models import Attendee, Person
 from checkin.text import contains_pattern, fold
 
 SORTS = {
-    "name": (func.lower(Person.display_name), Attendee.id),
-    "-name": (func.lower(Person.display_name).desc(), Attendee.id.desc()),
-    "company": (func.lower(Person.company), Attendee.id),
-    "-company": (func.lower(Person.company).desc(), Attendee.id.desc()),
+    # Folded keys: "Álvaro Gil" before "Zoe Evans", on SQLite and PostgreSQL alike.
+    "name": (Person.name_key, Attendee.id),
+    "-name": (Person.name_key.desc(), Attendee.id.desc()),
+    "company": (Person.company_key, Person.name_key, Attendee.id),
+    "-company": (Person.company_key.desc(), Person.name_key.desc(), Attendee.id.desc()),
     "checked_in": (Attendee.checked_in_at.is_(None), Attendee.checked_in_at, Attendee.id),
     "-checked_in": (Attendee.checked_in_at.is_(None), Attendee.checked_in_at.desc(),
                     Attendee.id.desc()),

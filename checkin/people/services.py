@@ -32,6 +32,25 @@ def refresh_search_key(attendee: Attendee) -> None:
     attendee.search_key = search_key_for(attendee)
 
 
+def refresh_sort_keys(person_ids) -> None:
+    """Recompute the stored sort keys of ``person_ids`` after a bulk write that skipped the
+    attribute events (the import's INSERT … SELECT and its UPDATEs). Flushes, never commits."""
+    from sqlalchemy import bindparam, update
+
+    from checkin.people.models import sort_key
+
+    ids = list(person_ids)
+    for start in range(0, len(ids), 1000):
+        rows = db.session.execute(select(Person.id, Person.display_name, Person.company)
+                                  .where(Person.id.in_(ids[start:start + 1000]))).all()
+        if rows:
+            db.session.execute(
+                update(Person.__table__).where(Person.__table__.c.id == bindparam("row_id"))
+                .values(name_key=bindparam("name"), company_key=bindparam("company_name")),
+                [{"row_id": r.id, "name": sort_key(r.display_name),
+                  "company_name": sort_key(r.company)} for r in rows])
+
+
 def display_name_from(first_name: str, last_name: str, display_name: str = "") -> str:
     return (display_name or f"{first_name} {last_name}").strip()[: LIMITS["display_name"]]
 
