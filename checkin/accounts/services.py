@@ -191,6 +191,16 @@ def events_with_role(organizer: Organizer) -> list[tuple[Event, str]]:
     ).all()
 
 
+def remember_language(organizer: Organizer, language: str) -> None:
+    """Keep the language ``organizer`` reads the console in: emails to them (the event's
+    summary) then speak it rather than the event's."""
+    from checkin.i18n import LANGUAGES
+
+    if language in LANGUAGES and organizer.language != language:
+        organizer.language = language
+        db.session.commit()
+
+
 def is_door_staff_only(organizer: Organizer) -> bool:
     """Whether every role ``organizer`` holds is door staff: a volunteer's account, made from
     a door invitation. They work the door; new events and API tokens are for organizers who

@@ -12,6 +12,7 @@ from checkin.accounts.services import (
     event_for,
     events_with_role,
     is_door_staff_only,
+    remember_language,
     require_event_runner,
 )
 from checkin.columns import now_utc
@@ -28,6 +29,7 @@ from checkin.events.services import (
     reopen_event,
     update_event,
 )
+from checkin.i18n import current_language
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -44,6 +46,12 @@ def local(event: Event, instant: datetime) -> datetime:
 
 def aware(naive: datetime, timezone: str) -> datetime:
     return naive.replace(tzinfo=ZoneInfo(timezone))
+
+
+@bp.before_request
+def _remember_language():
+    if current_user.is_authenticated:
+        remember_language(current_user, current_language())
 
 
 @bp.app_context_processor

@@ -97,9 +97,10 @@ def layout(nodes: list[int], groups: dict[int, int]) -> dict[int, tuple[float, f
 
 def network_svg(names: dict[int, str], edges: list[tuple[int, int]], groups: dict[int, int],
                 bridging: dict[int, int], *, title: str, empty_text: str,
-                width: int = 640) -> str:
+                width: int = 640, labels: dict[int, str] | None = None) -> str:
     """The network as SVG: one dot per person coloured by group, a ring around bridges,
-    grey lines inside a group and dark lines across groups."""
+    grey lines inside a group and dark lines across groups, and ``labels`` (the people who
+    matter: top connectors, bridges) named beside their dot, the name towards the middle."""
     nodes = list(names)
     def head(w: int) -> str:
         return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart network" role="img" '
@@ -136,5 +137,26 @@ def network_svg(names: dict[int, str], edges: list[tuple[int, int]], groups: dic
         ring = ' stroke="#111111" stroke-width="2.5"' if n in bridging else ""
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}"{ring}>'
                      f'<title>{escape(names[n])}</title></circle>')
+    parts.extend(_labels(labels or {}, pos, centre_x=min_x + view_w / 2,
+                         font_size=LABEL_PX * view_w / width))
     parts.append("</svg>")
     return "".join(parts)
+
+
+LABEL_PX = 12  # the names' size on screen, whatever the drawing's scale
+
+
+def _labels(labels: dict[int, str], pos: dict, *, centre_x: float, font_size: float) -> list:
+    """A name per labelled dot, on a white halo so lines never cross it unreadably."""
+    out = []
+    for n, name in labels.items():
+        if n not in pos:
+            continue
+        x, y = pos[n]
+        left = x > centre_x
+        out.append(f'<text x="{x + (-8 if left else 8):.1f}" y="{y + font_size / 3:.1f}" '
+                   f'text-anchor="{"end" if left else "start"}" font-family="sans-serif" '
+                   f'font-size="{font_size:.1f}" font-weight="700" fill="#111111" '
+                   f'stroke="#ffffff" stroke-width="{font_size / 4:.1f}" paint-order="stroke">'
+                   f'{escape(name)}</text>')
+    return out

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
 
@@ -46,6 +46,7 @@ class EventSummary:
     groups: dict = field(default_factory=dict)
     bridging: dict = field(default_factory=dict)
     group_count: int = 0
+    labelled: dict = field(default_factory=dict)  # named in the drawing: {attendee id: name}
 
 
 def _count(*where) -> int:
@@ -91,6 +92,7 @@ def event_summary(event: Event) -> EventSummary:
     drawn = ranked[:MAX_DRAWN]
     s.names = _names(drawn)
     s.top_connectors = [(s.names[a], degrees[a]) for a in ranked[:TOP]]
+    s.labelled = {a: s.names[a] for a in ranked[:TOP]}
     s.by_ticket = db.session.execute(
         select(Attendee.ticket_type, func.count(), func.count(Attendee.checked_in_at))
         .where(of_event).group_by(Attendee.ticket_type).order_by(func.count().desc())
@@ -106,6 +108,7 @@ def event_summary(event: Event) -> EventSummary:
         s.bridging = bridges(s.edges, s.groups)
         best = sorted(s.bridging, key=lambda a: (-s.bridging[a], -degrees[a], a))[:TOP]
         s.bridge_people = [(s.names[a], s.bridging[a]) for a in best]
+        s.labelled.update({a: s.names[a] for a in best})
     return s
 
 
@@ -116,11 +119,18 @@ def arrivals_chart(event: Event, summary: EventSummary) -> str:
 
 def network_chart(summary: EventSummary) -> str:
     return network_svg(summary.names, summary.edges, summary.groups, summary.bridging,
-                       title=_("Who met whom"), empty_text=_("No connections yet"))
+                       title=_("Who met whom"), empty_text=_("No connections yet"),
+                       labels=summary.labelled)
+
+
+def number(value) -> str:
+    """A figure as the reader's language writes it: "1,5" in Spanish, "1" for a median of 1.0."""
+    return format_decimal(value, format="#,##0.#")
 
 
 def render_summary(event: Event, organizer: Organizer) -> RenderedEmail:
-    """The summary email for ``organizer``, in their language, with the CSVs attached."""
+    """The summary email for ``organizer``, in their language (the one they last used the
+    console in; the event's when they never have), with the CSVs attached."""
     language = organizer.language or event.default_language or "en"
     base_url = current_app.config["CHECKIN_BASE_URL"]
     with force_locale(language):
@@ -132,7 +142,7 @@ def render_summary(event: Event, organizer: Organizer) -> RenderedEmail:
             "arrival_rows": [(at.astimezone(zone).strftime("%H:%M"), c)
                              for at, c in summary.arrivals],
             "summary_url": f"{base_url}/console/events/{event.slug}/summary",
-            "language": language,
+            "language": language, "number": number,
             "connections_attached": summary.connections <= MAX_CSV_CONNECTIONS,
         }
         subject = _("Summary of %(event)s", event=event.name)

@@ -36,6 +36,7 @@ from checkin.followups.summary import (
     arrivals_chart,
     event_summary,
     network_chart,
+    number,
 )
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.private import as_sent
@@ -210,7 +211,7 @@ def resend_failed(slug):
 def summary_page(slug):
     event = _owned_event(slug)
     summary = event_summary(event)
-    return render_template("followups/summary.html", event=event, s=summary,
+    return render_template("followups/summary.html", event=event, s=summary, number=number,
                            arrivals_svg=arrivals_chart(event, summary),
                            network_svg=network_chart(summary))
 
