@@ -8,6 +8,7 @@ import vobject
 
 from checkin.connections.models import Connection, Note
 from checkin.connections.services import write_note
+from checkin.extensions import db
 from tests.conftest import csrf_token_from, login
 from tests.people_helpers import sign_in_as
 
@@ -224,10 +225,23 @@ def test_save_all_vcf_and_csv(client, event, ana, luis, create_attendee):
     response = client.get(f"/e/{event.slug}/met.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    by_name = {r["name"]: r for r in rows}
-    assert by_name["Ana García"]["email"] == "ana@example.com"
+    by_name = {r["Name"]: r for r in rows}
+    assert by_name["Ana García"]["Email"] == "ana@example.com"
     assert "'=HYPERLINK(\"x\")" in by_name
-    assert by_name["'=HYPERLINK(\"x\")"]["email"] == ""
+    assert by_name["'=HYPERLINK(\"x\")"]["Email"] == ""
+
+
+def test_people_i_met_csv_speaks_the_readers_language(client, event, ana, luis):
+    """People read this file (machines read the organizer's exports): headers in words, in the
+    attendee's language, the same columns as the follow-up's contacts.csv."""
+    luis.person.language = "es"
+    db.session.commit()
+    client.post(f"/c/{ana.card_code}/connect")
+    text = client.get(f"/e/{event.slug}/met.csv").data.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    assert header == ("Nombre,Titular,Empresa,Correo electrónico,Teléfono,Enlaces,"
+                      "A qué se dedica,Ofrece,Necesita,Mi nota,Nos conocimos")
+    assert "_" not in header
 
 
 def test_notes_of_others_never_in_my_exports(app, client, event, ana, luis):

@@ -96,3 +96,16 @@ def test_an_existing_account_is_asked_to_sign_in_first(client, owner, event):
     assert client.post(f"/console/join/{secret}", data={"password": "long enough pass"}
                        ).status_code == 400
     assert role_in(helper, event) is None
+
+
+def test_a_used_staff_link_says_what_happened_and_what_to_do_in_spanish(client, owner, event):
+    from checkin.accounts.services import withdraw_staff_invitation
+
+    invitation, secret = make_staff_invitation(event)
+    withdraw_staff_invitation(event, invitation.id)
+    page = client.get(f"/console/join/{secret}", headers={"Accept-Language": "es"})
+    assert page.status_code == 404
+    assert "Este enlace de invitación ya no funciona" in page.text
+    assert "pide a quien organiza el evento que te invite de nuevo" in page.text
+    assert 'href="/console/login"' in page.text
+    assert "This invitation" not in page.text

@@ -325,3 +325,25 @@ def test_a_message_a_killed_sender_left_sending_can_be_sent_again_from_the_outbo
     db.session.refresh(stuck)
     assert live.status == "sending"
     assert stuck.status == "pending" and stuck.attempts == 0
+
+
+def test_the_spanish_outbox_says_each_kind_in_words_at_the_venues_time(client, owner):
+    from datetime import UTC, datetime
+
+    event, people = build_meetup(owner)  # Europe/Madrid: UTC+1 in winter
+    for kind, n in (("invitation", 1), ("followup", 2), ("summary", 3),
+                    ("staff_invitation", 4), ("followup_test", 5)):
+        message = factories.make_outbox(event, kind=kind, recipient=f"x:{n}")
+        message.status = "sent"
+        message.sent_at = datetime(2026, 12, 1, 18, 5, tzinfo=UTC)
+    db.session.commit()
+    login(client, owner)
+    client.post("/lang", data={"lang": "es", "next": "/console/"})
+    page = client.get(f"/console/events/{event.slug}/outbox").text
+    for words in ("Invitación ·", "Seguimiento ·", "Resumen ·", "Invitación al equipo ·",
+                  "Copia de prueba del seguimiento ·"):
+        assert words in page
+    for kind in ("staff_invitation", "followup_test", ">followup", ">summary"):
+        assert kind not in page
+    assert "enviado el 2026-12-01 19:05" in page and "UTC" not in page
+    assert "zona horaria del evento (Europe/Madrid)" in page

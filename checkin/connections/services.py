@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from blinker import Namespace
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -143,6 +144,13 @@ class Met:
     connection: Connection
     other: Attendee
     note: str
+
+
+def met_columns() -> list[str]:
+    """The header of a spreadsheet of the people someone met, in the reader's language: a
+    person reads it (the People I met download, the follow-up's contacts.csv), no program."""
+    return [_("Name"), _("Headline"), _("Company"), _("Email"), _("Phone"), _("Links"),
+            _("What they do"), _("Offers"), _("Needs"), _("My note"), _("Met at")]
 
 
 def people_met(me: Attendee, query: str = "", limit: int | None = 50, offset: int = 0

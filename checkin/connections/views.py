@@ -23,6 +23,7 @@ from checkin.connections.forms import NoteForm
 from checkin.connections.services import (
     connect_with_card,
     connection_for,
+    met_columns,
     people_met,
     remove_connection,
     write_note,
@@ -202,10 +203,6 @@ def met_vcf(slug: str):
     return vcard_response(text, f"{event.slug}-contacts.vcf")
 
 
-CSV_COLUMNS = ("name", "headline", "company", "email", "phone", "links", "what_they_do",
-               "offer", "need", "my_note", "met_at")
-
-
 @bp.get("/e/<slug>/met.csv")
 def met_csv(slug: str):
     """People I met as a spreadsheet (UTF-8 with a BOM, so Excel reads accents right)."""
@@ -213,7 +210,7 @@ def met_csv(slug: str):
     zone = ZoneInfo(event.timezone)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(met_columns())
     for m in people_met(me, limit=None):
         person, contact = m.other.person, shared_contact(m.other.person)
         row = (person.display_name, person.headline, person.company, contact.get("email", ""),

@@ -116,7 +116,13 @@ def withdraw_invitation(slug, invitation_id):
 @bp.route("/join/<secret>", methods=["GET", "POST"])
 def join(secret):
     """Open a staff invitation: accept it signed in, or make an account and accept."""
-    invitation = staff_invitation_for(secret)
+    try:
+        invitation = staff_invitation_for(secret)
+    except DomainError as error:
+        if error.code != "invitation_invalid":
+            raise
+        # Say what happened and what to do next, rather than a bare "not found".
+        return render_template("console/join_invalid.html"), 404
     event = db.session.get(Event, invitation.event_id)
     form = JoinForm()
     status = 200

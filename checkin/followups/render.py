@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, or_, select
 
 from checkin.accounts.models import EventRole, Organizer, Role
 from checkin.connections.models import Connection, Note
-from checkin.connections.services import removed_between
+from checkin.connections.services import met_columns, removed_between
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.followups.suggestions import Suggestion, SuggestionIndex
@@ -126,8 +126,7 @@ def reason_for(suggestion: Suggestion) -> str:
 def contacts_csv(contacts: list[Contact], tz: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Name"), _("Headline"), _("Company"), _("Email"), _("Phone"), _("Links"),
-                     _("What they do"), _("Offers"), _("Needs"), _("My note"), _("Met at")])
+    writer.writerow(met_columns())
     zone = ZoneInfo(tz)
     for c in contacts:
         p = c.person
