@@ -1,5 +1,6 @@
 """``checkin demo``: a believable demo event (forty people with full cards, arrivals,
-connections, notes) and the sign-in details to try it.
+connections, notes; half of them speak Spanish, half English) and the sign-in details to try
+it, one attendee in each language.
 
 It sits above the domains because it drives all of them: accounts, events, people, the
 door and connections.
@@ -21,7 +22,7 @@ from checkin.door.services import check_in
 from checkin.events.models import Event
 from checkin.events.services import create_event, open_event
 from checkin.extensions import db
-from checkin.people.models import Attendee, AttendeeSource
+from checkin.people.models import Attendee, AttendeeSource, Person
 from checkin.people.services import issue_signin_link, register_attendee, signin_url
 from checkin.text import fold
 
@@ -29,7 +30,7 @@ DEMO_ORGANIZER = "demo@example.org"
 DEMO_PASSWORD = "demo-organizer"  # noqa: S105 (printed for the demo)
 DEMO_SLUG = "demo"
 
-# (language, headline, what I do, what I offer, what I need)
+# (language, headline, what I do, what I offer, what I need): ten in Spanish, ten in English.
 TRADES = [
     ("es", "Contable", "Llevo la contabilidad de pequeños comercios y autónomos.",
      "Contabilidad e impuestos para tiendas pequeñas", "Clientes en hostelería"),
@@ -72,22 +73,46 @@ TRADES = [
     ("en", "Sustainable footwear maker", "Handmade shoes from recycled materials.",
      "Sustainable shoes wholesale", "Shop windows to show our shoes"),
 ]
-FIRST = ["Ana", "Luis", "María", "José", "Lucía", "Javier", "Carmen", "Diego", "Elena", "Pablo",
-         "Sofía", "Andrés", "Marta", "Raúl", "Inés", "Tomás", "Paula", "Álvaro", "Nuria", "Iván",
-         "Emma", "James", "Olivia", "Noah", "Grace", "Liam", "Chloe", "Ethan", "Hannah", "Owen",
-         "Zoe", "Samuel", "Ruth", "Daniel", "Amira", "Kenji", "Priya", "Tom", "Fatima", "Ben"]
-LAST = ["García", "Núñez", "Martín", "López", "Sánchez", "Pérez", "Gómez", "Fernández", "Ruiz",
-        "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Navarro", "Torres", "Domínguez", "Gil",
-        "Vázquez", "Serrano", "Smith", "Brown", "Wilson", "Taylor", "Clarke", "Walker", "Hughes",
-        "Green", "Hall", "Wood", "Evans", "King", "Baker", "Hill", "Haddad", "Sato", "Patel",
-        "Murphy", "Rahman", "Cohen"]
+# Twenty Spanish speakers, then twenty English speakers: a person's name, trade, company,
+# card text, phone and notes all speak their language.
+FIRST = {"es": ["Ana", "Luis", "María", "José", "Lucía", "Javier", "Carmen", "Diego", "Elena",
+                "Pablo", "Sofía", "Andrés", "Marta", "Raúl", "Inés", "Tomás", "Paula", "Álvaro",
+                "Nuria", "Iván"],
+         "en": ["Emma", "James", "Olivia", "Noah", "Grace", "Liam", "Chloe", "Ethan", "Hannah",
+                "Owen", "Zoe", "Samuel", "Ruth", "Daniel", "Amira", "Kenji", "Priya", "Tom",
+                "Fatima", "Ben"]}
+LAST = {"es": ["García", "Núñez", "Martín", "López", "Sánchez", "Pérez", "Gómez", "Fernández",
+               "Ruiz", "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Navarro", "Torres",
+               "Domínguez", "Gil", "Vázquez", "Serrano"],
+        "en": ["Smith", "Brown", "Wilson", "Taylor", "Clarke", "Walker", "Hughes", "Green",
+               "Hall", "Wood", "Evans", "King", "Baker", "Hill", "Haddad", "Sato", "Patel",
+               "Murphy", "Rahman", "Cohen"]}
+PHONES = {"es": "+34 600 {:06d}", "en": "+44 7700 {:06d}"}
+# Companies in the order of TRADES: the first ten Spanish, the last ten English.
 COMPANIES = ["Estudio Norte", "La Masa Madre", "Cuentas Claras", "Pasos Verdes", "Lexia Abogados",
              "Tienda Viva", "Luz de Producto", "Exporta Sur", "Talk Business", "Colmena Cowork",
              "Ledger & Co", "Pulse Health", "Seedling Capital", "Inkwell Print", "Byteforge",
              "Brandhouse", "Jaén Groves", "Northside Agency", "Freelance Circle", "ReSole"]
-NOTES = ["Conoce proveedores para zapaterías", "Quiere hablar de exportar a Alemania",
-         "Send her the bookkeeping checklist", "Possible intro to Seedling Capital",
-         "Hacer café la semana que viene", "Needs labels printed by March"]
+NOTES = {"es": ["Conoce proveedores para zapaterías", "Quiere hablar de exportar a Alemania",
+                "Hacer café la semana que viene"],
+         "en": ["Send her the bookkeeping checklist", "Possible intro to Seedling Capital",
+                "Needs labels printed by March"]}
+PEOPLE = 40
+EN = PEOPLE // 2  # the first English speaker, whose link `checkin demo` prints beside Ana's
+
+
+def demo_person(i: int) -> dict:
+    """The ``i``-th demo person's card: a Spanish speaker for the first half, then English."""
+    lang = "es" if i < EN else "en"
+    n = i % EN
+    trade = n % 10 + (0 if lang == "es" else 10)
+    _lang, headline, what, offer, need = TRADES[trade]
+    first, last = FIRST[lang][n], LAST[lang][n]
+    return {"first_name": first, "last_name": last, "language": lang,
+            "email": f"{fold(first)}.{fold(last)}@example.com", "headline": headline,
+            "company": COMPANIES[trade], "what_i_do": what, "offer": offer, "need": need,
+            "pitch": "· " + what + "\n· " + offer, "phone": PHONES[lang].format(100000 + i * 137),
+            "share_phone": i % 3 == 0, "links": [f"https://example.com/{fold(first)}"]}
 
 
 def demo_exists() -> bool:
@@ -107,33 +132,25 @@ def create_demo(base_url: str, seed: int = 7) -> Event:
         default_language="es", walk_ins_allowed=True,
     )
     open_event(event)
-    attendees = []
-    for i in range(40):
-        lang, headline, what, offer, need = TRADES[i % len(TRADES)]
-        first, last = FIRST[i], LAST[i]
-        attendees.append(register_attendee(
-            event, first_name=first, last_name=last,
-            email=f"{fold(first)}.{fold(last)}@example.com",
-            source=AttendeeSource.DEMO, ticket_code=f"DEMO-{1000 + i}", ticket_source="demo",
-            ticket_type="Speaker" if i % 10 == 0 else "General", language=lang,
-            headline=headline, company=COMPANIES[(i + i // 20) % len(COMPANIES)],
-            what_i_do=what, offer=offer, need=need,
-            pitch="· " + what + "\n· " + offer, phone=f"+34 600 {100000 + i * 137:06d}",
-            share_phone=i % 3 == 0, links=[f"https://example.com/{first.lower()}"],
-        ))
-    arrived = attendees[:26]
+    attendees = [register_attendee(
+        event, source=AttendeeSource.DEMO, ticket_code=f"DEMO-{1000 + i}", ticket_source="demo",
+        ticket_type="Speaker" if i % 10 == 0 else "General", **demo_person(i))
+        for i in range(PEOPLE)]
+    arrived = attendees[:13] + attendees[EN:EN + 13]  # both halves were there
+    ana, emma = 0, 13  # their places in ``arrived``
     for n, attendee in enumerate(arrived):
         at = start + timedelta(minutes=5 + n * 3 + rng.randint(0, 2))
         check_in(event, attendee.card_code, nonce=f"demo-{attendee.id}", scanned_at=at,
                  gate="Door 1" if n % 2 else "Door 2", device="demo")
     # The two attendees whose links `checkin demo` prints have met people already.
-    pairs = [(0, 3), (0, 7), (11, 0), (1, 3), (1, 9), (12, 1)]
+    pairs = [(ana, 3), (ana, 17), (11, ana), (emma, 3), (emma, 20), (15, emma)]
     pairs += [tuple(rng.sample(range(len(arrived)), 2)) for _ in range(24)]
     for n, (i, j) in enumerate(pairs):
         a, b = arrived[i], arrived[j]
         connection, new = record_connection(a, b, at=start + timedelta(minutes=40 + n * 2))
         if new and n % 3 == 0:
-            write_note(a, connection, NOTES[n % len(NOTES)])
+            notes = NOTES[a.person.language]
+            write_note(a, connection, notes[n % len(notes)])
     return event
 
 
@@ -155,13 +172,14 @@ def demo_command(if_empty):
     if event is None:
         return
     click.echo(f"Console:   {base_url}/console/  ({DEMO_ORGANIZER} / {DEMO_PASSWORD})")
-    two = db.session.scalars(
-        select(Attendee).filter_by(event_id=event.id, source=AttendeeSource.DEMO)
-        .order_by(Attendee.id).limit(2)
-    ).all()
-    for attendee in two:
-        link = signin_url(issue_signin_link(attendee))
-        click.echo(f"Attendee:  {attendee.person.display_name}: {link}")
+    for language, name in (("es", "español"), ("en", "English")):
+        attendee = db.session.scalar(
+            select(Attendee).join(Person, Person.id == Attendee.person_id)
+            .where(Attendee.event_id == event.id, Attendee.source == AttendeeSource.DEMO,
+                   Person.language == language).order_by(Attendee.id).limit(1))
+        if attendee is not None:
+            link = signin_url(issue_signin_link(attendee))
+            click.echo(f"Attendee:  {attendee.person.display_name} ({name}): {link}")
 
 
 def init_app(app: Flask) -> None:

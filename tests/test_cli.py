@@ -78,3 +78,31 @@ def test_demo_refuses_production_and_makes_no_organizer(app, runner):
     assert "not for production" in result.output and "demo-organizer" not in result.output
     assert db.session.scalar(select(func.count()).select_from(Organizer)) == 0
     assert db.session.scalar(select(func.count()).select_from(Attendee)) == 0
+
+
+def test_demo_prints_one_spanish_and_one_english_attendee_whose_cards_agree(runner):
+    from checkin.demo import FIRST, TRADES
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("Attendee:")]
+    assert len(lines) == 2
+    assert "Ana García (español)" in lines[0] and "Emma Smith (English)" in lines[1]
+    trade_language = {headline: lang for lang, headline, *_rest in TRADES}
+    for person in db.session.scalars(select(Person)):
+        # A Spanish speaker has a Spanish name and a card written in Spanish, and so on.
+        assert person.first_name in FIRST[person.language], person.display_name
+        assert trade_language[person.headline] == person.language, person.display_name
+        assert person.phone.startswith("+34" if person.language == "es" else "+44")
+    for note in db.session.scalars(select(Note)):
+        author = db.session.get(Attendee, note.author_id)
+        assert author.person.language == ("es" if note.text in {
+            "Conoce proveedores para zapaterías", "Quiere hablar de exportar a Alemania",
+            "Hacer café la semana que viene"} else "en")
+    # Both printed attendees have met people already, so their pages are not empty.
+    from checkin.connections.services import people_met
+
+    for name in ("Ana", "Emma"):
+        attendee = db.session.scalar(select(Attendee).join(Person).where(
+            Person.first_name == name))
+        assert people_met(attendee)
