@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 
@@ -40,16 +41,16 @@ def test_closing_asks_first_and_an_owner_reopens_without_javascript(browser, liv
     shot(page, "console-confirm-close-en")
     page.click("text=Cancel")
     assert page.url == overview
-    assert page.locator(".pill-open").count() == 1
+    expect(page.locator(".pill-open")).to_have_count(1)
 
     page.click("text=Close the event…")
     page.click("button:has-text('Close the event')")
     assert page.url == overview
-    assert page.locator(".pill-closed").count() == 1
+    expect(page.locator(".pill-closed")).to_have_count(1)
     assert "Follow-ups already sent are not sent again" in page.content()
     page.click("text=Reopen the event")
-    assert page.locator(".pill-open").count() == 1
-    assert "The event is open again" in page.locator(".flash").inner_text()
+    expect(page.locator(".pill-open")).to_have_count(1)
+    expect(page.locator(".flash")).to_contain_text("The event is open again")
     context.close()
 
 
