@@ -155,3 +155,10 @@ def test_the_swap_copies_every_column_whose_default_differs_row_by_row():
             if default is not None and default.is_callable and not column.primary_key:
                 assert column.name in copied or column.name in same_for_a_whole_import, (
                     f"{model.__tablename__}.{column.name}: stage it and add it to the copy")
+
+
+def test_every_imported_guest_gets_a_session_key_of_their_own(event):
+    """Imported guests never share the secret their phones' sessions are bound to."""
+    apply_import(event, fixture("eventbrite_classic.csv"))
+    keys = [a.session_key for a in Attendee.query.filter_by(event_id=event.id)]
+    assert len(keys) == 4 and len(set(keys)) == 4

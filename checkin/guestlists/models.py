@@ -73,6 +73,9 @@ class StagedGuest(db.Model):
     language: Mapped[str | None] = mapped_column(String(2))
     links: Mapped[list] = mapped_column(JSON, default=list)
     card_code: Mapped[str | None] = mapped_column(String(16))
+    # A new guest's own session key, made at staging: a default in the swap's INSERT … SELECT
+    # would be evaluated once and shared by every guest of the import.
+    session_key: Mapped[str | None] = mapped_column(String(32))
     ticket_code: Mapped[str | None] = mapped_column(String(200))
     ticket_source: Mapped[str | None] = mapped_column(String(32))
     ticket_type: Mapped[str] = mapped_column(String(120), default="")

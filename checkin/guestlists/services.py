@@ -36,7 +36,7 @@ from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
 from checkin.people.services import refresh_sort_keys, search_key_for
 from checkin.text import fold
-from checkin.tokens import new_card_code
+from checkin.tokens import new_card_code, new_session_key
 from checkin.transactions import lock_event_for_writing
 
 logger = logging.getLogger("checkin.guestlists")
@@ -497,6 +497,7 @@ def stage_rows(upload: GuestlistUpload, event: Event, source: str, batch: list) 
                 if _given_name(item) else "",
                 **{name: getattr(item, name) for name in PERSON_FIELDS},
                 "language": item.language or None, "card_code": card_code,
+                "session_key": new_session_key(),
                 "ticket_code": item.ticket_code or None,
                 "ticket_source": source if item.ticket_code else None,
                 "ticket_type": item.ticket_type, "attention_note": item.attention_note,
@@ -519,8 +520,8 @@ def stage_rows(upload: GuestlistUpload, event: Event, source: str, batch: list) 
 
 PERSON_COPY = ("display_name", "first_name", "last_name", "email", "company", "headline",
                "phone", "language", "links")
-ATTENDEE_COPY = ("card_code", "ticket_code", "ticket_source", "ticket_type", "attention_note",
-                 "search_key")
+ATTENDEE_COPY = ("card_code", "session_key", "ticket_code", "ticket_source", "ticket_type",
+                 "attention_note", "search_key")
 
 
 def swap_in(upload: GuestlistUpload, event: Event) -> dict | None:
