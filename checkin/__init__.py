@@ -44,6 +44,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         followups,
         guestlists,
         i18n,
+        inputs,
         mail,
         models,  # noqa: F401  (the whole schema, for Alembic)
         people,
@@ -65,6 +66,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     app.config.update(settings or {})
     logging.getLogger("checkin").setLevel(logging.INFO)
 
+    inputs.init_app(app)  # first: the blueprints' routes use its id converter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True, render_item=render_migration_type)

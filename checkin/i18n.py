@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import get_locale
 
 from checkin.extensions import babel
-from checkin.text import is_local_path
+from checkin.inputs import next_target
 
 # Every language the app speaks, each in its own words; adding one starts here.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
@@ -59,11 +59,7 @@ def choose_language():
     if lang in LANGUAGES:
         remember_language(lang)
         language_chosen.send(current_app._get_current_object(), language=lang)
-    target = request.form.get("next") or "/"
-    # Only ever back to a path on this site.
-    if not is_local_path(target):
-        target = url_for("site.home")
-    return redirect(target, code=303)
+    return redirect(next_target(request.form.get("next"), url_for("site.home")), code=303)
 
 
 def remember_language(lang: str | None) -> None:

@@ -60,7 +60,8 @@ def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
 def is_local_path(target: str | None) -> bool:
     """Whether ``target`` is a path on this site, safe to redirect to after a form.
 
-    "//host" and "/\\host" are other sites to a browser.
+    Judged as a browser reads it: "//host" and "/\\host" are other sites, and a browser drops
+    tabs and newlines from a URL ("/<tab>/host" is "//host"), so nothing unprintable passes.
     """
     return bool(target) and target.startswith("/") and not target.startswith(("//", "/\\")) \
-        and "\\" not in target
+        and "\\" not in target and target.isprintable()

@@ -17,21 +17,17 @@ from checkin.accounts.services import (
 from checkin.confirm import ask_first
 from checkin.errors import DomainError
 from checkin.extensions import db
-from checkin.text import is_local_path
+from checkin.inputs import next_target
 
 bp = Blueprint("accounts", __name__, url_prefix="/console")
 
 
-def _safe_next(target: str | None) -> str:
-    if is_local_path(target):
-        return target
-    return url_for("console.home")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    # Where to go once signed in; a malformed one is refused before a password is typed.
+    after = next_target(request.args.get("next"), url_for("console.home"))
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(after)
     form = LoginForm()
     status = 200
     headers = {}
@@ -45,7 +41,7 @@ def login():
                 headers["Retry-After"] = str(error.details["retry_after"])
         else:
             login_user(organizer, remember=True)
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return redirect(after, code=303)
     elif request.method == "POST":
         status = 400
     return render_template("accounts/login.html", form=form), status, headers

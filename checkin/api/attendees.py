@@ -3,7 +3,7 @@
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from checkin.api.common import api_event, body, bp, field, paginated, query_text, row_id
+from checkin.api.common import api_event, body, bp, field, paginated, query_text
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import attendee_json
 from checkin.errors import DomainError
@@ -91,19 +91,19 @@ def create_attendee(slug):
 
 @bp.get("/events/<slug>/attendees/<int:attendee_id>")
 def read_attendee(slug, attendee_id):
-    return attendee_json(attendee_of(api_event(slug), row_id(attendee_id)))
+    return attendee_json(attendee_of(api_event(slug), attendee_id))
 
 
 @bp.patch("/events/<slug>/attendees/<int:attendee_id>")
 def change_attendee(slug, attendee_id):
-    attendee = attendee_of(api_event(slug), row_id(attendee_id))
+    attendee = attendee_of(api_event(slug), attendee_id)
     update_attendee(attendee, **_input(body()))
     return attendee_json(attendee)
 
 
 @bp.delete("/events/<slug>/attendees/<int:attendee_id>")
 def delete_attendee(slug, attendee_id):
-    remove_attendee(attendee_of(api_event(slug), row_id(attendee_id)))
+    remove_attendee(attendee_of(api_event(slug), attendee_id))
     return "", 204
 
 

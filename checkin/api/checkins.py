@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from checkin.accounts.models import Role
 from checkin.accounts.services import role_in
-from checkin.api.common import api_event, body, bp, field, instant, paginated, row_id
+from checkin.api.common import api_event, body, bp, field, instant, paginated
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import checkin_json, door_attendee_json
 from checkin.door.models import CheckIn, ScanResult
@@ -118,7 +118,7 @@ def list_checkins(slug):
 @bp.post("/events/<slug>/checkins/<int:checkin_id>/undo")
 def undo(slug, checkin_id):
     event = api_event(slug, door=True)
-    return checkin_json(undo_check_in(event, row_id(checkin_id)), shows_cards(event))
+    return checkin_json(undo_check_in(event, checkin_id), shows_cards(event))
 
 
 SLUG = [param("slug")]

@@ -16,7 +16,6 @@ from checkin.instants import parse_instant
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 200
-MAX_ID = 2**31 - 1  # ids beyond this name nothing (and overflow a database integer)
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
@@ -88,13 +87,6 @@ def instant(data: dict, name: str, required: bool = False) -> datetime | None:
     """An ISO 8601 date and time with an offset, from a JSON body."""
     text = field(data, name, str, required=required)
     return parse_instant(text, name) if text else None
-
-
-def row_id(value: int) -> int:
-    """An id from a path: one beyond any row is simply not found."""
-    if not 1 <= value <= MAX_ID:
-        raise DomainError("not_found", _l("Not found."), status=404)
-    return value
 
 
 def query_text(name: str, max_length: int = 200) -> str:

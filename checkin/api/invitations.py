@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
-from checkin.api.common import MAX_ID, api_event, body, bp, iso, paginated
+from checkin.api.common import api_event, body, bp, iso, paginated
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.errors import DomainError
+from checkin.inputs import MAX_ID
 from checkin.mail.models import OutboxMessage
 from checkin.people.invitations import invite_attendees
 from checkin.people.queries import invitation_messages

@@ -31,6 +31,7 @@ from checkin.connections.services import (
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.inputs import database_id, next_target
 from checkin.people.cards import public_card, shared_contact
 from checkin.people.models import Attendee
 from checkin.people.services import attendee_by_card_code
@@ -49,7 +50,7 @@ from checkin.people.vcard import (
     where_we_met,
 )
 from checkin.people.views import require_me
-from checkin.text import is_local_path, spreadsheet_cell
+from checkin.text import spreadsheet_cell
 from checkin.tokens import CARD_CODE_ALPHABET, CARD_CODE_LENGTH, normalize_card_code
 
 bp = Blueprint("connections", __name__)
@@ -138,10 +139,6 @@ def remove(code: str):
     return redirect(url_for("connections.met", slug=card.event.slug), code=303)
 
 
-def _safe_next(target: str | None, default: str) -> str:
-    return target if is_local_path(target) else default
-
-
 @bp.post("/c/<code>/note")
 def note(code: str):
     """My private note about someone I met."""
@@ -156,7 +153,7 @@ def note(code: str):
     write_note(viewer, connection, form.text.data)
     flash(_("Note saved."), "success")
     default = url_for("connections.card", code=card.card_code)
-    return redirect(_safe_next(request.form.get("next"), default), code=303)
+    return redirect(next_target(request.form.get("next"), default), code=303)
 
 
 def vcard_of(me: Attendee, met_connection, other: Attendee, note: str):
@@ -186,7 +183,7 @@ def met(slug: str):
     """People I met: newest first, with my notes, searchable, a page at a time."""
     event, me = require_me(slug)
     query = request.args.get("q", "")[:100]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = request.args.get("page", 1, type=database_id)
     rows = people_met(me, query, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template("connections/met.html", event=event, me=me, rows=rows[:PAGE_SIZE],
                            query=query, page=page, more=len(rows) > PAGE_SIZE,

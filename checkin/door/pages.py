@@ -17,6 +17,7 @@ from checkin.door import dashboard
 from checkin.door.codes import CARD_HASH_HEX
 from checkin.door.models import ScanResult
 from checkin.door.services import UNDO_WINDOW
+from checkin.inputs import database_id
 from checkin.tokens import card_code_pattern
 
 DOOR_ROLES = (Role.OWNER, Role.DOOR)
@@ -81,7 +82,7 @@ def dashboard_page(slug):
     args = request.args
     table = dashboard.attendee_page(
         event, query=args.get("q", ""), sort=args.get("sort", "name"),
-        status=args.get("status", "all"), page=args.get("page", 1, type=int))
+        status=args.get("status", "all"), page=args.get("page", 1, type=database_id))
     return render_template("door/dashboard.html", event=event, table=table,
                            **_live_context(event), q=args.get("q", ""),
                            sort=args.get("sort", "name"), status=args.get("status", "all"))
@@ -116,8 +117,8 @@ def badges(slug):
     paper = request.args.get("paper", "a4")
     if paper not in badge_sheets.PAPERS:
         paper = "a4"
-    ids = [int(i) for i in request.args.getlist("id") if i.isdigit()] or None
-    batch = request.args.get("batch", 1, type=int)
+    ids = request.args.getlist("id", type=database_id) or None
+    batch = request.args.get("batch", 1, type=database_id)
     sheets, batches, total = badge_sheets.badge_batch(event, ids, batch)
     return render_template("door/badges.html", event=event, sheets=sheets, paper=paper,
                            ids=ids or [], batch=min(max(batch, 1), batches), batches=batches,

@@ -38,6 +38,7 @@ from checkin.followups.summary import (
     network_chart,
     number,
 )
+from checkin.inputs import database_id
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.private import as_sent
 from checkin.mail.sender import deliver_pending
@@ -83,7 +84,7 @@ def followups_page(slug):
             .order_by(Person.name_key, Attendee.id).limit(SEARCH_RESULTS)).all()
     selected = preview = None
     if request.args.get("attendee"):
-        selected = _attendee_of(event, request.args.get("attendee", type=int))
+        selected = _attendee_of(event, request.args.get("attendee", type=database_id))
         preview = render_followup(selected, for_organizer=True)
         preview = replace(preview, text=as_sent(preview.text))  # as the attendee reads it
     return render_template(
@@ -120,7 +121,7 @@ def close_page(slug):
 @login_required
 def test_copy(slug):
     event = _owned_event(slug)
-    attendee = _attendee_of(event, request.form.get("attendee", type=int))
+    attendee = _attendee_of(event, request.form.get("attendee", type=database_id))
     send_test_copy(event, attendee, current_user)
     try:
         tally = deliver_pending(event_id=event.id, kinds=(KIND_TEST,), wait=False,
@@ -162,7 +163,7 @@ def outbox_page(slug):
     """Every email of this event: its status, its error, resend."""
     event = _owned_event(slug)
     status = request.args.get("status", "")
-    page = max(1, request.args.get("page", 1, type=int))
+    page = request.args.get("page", 1, type=database_id)
     query = select(OutboxMessage).where(OutboxMessage.event_id == event.id)
     if status in {s.value for s in OutboxStatus}:
         query = query.where(OutboxMessage.status == status)
