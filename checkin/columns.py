@@ -2,8 +2,10 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.types import TypeDecorator
+
+from checkin.text import clean_text
 
 
 def now_utc() -> datetime:
@@ -42,8 +44,34 @@ def one_of(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
 
 
+class CleanLine(TypeDecorator):
+    """One line a person typed (a name, a ticket type), stored clean: no control characters
+    (NUL breaks PostgreSQL, ESC paints terminals) and no bidi overrides (text that displays as
+    something else). It applies on every write, ORM or bulk insert, so no path can skip it."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else clean_text(value, single_line=True)
+
+
+class CleanText(TypeDecorator):
+    """Free text a person typed (a pitch, a note): cleaned like CleanLine, newlines kept."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else clean_text(value)
+
+
 def render_migration_type(type_, obj, autogen_context):
-    """Alembic: write UtcDateTime into migrations as a plain timestamptz."""
+    """Alembic: write our column types into migrations as the plain types they store."""
     if isinstance(type_, UtcDateTime):
         return "sa.DateTime(timezone=True)"
+    if isinstance(type_, CleanLine):
+        return f"sa.String(length={type_.impl.length})"
+    if isinstance(type_, CleanText):
+        return "sa.Text()"
     return False

@@ -1,4 +1,5 @@
-"""Text folding for search and matching (accents and case do not matter); safe CSV."""
+"""Text rules: folding for search (accents and case do not matter), cleaning for storage, and
+what is safe in a spreadsheet cell or a redirect."""
 
 import csv
 import io
@@ -7,6 +8,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 _SPACES = re.compile(r"\s+")
+_BLANKS = re.compile(r"[ \t]+")
+# Bidi embeddings/overrides/isolates can make text display as something it is not
+# ("gpj.exe" shown as "exe.jpg"); plain RTL text and the LRM/RLM marks never need them.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 def fold(text: str) -> str:
@@ -65,3 +70,28 @@ def is_local_path(target: str | None) -> bool:
     """
     return bool(target) and target.startswith("/") and not target.startswith(("//", "/\\")) \
         and "\\" not in target and target.isprintable()
+
+
+def clean_text(text: str | None, *, single_line: bool = False) -> str:
+    """Text as stored: no control or bidi-override characters, trimmed (models.columns applies
+    it to every column a person types into, on every write).
+
+    Newlines survive in long fields (a pitch is a few lines) unless ``single_line``.
+    """
+    if not text:
+        return ""
+    if text.isprintable() and "  " not in text and text == text.strip() and (
+            text.isascii() or unicodedata.is_normalized("NFC", text)):
+        return text  # the usual case, at C speed: a bulk import cleans every cell
+    text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_BIDI_CONTROLS)
+    kept = []
+    for char in text:
+        if char == "\n":
+            kept.append(" " if single_line else "\n")
+        elif char == "\t":
+            kept.append(" ")
+        elif unicodedata.category(char) not in ("Cc", "Cs", "Co"):
+            kept.append(char)
+    lines = [_BLANKS.sub(" ", line).strip() for line in "".join(kept).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

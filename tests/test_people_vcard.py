@@ -3,7 +3,7 @@
 import pytest
 import vobject
 
-from checkin.people.cards import clean_text, is_web_link, public_card, shared_contact
+from checkin.people.cards import is_web_link, public_card, shared_contact
 from checkin.people.models import Person
 from checkin.people.vcard import (
     content_disposition,
@@ -12,6 +12,7 @@ from checkin.people.vcard import (
     vcard_for,
     where_we_met,
 )
+from checkin.text import clean_text
 
 NAMES = [("José", "Núñez"), ("小明", "王"), ("محمد", "العلي")]
 

@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from checkin.columns import UtcDateTime, now_utc, one_of
+from checkin.columns import CleanLine, UtcDateTime, now_utc, one_of
 from checkin.extensions import db
 from checkin.tokens import new_session_key
 
@@ -24,7 +24,7 @@ class Organizer(UserMixin, db.Model):
     # Stored lower-cased by the services, so the unique index is case-insensitive.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(CleanLine(200), default="")
     language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
     # In the console session and the "remember me" cookie beside the id (Flask-Login's
@@ -72,7 +72,7 @@ class ApiToken(db.Model):
     # The first characters, shown in lists so a person can tell tokens apart.
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(100), default="")
+    label: Mapped[str] = mapped_column(CleanLine(100), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from checkin.columns import UtcDateTime, now_utc
+from checkin.columns import CleanText, UtcDateTime, now_utc
 from checkin.extensions import db
 from checkin.people.models import Attendee
 
@@ -46,7 +46,7 @@ class Note(db.Model):
     author_id: Mapped[int] = mapped_column(
         ForeignKey("attendees.id", ondelete="CASCADE"), index=True
     )
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(CleanText, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc, onupdate=now_utc)
 

@@ -16,10 +16,9 @@ from checkin.connections.models import Connection, ConnectionRemoval, Note
 from checkin.errors import DomainError
 from checkin.events.services import require_open
 from checkin.extensions import db
-from checkin.people.cards import clean_text
 from checkin.people.models import Attendee, Person
 from checkin.ratelimit import allow
-from checkin.text import fold
+from checkin.text import clean_text, fold
 
 MAX_NOTE_LENGTH = 2000
 # New connections one attendee may make: a person meets a few people a minute at most, so

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checkin.columns import UtcDateTime, now_utc
+from checkin.columns import CleanLine, UtcDateTime, now_utc
 from checkin.extensions import db
 
 
@@ -58,12 +58,12 @@ class CheckIn(db.Model):
     # Null when the scanned code matched no attendee of this event.
     attendee_id: Mapped[int | None] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(5), default=ScanKind.ENTRY.value)
-    code: Mapped[str] = mapped_column(String(300), default="")
+    code: Mapped[str] = mapped_column(CleanLine(300), default="")
     result: Mapped[str] = mapped_column(String(32))
     scanned_at: Mapped[datetime] = mapped_column(UtcDateTime())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
-    gate: Mapped[str] = mapped_column(String(60), default="")
-    device: Mapped[str] = mapped_column(String(100), default="")
+    gate: Mapped[str] = mapped_column(CleanLine(60), default="")
+    device: Mapped[str] = mapped_column(CleanLine(100), default="")
     organizer_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizers.id", ondelete="SET NULL")
     )

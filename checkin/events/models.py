@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checkin.columns import UtcDateTime, now_utc, one_of
+from checkin.columns import CleanLine, UtcDateTime, now_utc, one_of
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
 
@@ -30,11 +30,11 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(EVENT_LIMITS["slug"]), unique=True)
-    name: Mapped[str] = mapped_column(String(EVENT_LIMITS["name"]))
+    name: Mapped[str] = mapped_column(CleanLine(EVENT_LIMITS["name"]))
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
     timezone: Mapped[str] = mapped_column(String(EVENT_LIMITS["timezone"]))
-    venue: Mapped[str] = mapped_column(String(EVENT_LIMITS["venue"]), default="")
+    venue: Mapped[str] = mapped_column(CleanLine(EVENT_LIMITS["venue"]), default="")
     default_language: Mapped[str] = mapped_column(String(2), default="en")
     walk_ins_allowed: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(10), default=EventState.DRAFT.value)

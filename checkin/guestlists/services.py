@@ -35,7 +35,7 @@ from checkin.guestlists.reading import read_table
 from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
 from checkin.people.services import refresh_sort_keys, search_key_for
-from checkin.text import fold
+from checkin.text import clean_text, fold
 from checkin.tokens import new_card_code, new_session_key
 from checkin.transactions import lock_event_for_writing
 
@@ -98,7 +98,8 @@ class ImportPlan:
 
 
 def _clean(value: str) -> str:
-    return " ".join((value or "").split())
+    """A cell as the guests' columns store it (the staged rows are copied as they are)."""
+    return clean_text(value, single_line=True)
 
 
 # An everyday address (ASCII, dots only between characters) is valid as it is; anything else

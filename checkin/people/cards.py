@@ -1,7 +1,6 @@
 """What of a person's card each viewer sees: the public part, and the contact details shared."""
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
 from checkin.people.models import LIMITS, MAX_LINKS, Person
@@ -10,11 +9,6 @@ from checkin.people.models import LIMITS, MAX_LINKS, Person
 PUBLIC_FIELDS = ("display_name", "headline", "company", "what_i_do", "offer", "need", "pitch")
 SINGLE_LINE_FIELDS = ("display_name", "first_name", "last_name", "headline", "company", "phone",
                       "email")
-
-# Bidi embeddings/overrides/isolates can make text display as something it is not
-# ("gpj.exe" shown as "exe.jpg"); plain RTL text and the LRM/RLM marks never need them.
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-_SPACES = re.compile(r"[ \t]+")
 
 
 def public_card(person: Person) -> dict:
@@ -37,25 +31,6 @@ def shared_contact(person: Person) -> dict:
     if person.share_links and links:
         contact["links"] = links[:MAX_LINKS]
     return contact
-
-
-def clean_text(text: str | None, *, single_line: bool = False) -> str:
-    """Card text as stored: no control or bidi-override characters, trimmed.
-
-    Newlines survive in long fields (a pitch is a few lines) unless ``single_line``.
-    """
-    text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_BIDI_CONTROLS)
-    kept = []
-    for char in text:
-        if char == "\n":
-            kept.append(" " if single_line else "\n")
-        elif char == "\t":
-            kept.append(" ")
-        elif unicodedata.category(char) not in ("Cc", "Cs", "Co"):
-            kept.append(char)
-    lines = [_SPACES.sub(" ", line).strip() for line in "".join(kept).split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def is_web_link(text: str) -> bool:

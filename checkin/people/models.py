@@ -9,13 +9,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from checkin.columns import UtcDateTime, now_utc, one_of
+from checkin.columns import CleanLine, CleanText, UtcDateTime, now_utc, one_of
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
@@ -71,24 +70,24 @@ class Person(db.Model):
     __table_args__ = (CheckConstraint(one_of("language", LANGUAGES), name="language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(LIMITS["display_name"]))
-    first_name: Mapped[str] = mapped_column(String(LIMITS["first_name"]), default="")
-    last_name: Mapped[str] = mapped_column(String(LIMITS["last_name"]), default="")
-    headline: Mapped[str] = mapped_column(String(LIMITS["headline"]), default="")
-    company: Mapped[str] = mapped_column(String(LIMITS["company"]), default="")
+    display_name: Mapped[str] = mapped_column(CleanLine(LIMITS["display_name"]))
+    first_name: Mapped[str] = mapped_column(CleanLine(LIMITS["first_name"]), default="")
+    last_name: Mapped[str] = mapped_column(CleanLine(LIMITS["last_name"]), default="")
+    headline: Mapped[str] = mapped_column(CleanLine(LIMITS["headline"]), default="")
+    company: Mapped[str] = mapped_column(CleanLine(LIMITS["company"]), default="")
     # Kept in step with display_name and company by the listeners below; a bulk write that
     # skips them (the import's swap) calls people.services.refresh_sort_keys.
     name_key: Mapped[str] = mapped_column(String(SORT_KEY_LENGTH), default="", server_default="")
     company_key: Mapped[str] = mapped_column(String(SORT_KEY_LENGTH), default="",
                                              server_default="")
-    what_i_do: Mapped[str] = mapped_column(Text, default="")
-    offer: Mapped[str] = mapped_column(Text, default="")
-    need: Mapped[str] = mapped_column(Text, default="")
-    pitch: Mapped[str] = mapped_column(Text, default="")
+    what_i_do: Mapped[str] = mapped_column(CleanText, default="")
+    offer: Mapped[str] = mapped_column(CleanText, default="")
+    need: Mapped[str] = mapped_column(CleanText, default="")
+    pitch: Mapped[str] = mapped_column(CleanText, default="")
     links: Mapped[list] = mapped_column(JSON, default=list)
-    phone: Mapped[str] = mapped_column(String(LIMITS["phone"]), default="")
+    phone: Mapped[str] = mapped_column(CleanLine(LIMITS["phone"]), default="")
     # Where invitations go (lower-cased); shown to connections only if share_email.
-    email: Mapped[str] = mapped_column(String(LIMITS["email"]), default="", index=True)
+    email: Mapped[str] = mapped_column(CleanLine(LIMITS["email"]), default="", index=True)
     language: Mapped[str | None] = mapped_column(String(2))
     share_email: Mapped[bool] = mapped_column(default=True)
     share_phone: Mapped[bool] = mapped_column(default=False)
@@ -133,9 +132,9 @@ class Attendee(db.Model):
     # The code in the attendee's QR: public, opaque, unique across all events.
     card_code: Mapped[str] = mapped_column(String(16), unique=True)
     # The code the ticketing system printed in its own QR, and which system it was.
-    ticket_code: Mapped[str | None] = mapped_column(String(LIMITS["ticket_code"]))
+    ticket_code: Mapped[str | None] = mapped_column(CleanLine(LIMITS["ticket_code"]))
     ticket_source: Mapped[str | None] = mapped_column(String(32))
-    ticket_type: Mapped[str] = mapped_column(String(LIMITS["ticket_type"]), default="")
+    ticket_type: Mapped[str] = mapped_column(CleanLine(LIMITS["ticket_type"]), default="")
     source: Mapped[str] = mapped_column(String(10), default=AttendeeSource.MANUAL.value)
     # SHA-256 of the sign-in secret; the secret itself is only ever in the email.
     signin_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -147,11 +146,11 @@ class Attendee(db.Model):
     # names a row, this proves the sign-in. A new one signs every phone out.
     session_key: Mapped[str] = mapped_column(String(32), default=new_session_key)
     # Folded name, email and ticket code (no accents, lower case) for door and console search.
-    search_key: Mapped[str] = mapped_column(String(800), default="")
-    attention_note: Mapped[str] = mapped_column(String(LIMITS["attention_note"]), default="")
+    search_key: Mapped[str] = mapped_column(CleanLine(800), default="")
+    attention_note: Mapped[str] = mapped_column(CleanLine(LIMITS["attention_note"]), default="")
     # Check-in state, kept in step with the check-in log by the door service.
     checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    checked_in_gate: Mapped[str] = mapped_column(String(60), default="")
+    checked_in_gate: Mapped[str] = mapped_column(CleanLine(60), default="")
     inside: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
 

@@ -13,9 +13,9 @@ from checkin.events.models import Event, EventState
 from checkin.events.services import require_open
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
-from checkin.people.cards import as_web_link, clean_text, is_web_link
+from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
-from checkin.text import fold
+from checkin.text import clean_text, fold
 from checkin.tokens import hash_secret, new_card_code, new_secret, new_session_key
 from checkin.transactions import lock_event_for_writing
 

@@ -10,8 +10,9 @@ import vobject
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from checkin.people.cards import clean_text, is_web_link, shared_contact
+from checkin.people.cards import is_web_link, shared_contact
 from checkin.people.models import MAX_LINKS, Person
+from checkin.text import clean_text
 
 VCARD_MIMETYPE = "text/vcard; charset=utf-8"
 
