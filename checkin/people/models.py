@@ -18,7 +18,7 @@ from checkin.columns import CleanLine, CleanText, UtcDateTime, now_utc, one_of
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
-from checkin.text import fold
+from checkin.text import clean_text, fold
 from checkin.tokens import new_session_key
 
 # Field limits, shared by the models, the forms, the API's document and the import.
@@ -106,12 +106,13 @@ class Person(db.Model):
 
 @orm_event.listens_for(Person.display_name, "set")
 def _name_changed(person: Person, value, _old, _initiator) -> None:
-    person.name_key = sort_key(value)
+    # Keyed on the text as it will be stored: the raw value may hold what the column cleans.
+    person.name_key = sort_key(clean_text(value or "", single_line=True))
 
 
 @orm_event.listens_for(Person.company, "set")
 def _company_changed(person: Person, value, _old, _initiator) -> None:
-    person.company_key = sort_key(value)
+    person.company_key = sort_key(clean_text(value or "", single_line=True))
 
 
 class Attendee(db.Model):
