@@ -179,30 +179,97 @@ def join(client, event, name="Lucía Pérez", email="lucia@example.com"):
     return client.post(f"/e/{event.slug}/join", data={"display_name": name, "email": email})
 
 
-def test_walk_in_joins_and_is_signed_in_at_once(client, walk_in_event):
+def link_in(message) -> str:
+    return re.search(r"http://localhost(/s/[A-Za-z0-9_-]+)", message.text_body).group(1)
+
+
+def test_walk_in_joins_and_the_emailed_link_signs_the_phone_in(client, walk_in_event):
     response = join(client, walk_in_event)
-    assert response.status_code == 303
-    page = client.get(f"/e/{walk_in_event.slug}/me")
-    assert page.status_code == 200 and "Lucía Pérez" in page.text
+    assert response.status_code == 200
+    assert "Check your email: we have sent a link to lucia@example.com." in response.text
+    # Not signed in on an address alone: the link proves the address is hers.
+    assert client.get(f"/e/{walk_in_event.slug}/me").status_code == 303
     attendee = Attendee.query.one()
     assert attendee.source == "walk_in" and attendee.person.email == "lucia@example.com"
     mail = OutboxMessage.query.filter_by(kind="invitation").one()
-    assert mail.to_address == "lucia@example.com" and "/s/" in mail.text_body
+    assert mail.to_address == "lucia@example.com"
+    assert client.get(link_in(mail)).status_code == 303
+    page = client.get(f"/e/{walk_in_event.slug}/me")
+    assert page.status_code == 200 and "Lucía Pérez" in page.text
 
 
 def test_joining_twice_makes_one_attendee_and_signs_no_one_in(app, walk_in_event):
     join(app.test_client(), walk_in_event)
     stranger = app.test_client()
     response = join(stranger, walk_in_event, name="lucia perez", email="LUCIA@example.com")
-    assert response.status_code == 200 and "already registered" in response.text
+    assert response.status_code == 200 and "Check your email" in response.text
     assert Attendee.query.count() == 1
     assert stranger.get(f"/e/{walk_in_event.slug}/me").status_code == 303
 
 
-def test_same_address_other_name_is_another_attendee(client, walk_in_event):
-    join(client, walk_in_event)
-    join(client.application.test_client(), walk_in_event, name="Pablo Pérez")
-    assert Attendee.query.count() == 2
+def test_a_registered_address_with_another_name_gets_its_own_link(app, walk_in_event,
+                                                                  create_attendee):
+    """Issue 11: "Hola, Impostor" reached the real guest, and the impostor was signed in."""
+    ana = create_attendee(walk_in_event, first_name="Ana", last_name="García",
+                          email="ana@example.com")
+    impostor = app.test_client()
+    response = join(impostor, walk_in_event, name="Impostor", email="ana@example.com")
+    assert response.status_code == 200
+    assert Attendee.query.count() == 1
+    assert impostor.get(f"/e/{walk_in_event.slug}/me").status_code == 303
+    mail = OutboxMessage.query.filter_by(kind="invitation").one()
+    assert mail.to_address == "ana@example.com" and mail.recipient == f"attendee:{ana.id}"
+    assert "Ana" in mail.text_body and "Impostor" not in mail.text_body
+
+
+def test_join_answers_the_same_for_registered_and_new_addresses(app, walk_in_event,
+                                                               create_attendee):
+    ana = create_attendee(walk_in_event, first_name="Ana", email="ana@example.com")
+    known = join(app.test_client(), walk_in_event, name="Someone", email=ana.person.email)
+    new = join(app.test_client(), walk_in_event, name="Someone", email="new@example.com")
+    assert known.status_code == new.status_code == 200
+    assert without_csrf(known.text.replace("ana@example.com", "X")) == \
+        without_csrf(new.text.replace("new@example.com", "X"))
+
+
+def test_join_is_limited_per_address_together_with_the_sign_in_page(app, walk_in_event,
+                                                                  create_attendee):
+    from checkin.people.views import RESEND_PER_ADDRESS
+
+    ana = create_attendee(walk_in_event, first_name="Ana", email="ana@example.com")
+    resend(app.test_client(), walk_in_event, ana.person.email)
+    for _ in range(RESEND_PER_ADDRESS - 1):
+        assert join(app.test_client(), walk_in_event, name="Ana",
+                    email=ana.person.email).status_code == 200
+    refused = join(app.test_client(), walk_in_event, name="Ana", email=ana.person.email)
+    assert refused.status_code == 429 and "Too many requests" in refused.text
+    assert OutboxMessage.query.filter_by(kind="invitation").count() == 1  # one row, replaced
+    # A new address is limited the same way, so the limit tells nothing either.
+    for _ in range(RESEND_PER_ADDRESS):
+        join(app.test_client(), walk_in_event, email="new@example.com")
+    assert join(app.test_client(), walk_in_event, email="new@example.com").status_code == 429
+
+
+def test_every_page_that_emails_a_link_shares_one_limit_per_address(app, walk_in_event,
+                                                                     create_attendee):
+    """The sign-in page, a dead link's "email me a new link" and the join page: switching
+    pages never sends one address more links, and /s/new answers 429 for a registered and an
+    unknown address alike."""
+    from checkin.people.views import RESEND_PER_ADDRESS
+
+    assert RESEND_PER_ADDRESS == 3
+    ana = create_attendee(walk_in_event, first_name="Ana", email="ana@example.com")
+    assert resend(app.test_client(), walk_in_event, ana.person.email).status_code == 200
+    assert app.test_client().post("/s/new", data={"email": ana.person.email}).status_code == 200
+    assert join(app.test_client(), walk_in_event, name="Ana",
+                email=ana.person.email).status_code == 200
+    for page in ("/s/new", f"/e/{walk_in_event.slug}"):
+        refused = app.test_client().post(page, data={"email": ana.person.email})
+        assert refused.status_code == 429 and "Too many requests" in refused.text
+    for _ in range(RESEND_PER_ADDRESS):
+        app.test_client().post("/s/new", data={"email": "nobody@example.com"})
+    assert app.test_client().post("/s/new",
+                                  data={"email": "nobody@example.com"}).status_code == 429
 
 
 @pytest.mark.parametrize(("name", "email", "message"), [
@@ -280,3 +347,9 @@ def test_the_join_page_says_who_sees_the_card(client, walk_in_event):
     assert "go only to the people you connect with" in english
     spanish = client.get(f"/e/{walk_in_event.slug}/join", headers={"Accept-Language": "es"}).text
     assert "Quién ve tu tarjeta: la organización de Open Night ve tu nombre y tu correo." in spanish
+
+
+def test_join_answer_in_spanish(client, walk_in_event):
+    response = client.post(f"/e/{walk_in_event.slug}/join", headers={"Accept-Language": "es"},
+                           data={"display_name": "Lucía", "email": "lucia@example.com"})
+    assert "Mira tu correo: hemos enviado un enlace a lucia@example.com." in response.text

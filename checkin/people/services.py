@@ -257,16 +257,6 @@ def choose_language(person: Person, language: str | None) -> None:
 SINGLE_LINE = ("display_name", "headline", "company", "phone", "email")
 
 
-def find_attendee_by_name_and_email(event: Event, name: str, email: str) -> Attendee | None:
-    """The attendee of ``event`` with this email and (accents and case aside) this name."""
-    email = email.strip().lower()
-    rows = db.session.scalars(
-        select(Attendee).join(Person).where(Attendee.event_id == event.id,
-                                            Person.email == email)
-    ).all()
-    return next((a for a in rows if fold(a.person.display_name) == fold(name)), None)
-
-
 def attendees_with_email(event: Event, email: str) -> list[Attendee]:
     """Every attendee of ``event`` invited at ``email`` (two tickets may share one)."""
     email = (email or "").strip().lower()
@@ -290,10 +280,14 @@ def invited_at_open_events(email: str) -> list[Attendee]:
 
 
 def join_as_walk_in(event: Event, name: str, email: str,
-                    language: str | None = None) -> tuple[Attendee, bool]:
-    """A walk-in joins ``event``: the attendee, and whether it is new.
+                    language: str | None = None) -> list[Attendee]:
+    """A walk-in asks to join ``event``: the attendees whose sign-in link to email now.
 
-    The same name and email again is the same attendee, never a second one.
+    Nobody is signed in on an address they have not shown they read: the phone signs in
+    by opening the emailed link. An address already registered at the event gets its own
+    attendees' links, whatever name was typed, so a second person is never registered (nor
+    signed in) on someone else's address; else a new walk-in is registered. Either way the
+    answer reads the same, so the page never tells whether someone is registered.
     """
     if not event.walk_ins_allowed:
         raise DomainError("no_walk_ins", _l("This event does not take walk-ins."), status=404)
@@ -308,11 +302,10 @@ def join_as_walk_in(event: Event, name: str, email: str,
         raise DomainError("bad_email", _l("This is not a valid email address."), field="email")
     # Read and register under the write lock, or three taps at once make two walk-ins.
     lock_event_for_writing(event.id)
-    existing = find_attendee_by_name_and_email(event, name, email)
-    if existing is not None:
+    registered = attendees_with_email(event, email)
+    if registered:
         db.session.commit()  # nothing to write: let the lock go
-        return existing, False
-    attendee = register_attendee(event, display_name=name, email=email,
-                                 source=AttendeeSource.WALK_IN,
-                                 language=language if language in LANGUAGES else None)
-    return attendee, True
+        return registered
+    return [register_attendee(event, display_name=name, email=email,
+                              source=AttendeeSource.WALK_IN,
+                              language=language if language in LANGUAGES else None)]

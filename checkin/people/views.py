@@ -103,9 +103,14 @@ def after_sign_in(attendee: Attendee) -> str:
     return url_for("people.my_card", slug=attendee.event.slug)
 
 
-def resend_allowed(email: str) -> bool:
-    """Whether another link may be sent to ``email`` from this client now (else flashes why)."""
-    allowed = (ratelimit.allow(f"resend:ip:{request.remote_addr}", RESEND_PER_IP, WINDOW)
+def resend_allowed(email: str, page: str = "resend", per_client: int = RESEND_PER_IP) -> bool:
+    """Whether another link may be sent to ``email`` from this client now (else flashes why).
+
+    Counted per client for each ``page``, and per address whichever page asks: "email me my
+    link", a link that no longer works and the join page share the address's count, so
+    switching pages never sends more, and a registered address is limited like any other.
+    """
+    allowed = (ratelimit.allow(f"{page}:ip:{request.remote_addr}", per_client, WINDOW)
                and ratelimit.allow(f"resend:email:{email}", RESEND_PER_ADDRESS, WINDOW))
     if not allowed:
         flash(_("Too many requests. Please wait a few minutes and try again."), "error")
@@ -153,7 +158,11 @@ def event_signin(slug: str):
 
 @bp.route("/e/<slug>/join", methods=["GET", "POST"])
 def join(slug: str):
-    """Walk-ins: name and email, and this phone is signed in at once."""
+    """Walk-ins: name and email; the emailed link signs this phone in.
+
+    The answer is the same whether or not the address is registered, and every link sent
+    to one address counts against the same limit as the sign-in page's.
+    """
     event, me = me_or_none(slug)
     if not event.walk_ins_allowed:
         raise DomainError("no_walk_ins", _("This event does not take walk-ins."), status=404)
@@ -161,30 +170,26 @@ def join(slug: str):
     if me is not None:
         return redirect(url_for("people.my_card", slug=slug), code=303)
     form = JoinForm()
-    status, already = 200, False
+    sent_to, status = None, 200
     if form.validate_on_submit():
-        if not ratelimit.allow(f"join:ip:{request.remote_addr}", JOIN_PER_IP, WINDOW):
-            flash(_("Too many requests. Please wait a few minutes and try again."), "error")
+        email = form.email.data.strip().lower()
+        if not resend_allowed(email, "join", JOIN_PER_IP):
             status = 429
         else:
             try:
-                attendee, created = join_as_walk_in(event, form.display_name.data,
-                                                    form.email.data, current_language())
+                attendees = join_as_walk_in(event, form.display_name.data, email,
+                                            current_language())
             except DomainError as error:
                 form_error(form, error)
                 status = error.status if error.status != 404 else 400
             else:
-                queue_invitation(attendee)
-                if created:
-                    sign_in(attendee)
-                    flash(_("Welcome! We have emailed you a link to get back to your card "
-                            "later."), "success")
-                    return redirect(after_sign_in(attendee), code=303)
-                # Someone already registered: never sign a phone in on a name and address alone.
-                already = True
+                for attendee in attendees:
+                    queue_invitation(attendee)
+                sent_to = email
     elif request.method == "POST":
         status = 400
-    return render_template("people/join.html", event=event, form=form, already=already), status
+    return render_template("people/join.html", event=event, form=form, sent_to=sent_to), status
+
 
 
 @bp.get("/e/<slug>/join.png")
