@@ -124,3 +124,27 @@ def test_the_session_key_migration_keeps_every_row_and_gives_each_a_key(event):
         [row.session_key for row in db.session.query(Organizer)]
     assert len(set(keys)) == len(keys) and all(len(key) == 32 for key in keys)
     int(keys[0], 16)
+
+
+def test_people_who_show_they_signed_in_count_as_signed_in_after_0011(event):
+    """Who wrote a note, scanned a card or wrote what they offer (only a guest's phone writes
+    those) has signed in: after the upgrade their address is theirs."""
+    from flask_migrate import downgrade, upgrade
+
+    from checkin.people.models import Person
+    from tests.factories import make_note
+
+    author, scanned, bystander = make_attendee(event), make_attendee(event), make_attendee(event)
+    offering = make_attendee(event)
+    offering.person.offer = "Shoe suppliers"
+    make_note(author, make_connection(author, scanned))
+    ids = {"author": author.person_id, "scanned": scanned.person_id,
+           "bystander": bystander.person_id, "offering": offering.person_id}
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0010")
+    upgrade()
+    marked = {name: db.session.get(Person, pid).first_signed_in_at is not None
+              for name, pid in ids.items()}
+    # make_connection records the first attendee as the one who scanned.
+    assert marked == {"author": True, "scanned": False, "bystander": False, "offering": True}

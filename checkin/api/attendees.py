@@ -139,6 +139,8 @@ add_path("/events/{slug}/attendees/{attendee_id}", "get", {
 })
 add_path("/events/{slug}/attendees/{attendee_id}", "patch", {
     "summary": "Correct a guest's details, ticket or note for the door",
+    "description": "Once the guest has signed in, their email is theirs: changing it is "
+                   "refused with 409 email_is_the_guests.",
     "operationId": "changeAttendee",
     "parameters": [*SLUG, ATTENDEE_ID],
     "requestBody": json_body(ref("AttendeeChanges")),

@@ -226,6 +226,8 @@ def _changes(attendee: Attendee, guest: Guest) -> dict[str, tuple[str, str]]:
             continue
         if name == "display_name" and _custom_display_name(person):
             continue  # the guest chose how their name shows on the card: keep it
+        if name == "email" and person.first_signed_in_at is not None:
+            continue  # signed in: the address is the guest's own (people.change_email)
         if old != new:
             changes[name] = (old, new)
     return changes
@@ -627,10 +629,13 @@ def _apply_staged_updates(upload: GuestlistUpload) -> int:
     ).all()
     # One executemany per set of changed columns: SET follows each parameter set's keys.
     groups: dict[tuple, list[dict]] = {}
+    addresses = []
     for row in staged:
         person = {n: v for n, v in row.changes.items() if n in PERSON_FIELDS}
         attendee = {n: v for n, v in row.changes.items() if n not in PERSON_FIELDS}
         attendee["search_key"] = row.search_key
+        if "email" in person:
+            addresses.append({"row_id": row.person_id, "email": person.pop("email")})
         if person:
             groups.setdefault((Person.__table__, *sorted(person)), []).append(
                 {"row_id": row.person_id, **person})
@@ -638,6 +643,12 @@ def _apply_staged_updates(upload: GuestlistUpload) -> int:
             {"row_id": row.attendee_id, **attendee})
     for (table, *_names), rows in groups.items():
         db.session.execute(update(table).where(table.c.id == bindparam("row_id")), rows)
+    if addresses:
+        # A guest who signed in since the plan now owns their address (people.change_email).
+        people = Person.__table__
+        db.session.execute(update(people).where(people.c.id == bindparam("row_id"),
+                                                people.c.first_signed_in_at.is_(None)),
+                           addresses)
     return len(staged)
 
 

@@ -12,6 +12,7 @@ from checkin.extensions import db
 from checkin.mail.models import OutboxMessage
 from checkin.people.models import LIMITS, Attendee, AttendeeSource, Person
 from checkin.people.services import (
+    change_email,
     checked_email,
     checked_language,
     commit_or_refuse_duplicate,
@@ -95,6 +96,8 @@ def update_attendee(attendee: Attendee, **changes) -> Attendee:
     if "ticket_code" in changes:
         changes["ticket_code"] = changes["ticket_code"] or None
         _refuse_taken_ticket(attendee.event_id, changes["ticket_code"], attendee.ticket_code)
+    if "email" in changes:  # the first write: refused once the guest has signed in
+        change_email(person, changes.pop("email"))
     for name, value in changes.items():
         setattr(person if name in PERSON_FIELDS else attendee, name, value)
     person.display_name = shown

@@ -92,7 +92,7 @@ def add_invitation(attendee: Attendee, drawing: QrDrawing) -> OutboxMessage:
     the caller commits, so the link and its email are written together or not at all."""
     if not attendee.person.email:
         raise DomainError("no_email", _l("This attendee has no email address."), status=409)
-    secret = new_signin_secret(attendee)
+    secret = new_signin_secret(attendee, sent_to=attendee.person.email)
     language = language_for(attendee)
     subject, text, html = render_invitation(attendee, secret, language)
     attendee.invited_at = now_utc()

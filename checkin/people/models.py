@@ -95,6 +95,9 @@ class Person(db.Model):
     # Whether the follow-up may suggest this person to others.
     suggestible: Mapped[bool] = mapped_column(default=True)
     followups_unsubscribed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # When they first signed in. From then on the email address is theirs: only they change
+    # it (on their card), and a sign-in link works only if it was sent to it.
+    first_signed_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc, onupdate=now_utc)
 
@@ -140,6 +143,8 @@ class Attendee(db.Model):
     # SHA-256 of the sign-in secret; the secret itself is only ever in the email.
     signin_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     signin_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The address that link was emailed to (None: handed to the operator, e.g. the demo's).
+    signin_sent_to: Mapped[str | None] = mapped_column(String(LIMITS["email"]))
     invited_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # When the organizer last revoked the link (which replaced session_key).
     sessions_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

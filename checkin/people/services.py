@@ -3,7 +3,7 @@
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -117,12 +117,14 @@ def commit_or_refuse_duplicate() -> None:
                           status=409, field="ticket_code") from error
 
 
-def new_signin_secret(attendee: Attendee) -> str:
-    """A new sign-in secret for ``attendee`` (only its hash is kept); any earlier link stops
-    working. Only changes the attendee: the caller commits."""
+def new_signin_secret(attendee: Attendee, sent_to: str | None = None) -> str:
+    """A new sign-in secret for ``attendee`` (only its hash is kept, with ``sent_to``, the
+    address it will be emailed to); any earlier link stops working. Only changes the
+    attendee: the caller commits."""
     secret = new_secret()
     attendee.signin_token_hash = hash_secret(secret)
     attendee.signin_issued_at = now_utc()
+    attendee.signin_sent_to = sent_to
     return secret
 
 
@@ -153,6 +155,55 @@ def attendee_for_signin_secret(secret: str) -> Attendee | None:
     if not secret:
         return None
     return db.session.scalar(select(Attendee).filter_by(signin_token_hash=hash_secret(secret)))
+
+
+def sign_in_by_link(secret: str) -> Attendee | None:
+    """The attendee a sign-in link signs in, or None; their person is marked signed in.
+
+    Once a person has signed in, a link works only if it was emailed to their address, and
+    their first sign-in makes the address the link went to theirs. Decided by one
+    conditional UPDATE, so an organizer changing the address at that very moment either
+    comes first (and the guest's address wins) or is refused (see ``change_email``).
+    """
+    attendee = attendee_for_signin_secret(secret)
+    if attendee is None:
+        return None
+    sent_to = attendee.signin_sent_to
+    values = {"first_signed_in_at": func.coalesce(Person.first_signed_in_at, now_utc())}
+    guard = Person.id == attendee.person_id
+    if sent_to is not None:
+        values["email"] = sent_to
+        guard = guard & (Person.first_signed_in_at.is_(None) | (Person.email == sent_to))
+    won = db.session.execute(update(Person).where(guard).values(**values)
+                             .execution_options(synchronize_session=False)).rowcount
+    if not won:
+        db.session.rollback()
+        return None
+    db.session.expire(attendee.person)
+    for registration in attendee.person.attendees:
+        refresh_search_key(registration)
+    db.session.commit()
+    return attendee
+
+
+def change_email(person: Person, email: str) -> None:
+    """An organizer corrects a guest's address; refused once the guest has signed in.
+
+    From their first sign-in the address is the guest's own (they change it on their card):
+    an organizer who could change it could send themselves a link and read the guest's
+    notes. One conditional UPDATE, so it never slips in after the guest's first sign-in.
+    Flushes; the caller commits.
+    """
+    if email == person.email:
+        return
+    changed = db.session.execute(
+        update(Person).where(Person.id == person.id, Person.first_signed_in_at.is_(None))
+        .values(email=email).execution_options(synchronize_session=False)).rowcount
+    db.session.expire(person, ["email", "first_signed_in_at"])
+    if not changed:
+        raise DomainError("email_is_the_guests",
+                          _l("This guest has signed in: only they can change their email "
+                             "address, from their card."), status=409, field="email")
 
 
 def attendee_by_card_code(card_code: str) -> Attendee | None:

@@ -28,11 +28,11 @@ from checkin.people.guests import remove_attendee
 from checkin.people.invitations import event_when, queue_invitation
 from checkin.people.models import MAX_LINKS, Attendee
 from checkin.people.services import (
-    attendee_for_signin_secret,
     attendees_with_email,
     choose_language,
     invited_at_open_events,
     join_as_walk_in,
+    sign_in_by_link,
     update_card,
 )
 from checkin.people.sessions import (
@@ -88,7 +88,7 @@ def to_sign_in_page(error: NotSignedIn):
 @bp.get("/s/<secret>")
 def signin_link(secret: str):
     """The link from the invitation: sign this browser in, then leave the secret behind."""
-    attendee = attendee_for_signin_secret(secret[:200])
+    attendee = sign_in_by_link(secret[:200])
     if attendee is None:
         return render_template("people/link_invalid.html", form=ResendForm()), 404
     sign_in(attendee)
