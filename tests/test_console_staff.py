@@ -109,3 +109,53 @@ def test_a_used_staff_link_says_what_happened_and_what_to_do_in_spanish(client, 
     assert "pide a quien organiza el evento que te invite de nuevo" in page.text
     assert 'href="/console/login"' in page.text
     assert "This invitation" not in page.text
+
+
+
+def _invite_and_deliver(app, client, event, smtp_server, headers=None, **data):
+    from checkin.mail.sender import deliver_pending
+
+    page = client.post(f"/console/events/{event.slug}/staff", headers=headers or {},
+                       data={"role": "door", **data})
+    assert page.status_code == 200
+    app.config["CHECKIN_MAIL_URL"] = smtp_server.url
+    deliver_pending()
+    (received,) = [m for m in smtp_server.messages if m["To"] == data["email"]]
+    return received
+
+
+def test_the_staff_invitation_speaks_the_language_chosen_for_it(app, client, owner, create_event,
+                                                                smtp_server):
+    """An English event, an English console: the inviter picks Spanish for a Spanish volunteer."""
+    event = create_event(owner, default_language="en")
+    login(client, owner)
+    spanish = _invite_and_deliver(app, client, event, smtp_server, email="lucia@example.org",
+                                  language="es")
+    assert spanish["Subject"] == f"Te invitan a ayudar a organizar {event.name}"
+    body = spanish.get_body(("plain",)).get_content()
+    assert "como personal de puerta en checkin" in body and "Abre este enlace" in body
+    english = _invite_and_deliver(app, client, event, smtp_server, email="zoe@example.org",
+                                  language="en")
+    assert english["Subject"] == f"You are invited to help run {event.name}"
+    assert "as door staff on checkin" in english.get_body(("plain",)).get_content()
+
+
+def test_the_staff_invitation_defaults_to_the_inviters_language_and_follows_an_account(
+        app, client, owner, create_event, smtp_server):
+    event = create_event(owner, default_language="en")
+    pablo = make_organizer(email="pablo@example.org")
+    pablo.language = "en"
+    db.session.commit()
+    login(client, owner)
+    spanish = {"Accept-Language": "es"}
+    form = client.get(f"/console/events/{event.slug}/staff", headers=spanish)
+    assert "Idioma de la invitación" in form.text
+    assert re.search(r'<option selected value="es">Español</option>', form.text)
+    # Nothing picked: the language the inviter reads the console in.
+    ana = _invite_and_deliver(app, client, event, smtp_server, headers=spanish,
+                              email="ana@example.org")
+    assert ana["Subject"] == f"Te invitan a ayudar a organizar {event.name}"
+    # The address has an account in English: the invitation follows it, whatever was picked.
+    to_pablo = _invite_and_deliver(app, client, event, smtp_server, headers=spanish,
+                                   email="pablo@example.org", language="es")
+    assert to_pablo["Subject"] == f"You are invited to help run {event.name}"

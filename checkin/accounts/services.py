@@ -301,6 +301,19 @@ def invite_staff(event: Event, email: str, role: Role, invited_by: Organizer):
     return invitation, secret
 
 
+def staff_invitation_language(email: str, chosen: str | None) -> str:
+    """The language a staff invitation to ``email`` is written in: the language of the
+    account the address already has, if it has one (the invitee chose it), else ``chosen``
+    (the inviter's pick for this invitation), else English."""
+    from checkin.i18n import LANGUAGES
+
+    account = db.session.scalar(select(Organizer.language)
+                                .filter_by(email=normalize_email(email)))
+    if account in LANGUAGES:
+        return account
+    return chosen if chosen in LANGUAGES else "en"
+
+
 def staff_invitation_for(secret: str):
     """The unused, unexpired invitation a link carries, or a 404 refusal."""
     invitation = db.session.scalar(

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
 from checkin.events.models import EVENT_LIMITS
-from checkin.i18n import LANGUAGE_NAMES
+from checkin.i18n import LANGUAGE_NAMES, current_language
 from checkin.people.models import LIMITS
 
 # Offered in a datalist; any IANA name typed is accepted.
@@ -102,6 +102,12 @@ class StaffInviteForm(FlaskForm):
     role = SelectField(lazy_pgettext("staff role", "Role"),
                        choices=[SelectChoice("door", _l("Door staff")),
                                 SelectChoice("owner", _l("Owner"))])
+    # The inviter's own language unless they pick another.
+    language = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES,
+                           default=current_language,
+                           description=_l("The email is written in it, unless the address "
+                                          "already has an account with a language of its "
+                                          "own."))
 
 
 class JoinForm(FlaskForm):

@@ -13,6 +13,7 @@ from checkin.accounts.services import (
     invite_staff,
     remove_role,
     staff_invitation_for,
+    staff_invitation_language,
     withdraw_staff_invitation,
 )
 from checkin.columns import now_utc
@@ -30,9 +31,11 @@ def _invitation_link(secret: str) -> str:
     return f"{current_app.config['CHECKIN_BASE_URL']}/console/join/{secret}"
 
 
-def _email_invitation(event: Event, invitation: StaffInvitation, link: str) -> None:
-    role = {"owner": _("an owner"), "door": _("door staff")}
-    with force_locale(event.default_language):
+def _email_invitation(event: Event, invitation: StaffInvitation, link: str,
+                      language: str) -> None:
+    """The invitation email, in ``language`` (see ``staff_invitation_language``)."""
+    with force_locale(language):
+        role = {"owner": _("an owner"), "door": _("door staff")}
         subject = _("You are invited to help run %(event)s", event=event.name)
         body = _("%(who)s invites you to %(event)s as %(role)s on checkin.\n\nOpen this link to "
                  "accept (it works once, for 7 days):\n%(link)s\n",
@@ -57,7 +60,8 @@ def staff(slug):
             form.email.errors = [error.message]
         else:
             link = _invitation_link(secret)
-            _email_invitation(event, invitation, link)
+            _email_invitation(event, invitation, link,
+                              staff_invitation_language(invitation.email, form.language.data))
             flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             form.email.data = ""
     team = db.session.execute(
