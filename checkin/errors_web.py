@@ -25,9 +25,15 @@ def form_error(form, error: DomainError) -> None:
         flash(error.message, "error")
 
 
+def json_refusal(error: DomainError):
+    """A refusal as JSON, its message in the request's language (for the API and for the
+    pages' own JSON endpoints, such as the door's)."""
+    return jsonify(error.as_json()), error.status
+
+
 def handle_domain_error(error: DomainError):
     if _wants_json():
-        return jsonify(error.as_json()), error.status
+        return json_refusal(error)
     return render_template("error.html", title=error.message, status=error.status), error.status
 
 
@@ -58,7 +64,8 @@ def handle_busy_database(error: OperationalError):
 def handle_unexpected(error: Exception):
     current_app.logger.exception("unhandled error")
     if _wants_json():
-        body = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
+        body = {"error": {"code": "internal_error",
+                          "message": _("Something went wrong on our side.")}}
         return jsonify(body), 500
     return render_template("error.html", title="Error", status=500), 500
 

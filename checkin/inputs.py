@@ -3,7 +3,7 @@
 
 import unicodedata
 
-from flask import Flask
+from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
@@ -42,6 +42,14 @@ class JSONProvider(DefaultJSONProvider):
             return super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("the JSON is nested too deeply") from None
+
+
+def json_object() -> dict:
+    """The request's JSON body as an object, or a ``bad_json`` refusal (400)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("bad_json", _l("The body must be a JSON object."))
+    return data
 
 
 def next_target(target: str | None, default: str) -> str:

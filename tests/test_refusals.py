@@ -48,3 +48,50 @@ def test_a_refusal_is_translated_when_read_not_when_raised(app):
         assert refusal.message == "No existe ese evento."
         with force_locale("en"):
             assert str(refusal) == "No such event."
+
+
+def test_the_door_pages_json_refusals_speak_the_volunteers_language(client, owner, event):
+    login(client, owner)
+    scans = f"/console/events/{event.slug}/door/scans"
+    not_an_object = client.post(scans, json=["X"], headers=SPANISH)
+    assert not_an_object.status_code == 400
+    assert not_an_object.json["error"] == {"code": "bad_json",
+                                           "message": "El cuerpo debe ser un objeto JSON."}
+    batch = client.post(scans, json={"scans": ["X", {"code": "X", "scanned_at": 5}]},
+                        headers=SPANISH)
+    assert [r["message"] for r in batch.json["results"]] == [
+        "Cada lectura es un objeto.", "scanned_at no es una fecha y hora ISO 8601."]
+    too_many = client.post(scans, json={"scans": [{}] * 501}, headers=SPANISH)
+    assert too_many.json["error"]["message"] == "Envía una lista de como máximo 500 lecturas."
+    client.post("/console/logout")
+    signed_out = client.post(scans, json={"code": "X"}, headers=SPANISH)
+    assert signed_out.status_code == 401
+    assert signed_out.json["error"]["message"] == "Vuelve a iniciar sesión para usar la puerta."
+
+
+def test_an_import_refusal_in_the_api_speaks_the_callers_language(client, owner, event):
+    _, secret = make_api_token(owner)
+    headers = {"Authorization": f"Bearer {secret}"} | SPANISH
+    url = f"/api/v1/events/{event.slug}/imports"
+    no_file = client.post(url, headers=headers, data={"other": "x"},
+                          content_type="multipart/form-data")
+    assert no_file.status_code == 400 and no_file.json["error"]["field"] == "file"
+    assert no_file.json["error"]["message"] == \
+        "Envía la lista de invitados en el campo de formulario «file»."
+    bad = client.post(url + "?confirm=perhaps", headers=headers, data=b"name\nAna\n",
+                      content_type="text/csv")
+    assert bad.json["error"]["message"] == "confirm debe ser true o false."
+
+
+def test_the_import_cli_says_it_could_not_continue_in_the_default_language(app, runner, event,
+                                                                          tmp_path, monkeypatch):
+    """A refusal raised in the CLI goes through the same lazily translated message."""
+    monkeypatch.setattr("checkin.guestlists.cli.continue_import", lambda *a, **k: None)
+    monkeypatch.setattr("checkin.guestlists.cli.LEASE", __import__("datetime").timedelta(0))
+    guests = tmp_path / "guests.csv"
+    guests.write_text("name,email\nAna,ana@example.com\n")
+    app.config["BABEL_DEFAULT_LOCALE"] = "es"
+    result = runner.invoke(args=["attendees", "import", event.slug, str(guests)])
+    assert result.exit_code == 2
+    assert "Error: La importación no pudo continuar; vuelve a ejecutar el comando." \
+        in result.output

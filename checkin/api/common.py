@@ -11,6 +11,7 @@ from checkin.accounts.services import event_for, organizer_for_token
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.inputs import json_object
 from checkin.instants import parse_instant
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -51,10 +52,7 @@ def api_event(slug: str, door: bool = False) -> Event:
 
 def body() -> dict:
     """The request's JSON object, or a 400 refusal."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise DomainError("bad_json", _l("The body must be a JSON object."))
-    return data
+    return json_object()
 
 
 def field(data: dict, name: str, kind: type | tuple, required: bool = False, default=None,

@@ -2,6 +2,7 @@
 confirming the preview's upload; a large import continues in steps."""
 
 from flask import g, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from checkin.api.common import api_event, bp, iso
 from checkin.api.openapi import add_path, add_schema, json_response, param, ref
@@ -54,7 +55,8 @@ def _uploaded() -> tuple[bytes, str]:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            raise DomainError("missing_file", "Send the guest list as the form field “file”.")
+            raise DomainError("missing_file",
+                              _l("Send the guest list as the form field “file”."), field="file")
         return upload.read(), upload.filename or ""
     return request.get_data(), ""
 
@@ -62,7 +64,8 @@ def _uploaded() -> tuple[bytes, str]:
 def _confirm() -> bool:
     value = request.args.get("confirm", "false").lower()
     if value not in ("true", "false", "1", "0", "yes", "no"):
-        raise DomainError("bad_parameter", "confirm must be true or false.", field="confirm")
+        raise DomainError("bad_parameter", _l("%(name)s must be true or false.", name="confirm"),
+                          field="confirm")
     return value in ("true", "1", "yes")
 
 

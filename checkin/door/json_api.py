@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
@@ -14,6 +15,8 @@ from checkin.door.codes import door_key
 from checkin.door.pages import DOOR_ROLES
 from checkin.door.services import ScanAnswer, check_in, undo_check_in
 from checkin.errors import DomainError
+from checkin.errors_web import json_refusal
+from checkin.inputs import json_object
 from checkin.instants import parse_instant
 
 MAX_BATCH = 500
@@ -21,9 +24,8 @@ MAX_BATCH = 500
 api = Blueprint("door_api", __name__, url_prefix="/console/events/<slug>/door")
 
 
-@api.errorhandler(DomainError)
-def _domain_error(error: DomainError):
-    return jsonify(error.as_json()), error.status
+# The door page reads JSON: its refusals are JSON (in the volunteer's language), not pages.
+api.register_error_handler(DomainError, json_refusal)
 
 
 @api.errorhandler(HTTPException)
@@ -36,7 +38,7 @@ def _http_error(error: HTTPException):
 @api.before_request
 def _signed_in():
     if not current_user.is_authenticated:
-        raise DomainError("signed_out", "Sign in again to use the door.", status=401)
+        raise DomainError("signed_out", _l("Sign in again to use the door."), status=401)
 
 
 def _door_event(slug):
@@ -46,9 +48,7 @@ def _door_event(slug):
 def _instant(value, name: str):
     if value in (None, ""):
         return None
-    if not isinstance(value, str):
-        raise DomainError("bad_time", f"{name} is not an ISO 8601 date and time.", field=name)
-    return parse_instant(value, name)
+    return parse_instant(value, name)  # refuses what is not a date and time, text or not
 
 
 @api.get("/sw.js")
@@ -109,7 +109,7 @@ def answer_json(event, answer: ScanAnswer) -> dict:
 
 def _one_scan(event, scan: dict) -> dict:
     if not isinstance(scan, dict):
-        raise DomainError("bad_scan", "Each scan is an object.")
+        raise DomainError("bad_scan", _l("Each scan is an object."))
     answer = check_in(
         event, str(scan.get("code") or ""), attendee_id=scan.get("attendee"),
         kind=str(scan.get("type") or "entry"),
@@ -128,14 +128,12 @@ def scans(slug):
     from the roster or the search).
     """
     event = _door_event(slug)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise DomainError("bad_json", "Send a JSON object.")
+    body = json_object()
     if "scans" not in body:
         return _one_scan(event, body)
     queue = body["scans"]
     if not isinstance(queue, list) or len(queue) > MAX_BATCH:
-        raise DomainError("bad_batch", f"Send a list of at most {MAX_BATCH} scans.")
+        raise DomainError("bad_batch", _l("Send a list of at most %(n)d scans.", n=MAX_BATCH))
     results = []
     for scan in queue:
         try:

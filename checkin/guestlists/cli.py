@@ -5,6 +5,7 @@ import time
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from checkin.errors import DomainError
@@ -83,9 +84,10 @@ def import_to_the_end(upload, progress):
         if result is not None:
             return result
         if upload.state != "importing":
-            raise DomainError("import_conflict", "Another import finished this one first.")
+            raise DomainError("import_conflict", _l("Another import finished this one first."))
         time.sleep(5)  # another worker holds it: wait for it to finish or its lease to lapse
-    raise DomainError("import_busy", "The import could not continue; run the command again.")
+    raise DomainError("import_busy",
+                      _l("The import could not continue; run the command again."))
 
 
 @attendees_cli.command("invite")
