@@ -41,6 +41,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         door,
         errors_web,
         events,
+        faces,
         followups,
         guestlists,
         i18n,
@@ -75,7 +76,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     security.init_app(app)
     bodylimit.init_app(app)
     errors_web.init_app(app)
-    for domain in (site, accounts, events, people, connections, door, console, api, mail, qr,
-                   followups, guestlists, demo):
+    for domain in (site, accounts, events, people, faces, connections, door, console, api, mail,
+                   qr, followups, guestlists, demo):
         domain.init_app(app)
     return app

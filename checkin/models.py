@@ -4,6 +4,7 @@ from checkin.accounts.models import ApiToken, EventRole, Organizer, Role, StaffI
 from checkin.connections.models import Connection, Note
 from checkin.door.models import CheckIn, ScanKind
 from checkin.events.models import Event, EventState
+from checkin.faces.models import PersonPhoto
 from checkin.guestlists.models import GuestlistUpload, StagedGuest
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.people.models import Attendee, Person
@@ -13,6 +14,6 @@ from checkin.ratelimit import AttemptBackoff, RateLimitCounter
 __all__ = [
     "ApiToken", "AttemptBackoff", "Attendee", "CheckIn", "Connection", "Event", "EventRole",
     "EventState", "GuestlistUpload", "Note", "Organizer", "OutboxMessage", "OutboxStatus",
-    "Person", "QrDrawing", "RateLimitCounter", "Role", "ScanKind", "StaffInvitation",
+    "Person", "PersonPhoto", "QrDrawing", "RateLimitCounter", "Role", "ScanKind", "StaffInvitation",
     "StagedGuest",
 ]

@@ -31,6 +31,7 @@ from checkin.connections.services import (
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.faces.services import preload_photos
 from checkin.inputs import database_id, next_target
 from checkin.people.cards import public_card, shared_contact
 from checkin.people.models import Attendee
@@ -185,6 +186,7 @@ def met(slug: str):
     query = request.args.get("q", "")[:100]
     page = request.args.get("page", 1, type=database_id)
     rows = people_met(me, query, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    preload_photos(m.other.person for m in rows[:PAGE_SIZE])
     return render_template("connections/met.html", event=event, me=me, rows=rows[:PAGE_SIZE],
                            query=query, page=page, more=len(rows) > PAGE_SIZE,
                            contacts={m.other.id: shared_contact(m.other.person)

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, FieldList, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
@@ -40,6 +41,8 @@ class CardForm(FlaskForm):
     share_phone = BooleanField(_l("My phone"))
     share_links = BooleanField(_l("My links"))
     suggestible = BooleanField(_l("Suggest me to people who might want to meet me"))
+    photo = FileField(_l("My photo"))
+    remove_photo = BooleanField(_l("Remove my photo"))
     language = SelectField(_l("My language"), choices=[
         SelectChoice("", _l("As my browser says")), SelectChoice("es", "Español"),
         SelectChoice("en", "English")])

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +21,9 @@ from checkin.extensions import db
 from checkin.i18n import LANGUAGES
 from checkin.text import clean_text, fold
 from checkin.tokens import new_session_key
+
+if TYPE_CHECKING:
+    from checkin.faces.models import PersonPhoto
 
 # Field limits, shared by the models, the forms, the API's document and the import.
 LIMITS = {
@@ -102,6 +106,9 @@ class Person(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc, onupdate=now_utc)
 
     attendees: Mapped[list["Attendee"]] = relationship(back_populates="person")
+    # In its own table (checkin.faces.models): loading it reads the key, never the bytes.
+    photo: Mapped["PersonPhoto | None"] = relationship(cascade="all, delete-orphan",
+                                                       passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.display_name!r}>"

@@ -12,6 +12,8 @@ from checkin.errors import DomainError
 from checkin.events.models import Event, EventState
 from checkin.events.services import require_open
 from checkin.extensions import db
+from checkin.faces import services as faces
+from checkin.faces.images import ProcessedPhoto
 from checkin.i18n import LANGUAGES
 from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
@@ -253,8 +255,10 @@ def checked_language(value: str | None, field: str = "language") -> str | None:
     return value
 
 
-def update_card(person: Person, **fields) -> Person:
-    """Change ``person``'s card: text fields, up to five links, what they share, language.
+def update_card(person: Person, *, photo: ProcessedPhoto | None = None,
+                remove_photo: bool = False, **fields) -> Person:
+    """Change ``person``'s card: text fields, up to five links, what they share, language,
+    and its photo (a new ``photo``, read by ``checkin.faces.images``, or ``remove_photo``).
 
     Text is cleaned (no control or bidi-override characters); a field over its limit,
     a link that is not http(s), or a bad email address is refused with a DomainError
@@ -293,6 +297,10 @@ def update_card(person: Person, **fields) -> Person:
         changes["language"] = fields["language"] if fields["language"] in LANGUAGES else None
     for field, value in changes.items():
         setattr(person, field, value)
+    if photo is not None:
+        faces.replace_photo(person, photo)
+    elif remove_photo:
+        faces.remove_photo(person)
     for attendee in person.attendees:
         refresh_search_key(attendee)
     db.session.commit()

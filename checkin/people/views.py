@@ -21,6 +21,7 @@ from checkin.errors import DomainError
 from checkin.errors_web import form_error
 from checkin.events.models import Event
 from checkin.events.services import get_event, require_open
+from checkin.faces.images import photo_from_upload
 from checkin.i18n import current_language, language_chosen, remember_language
 from checkin.people.cards import link_label
 from checkin.people.forms import CardForm, JoinForm, ResendForm, error_summary
@@ -204,6 +205,11 @@ def join_qr_png(slug: str):
         "Content-Disposition": content_disposition(f"{event.slug}-join.png")})
 
 
+CARD_FORM_FIELDS = ("display_name", "headline", "company", "what_i_do", "offer", "need", "pitch",
+                    "phone", "email", "share_email", "share_phone", "share_links", "suggestible",
+                    "language")
+
+
 @bp.route("/e/<slug>/me", methods=["GET", "POST"])
 def my_card(slug: str):
     """My card: what people see, what I share, and the way to my QR, the scanner, my list."""
@@ -211,16 +217,19 @@ def my_card(slug: str):
     person = me.person
     form = CardForm(obj=person) if request.method == "GET" else CardForm()
     if request.method == "GET":
+        form.photo.data = None  # the field is a file to upload, not the photo it had
         form.language.data = person.language or ""
         for entry, link in zip(form.links.entries, (person.links or [])[:MAX_LINKS], strict=False):
             entry.data = link
     status = 200
+    # A browser never keeps a chosen file after a refusal: the page asks for it again.
+    photo_chosen = bool(getattr(form.photo.data, "filename", ""))
     if form.validate_on_submit():
         try:
-            update_card(person, **{name: form[name].data for name in (
-                "display_name", "headline", "company", "what_i_do", "offer", "need", "pitch",
-                "phone", "email", "share_email", "share_phone", "share_links", "suggestible",
-                "language")}, links=[entry.data for entry in form.links.entries])
+            card = {name: form[name].data for name in CARD_FORM_FIELDS}
+            update_card(person, photo=photo_from_upload(form.photo.data),
+                        remove_photo=form.remove_photo.data, **card,
+                        links=[entry.data for entry in form.links.entries])
         except DomainError as error:
             form_error(form, error)
             status = 400
@@ -236,7 +245,8 @@ def my_card(slug: str):
     # in error takes the focus (autofocus: no script needed).
     errors = error_summary(form) if status == 400 else []
     return render_template("people/me.html", event=event, me=me, person=person, form=form,
-                           errors=errors, first_error=next((i for i, _m in errors if i), ""),
+                           errors=errors, photo_again=photo_chosen and not form.photo.errors,
+                           first_error=next((i for i, _m in errors if i), ""),
                            card_url=card_url(current_app.config["CHECKIN_BASE_URL"],
                                              me.card_code)), status
 
