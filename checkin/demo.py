@@ -22,6 +22,9 @@ from checkin.door.services import check_in
 from checkin.events.models import Event
 from checkin.events.services import create_event, open_event
 from checkin.extensions import db
+from checkin.faces.drawn import drawn_portrait
+from checkin.faces.images import process_photo
+from checkin.faces.services import replace_photo
 from checkin.people.models import Attendee, AttendeeSource, Person
 from checkin.people.services import issue_signin_link, register_attendee, signin_url
 from checkin.text import fold
@@ -136,6 +139,11 @@ def create_demo(base_url: str, seed: int = 7) -> Event:
         event, source=AttendeeSource.DEMO, ticket_code=f"DEMO-{1000 + i}", ticket_source="demo",
         ticket_type="Speaker" if i % 10 == 0 else "General", **demo_person(i))
         for i in range(PEOPLE)]
+    # Three in four have a photo on their card (drawn, not downloaded); the rest show initials.
+    for i, attendee in enumerate(attendees):
+        if i % 4 != 3:
+            replace_photo(attendee.person, process_photo(drawn_portrait(seed * 1000 + i)))
+    db.session.commit()
     arrived = attendees[:13] + attendees[EN:EN + 13]  # both halves were there
     ana, emma = 0, 13  # their places in ``arrived``
     for n, attendee in enumerate(arrived):

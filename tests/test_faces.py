@@ -228,3 +228,13 @@ def test_people_i_met_shows_faces_in_one_query(client, event, me, create_attende
         sa_event.remove(db.engine, "before_cursor_execute", listener)
     assert f'src="/faces/{key}.jpg"' in page
     assert sum("person_photos" in s for s in statements) == 1
+
+
+def test_the_demos_people_have_drawn_photos(runner):
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    rows = db.session.scalars(db.select(PersonPhoto).options(
+        db.undefer(PersonPhoto.large))).all()
+    assert len(rows) == 30  # three in four; the rest show their initials
+    assert len({row.key for row in rows}) == 30
+    assert all(read_back(row.large).size == (LARGE, LARGE) for row in rows)

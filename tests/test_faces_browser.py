@@ -93,3 +93,37 @@ def test_the_card_page_with_a_photo_stays_under_40_kb(browser, live_server, even
     assert size < CARD_WITH_PHOTO_BUDGET, size
     anonymous.close()
     context.close()
+
+
+def test_the_doors_green_answer_shows_the_face(browser, live_server, event, create_attendee):
+    from checkin.accounts.models import Role
+    from checkin.faces.images import process_photo
+    from checkin.faces.services import replace_photo
+    from tests.factories import make_staff
+    from tests.test_door_browser import expect_result, open_door, type_code
+
+    ana = create_attendee(event, display_name="Ana García")
+    bruno = create_attendee(event, display_name="Bruno Díaz")
+    key = replace_photo(ana.person, process_photo(encoded(portrait(600), "JPEG"))).key
+    db.session.commit()
+    context, door = open_door(browser, live_server, make_staff(event, Role.DOOR), event, "Door 1")
+    roster = door.evaluate("fetch(location.pathname + '/roster').then(r => r.json())")
+    rows = {row["n"]: row for row in roster["attendees"]}
+    assert rows["Ana García"]["f"] == key and "c" not in rows["Ana García"]
+    assert rows["Bruno Díaz"]["c"].startswith("#") and "f" not in rows["Bruno Díaz"]
+
+    before = type_code(door, ana.card_code)
+    door.locator(f"#result[data-shown='{before + 1}']").wait_for(state="attached")
+    face = door.locator("#result-face img.face")
+    assert face.get_attribute("src") == f"/faces/{key}.webp"
+    door.wait_for_function("document.querySelector('#result-face img').naturalWidth === 512")
+    shot(door, "faces-door-green-en")
+    expect_result(door, "result-ok", "Checked in", before)
+
+    context.set_offline(True)  # decided on the device, from its roster
+    before = type_code(door, bruno.card_code)
+    door.locator(f"#result[data-shown='{before + 1}']").wait_for(state="attached")
+    assert door.locator("#result-face svg text").text_content() == "BD"
+    assert door.locator("#result-face img").count() == 0
+    expect_result(door, "result-ok", "Checked in", before)
+    context.close()

@@ -31,7 +31,7 @@ from checkin.connections.services import (
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
-from checkin.faces.services import preload_photos
+from checkin.faces.services import preload_photos, thumbnails
 from checkin.inputs import database_id, next_target
 from checkin.people.cards import public_card, shared_contact
 from checkin.people.models import Attendee
@@ -157,9 +157,12 @@ def note(code: str):
     return redirect(next_target(request.form.get("next"), default), code=303)
 
 
-def vcard_of(me: Attendee, met_connection, other: Attendee, note: str):
+def vcard_of(me: Attendee, met_connection, other: Attendee, note: str, photos: dict):
+    """The vCard of someone I met; ``photos`` is ``checkin.faces.services.thumbnails``."""
     meeting = where_we_met(me.event, met_connection.created_at)
-    return vcard_for(other.person, note="\n".join(t for t in (meeting, note) if t))
+    photo = photos.get(other.person_id)
+    return vcard_for(other.person, note="\n".join(t for t in (meeting, note) if t),
+                     photo=photo[1] if photo else None)
 
 
 def vcard_response(text: str, filename: str) -> Response:
@@ -175,7 +178,8 @@ def save_contact(code: str):
     connection, note = connection_for(viewer, card)
     if connection is None:
         raise DomainError("not_connected", _("Connect first to save the contact."), status=404)
-    text = serialize_vcards([vcard_of(viewer, connection, card, note)])
+    text = serialize_vcards([vcard_of(viewer, connection, card, note,
+                                      thumbnails([card.person_id]))])
     return vcard_response(text, vcard_filename(card.person))
 
 
@@ -198,7 +202,8 @@ def met_vcf(slug: str):
     """*Save all*: every person I met in one .vcf."""
     event, me = require_me(slug)
     rows = people_met(me, limit=None)
-    text = serialize_vcards(vcard_of(me, m.connection, m.other, m.note) for m in rows)
+    photos = thumbnails(m.other.person_id for m in rows)
+    text = serialize_vcards(vcard_of(me, m.connection, m.other, m.note, photos) for m in rows)
     return vcard_response(text, f"{event.slug}-contacts.vcf")
 
 

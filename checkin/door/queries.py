@@ -2,8 +2,10 @@
 
 A door row holds what a device may keep to decide offline: the attendee's id, a hash
 of the card code (never the code), the ticket code, name, ticket type, attention note
-and whether and where they came in (and when they last left). No email, no notes, no
-search key (it holds the email).
+and whether and where they came in (and when they last left), and their face: the key
+of their photo (the device loads it with the answer, online, so staff can match face and
+ticket; 10,000 photos would be no roster) or, without one, the colour behind their
+initials. No email, no notes, no search key (it holds the email).
 """
 
 from datetime import datetime
@@ -15,6 +17,8 @@ from checkin.door.dashboard import search_filter
 from checkin.door.models import CheckIn, ScanKind, ScanResult
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.faces.initials import background_for
+from checkin.faces.models import PersonPhoto
 from checkin.people.models import Attendee, Person
 
 SEARCH_LIMIT = 20
@@ -25,7 +29,8 @@ _LEFT_AT = (select(func.max(CheckIn.scanned_at))
             .correlate(Attendee).scalar_subquery())
 _COLUMNS = (Attendee.id, Attendee.card_code, Attendee.ticket_code, Person.display_name,
             Attendee.ticket_type, Attendee.attention_note, Attendee.inside,
-            Attendee.checked_in_at, Attendee.checked_in_gate, _LEFT_AT)
+            Attendee.checked_in_at, Attendee.checked_in_gate, _LEFT_AT, Person.id,
+            PersonPhoto.key)
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -34,14 +39,17 @@ def _iso(at: datetime | None) -> str | None:
 
 def door_row(row, key: str) -> dict:
     """One guest as the door device keeps them (``row`` holds the values of ``_COLUMNS``)."""
-    attendee_id, card_code, ticket_code, name, ticket_type, note, inside, at, gate, left = row
+    (attendee_id, card_code, ticket_code, name, ticket_type, note, inside, at, gate, left,
+     person_id, photo) = row
+    face = {"f": photo} if photo else {"c": background_for(person_id)}
     return {"i": attendee_id, "h": card_hash(key, card_code), "t": ticket_code, "n": name,
             "y": ticket_type, "a": note, "in": bool(inside), "at": _iso(at), "g": gate,
-            "out": None if inside else _iso(left)}
+            "out": None if inside else _iso(left), **face}
 
 
 def _rows(event: Event, *where, order=(), limit: int | None = None) -> list[dict]:
     query = (select(*_COLUMNS).join(Person, Person.id == Attendee.person_id)
+             .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
              .where(Attendee.event_id == event.id, *where).order_by(*order).limit(limit))
     key = door_key(event)
     return [door_row(row, key) for row in db.session.execute(query)]

@@ -14,8 +14,13 @@ def initials(name: str) -> str:
 
 
 def initials_colours(person: Person) -> tuple[str, str]:
-    """(background, text) for ``person``'s initials: a hue from their id, dark enough that
-    white text reads on it (contrast over 4.5:1 whatever the hue)."""
-    hue = (person.id or 0) * GOLDEN_ANGLE % 360 / 360
+    """(background, text) for ``person``'s initials (see ``background_for``)."""
+    return background_for(person.id or 0), "#ffffff"
+
+
+def background_for(person_id: int) -> str:
+    """The colour of a person's own: a hue from their id, dark enough that white text reads
+    on it (contrast over 4.5:1 whatever the hue)."""
+    hue = person_id * GOLDEN_ANGLE % 360 / 360
     r, g, b = colorsys.hls_to_rgb(hue, 0.30, 0.55)
-    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}", "#ffffff"
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"

@@ -19,6 +19,7 @@ from checkin.connections.models import Connection, Note
 from checkin.connections.services import met_columns, removed_between
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.faces.services import thumbnails
 from checkin.followups.suggestions import Suggestion, SuggestionIndex
 from checkin.mail.private import private
 from checkin.mail.services import attachment
@@ -42,6 +43,8 @@ class Contact:
     met_at: datetime
     my_note: str
     shared: dict
+    # (key, 192 px JPEG) when they have a photo: attached inline, and in their vCard.
+    photo: tuple[str, bytes] | None = None
 
 
 @dataclass
@@ -73,9 +76,27 @@ def contacts_met(attendee: Attendee) -> list[Contact]:
         .where(or_(Connection.low_id == attendee.id, Connection.high_id == attendee.id))
         .order_by(Connection.created_at, Connection.id)
     ).all()
+    photos = thumbnails(person.id for _at, _other, person, _note in rows)
     return [Contact(person=person, attendee_id=other, met_at=at, my_note=note or "",
-                    shared=shared_contact(person))
+                    shared=shared_contact(person), photo=photos.get(person.id))
             for at, other, person, note in rows]
+
+
+def face_cid(key: str) -> str:
+    """The Content-ID of a face attached to an email: the HTML shows it as ``cid:…``."""
+    return f"face-{key}@checkin"
+
+
+def face_attachments(contacts: list[Contact]) -> list[dict]:
+    """Each face in the email as an inline image (never a remote one), once per photo;
+    dropped from the outbox's copy once delivered."""
+    seen, items = set(), []
+    for c in contacts:
+        if c.photo and c.photo[0] not in seen:
+            seen.add(c.photo[0])
+            items.append(attachment(f"{c.photo[0]}.jpg", "image/jpeg", c.photo[1],
+                                    cid=face_cid(c.photo[0]), private=True))
+    return items
 
 
 def owners_of(event: Event) -> list[Organizer]:
@@ -147,10 +168,11 @@ def contacts_vcf(contacts: list[Contact], event: Event) -> bytes:
         note = met_on[day]
         if c.my_note:
             note += "\n" + _("My note: %(note)s", note=c.my_note)
-        key = (c.person.id, c.person.updated_at, note)
+        key = (c.person.id, c.person.updated_at, c.photo[0] if c.photo else None, note)
         text = _VCARDS.get(key)
         if text is None:
-            text = serialize_vcards([vcard_for(c.person, shared_only=True, note=note)])
+            text = serialize_vcards([vcard_for(c.person, shared_only=True, note=note,
+                                               photo=c.photo[1] if c.photo else None)])
             _VCARDS.put(key, text)
         parts.append(text)
     return "".join(parts).encode()
@@ -258,7 +280,7 @@ def render_followup_email(followup: FollowupContext, for_organizer: bool = False
             "met_time": lambda at: format_time(at.astimezone(zone), "short", locale=language),
             "unsubscribe_url": unsubscribe_url(person), "reply_to": reply_to,
             "card_url": f"{base_url}/e/{event.slug}/me", "language": language,
-            "labels": labels(),
+            "labels": labels(), "face_cid": face_cid,
         }
         if contacts:
             subject = _("Who you met at %(event)s", event=event.name)
@@ -268,6 +290,7 @@ def render_followup_email(followup: FollowupContext, for_organizer: bool = False
                            private=True),
                 attachment("contacts.csv", "text/csv", contacts_csv(contacts, event.timezone),
                            private=True),
+                *face_attachments(contacts),
             ]
         else:
             subject = _("People to meet after %(event)s", event=event.name)

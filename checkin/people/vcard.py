@@ -28,13 +28,14 @@ def name_parts(person: Person) -> tuple[str, str]:
     return (family, given) if given else ("", name)
 
 
-def vcard_for(person: Person, *, shared_only: bool = True, note: str = ""):
+def vcard_for(person: Person, *, shared_only: bool = True, note: str = "",
+              photo: bytes | None = None):
     """The vobject vCard of ``person``.
 
     With ``shared_only`` (the default) EMAIL, TEL and URL appear only if the person
     shares them; without it (their own card, their own data) everything does.
     ``note`` (where and when we met, my own note) ends the NOTE, after what they
-    offer and need.
+    offer and need. ``photo`` (a JPEG: their 192 px thumbnail) goes in PHOTO, inline.
     """
     card = vobject.vCard()
     family, given = name_parts(person)
@@ -61,6 +62,11 @@ def vcard_for(person: Person, *, shared_only: bool = True, note: str = ""):
     text = note_text(person, note)
     if text:
         card.add("note").value = text
+    if photo:
+        picture = card.add("photo")
+        picture.value = photo
+        picture.encoding_param = "b"
+        picture.type_param = "JPEG"
     return card
 
 

@@ -17,6 +17,28 @@ export function colourOf(answer, colours) {
   return colours[answer.result] || "bad";
 }
 const ICONS = { ok: "\u2714", exit: "\u2192", warn: "!", bad: "\u2716" };
+const SVG = "http://www.w3.org/2000/svg";
+
+/** "Ana García" → "AG": the first letter of the first two words (as checkin.faces.initials). */
+export function initials(name) {
+  const words = (name || "").split(/\s+/).filter((w) => /^[\p{L}\p{N}]/u.test(w));
+  return words.slice(0, 2).map((w) => w[0]).join("").toUpperCase() || "?";
+}
+
+/** A guest's initials on their colour, as an SVG. */
+function initialsDrawing(person) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 100 100");
+  svg.setAttribute("class", "face");
+  const circle = document.createElementNS(SVG, "circle");
+  [["cx", 50], ["cy", 50], ["r", 50], ["fill", person.c || "#4a4a4a"]].forEach(([k, v]) => circle.setAttribute(k, v));
+  const text = document.createElementNS(SVG, "text");
+  [["x", 50], ["y", 50], ["dy", ".35em"], ["text-anchor", "middle"], ["font-size", 40],
+   ["font-weight", 700], ["fill", "#fff"]].forEach(([k, v]) => text.setAttribute(k, v));
+  text.textContent = initials(person.n);
+  svg.append(circle, text);
+  return svg;
+}
 
 /** The word an answer shows. */
 export function wordOf(answer, S) {
@@ -32,6 +54,7 @@ export class Screen {
     this.colours = config.colours;
     this.undoFor = config.undo_seconds * 1000;
     this.tz = tz;
+    this.faces = $("door").dataset.faces;  // where photos are served: + key + ".webp"
     this.onUndo = onUndo;
     this.store = store;
     this.recent = store.load("recent", []);
@@ -95,6 +118,7 @@ export class Screen {
     $("result-word").textContent = word;
     $("result-icon").textContent = ICONS[colour] || "";
     $("result-name").textContent = person ? person.n : "";
+    this.drawFace(person);
     $("result-type").textContent = person ? (person.y || "") : "";
     $("result-note").textContent = person ? (person.a || "") : "";
     $("result-note").hidden = !(person && person.a);
@@ -107,6 +131,24 @@ export class Screen {
     this.beep(good);
     clearTimeout(this.hideTimer);
     this.hideTimer = setTimeout(() => this.hide(), good ? 2000 : 4000);
+  }
+
+  /** The guest's photo, so staff can match face and ticket; their initials without one, or
+   * while offline when this device has not loaded it before (the browser keeps a photo a
+   * year once seen). */
+  drawFace(person) {
+    const box = $("result-face");
+    box.textContent = "";
+    box.hidden = !person;
+    if (!person) return;
+    if (!person.f) { box.appendChild(initialsDrawing(person)); return; }
+    const img = document.createElement("img");
+    img.className = "face";
+    img.alt = "";
+    img.width = img.height = 160;
+    img.addEventListener("error", () => { box.textContent = ""; box.appendChild(initialsDrawing(person)); });
+    img.src = this.faces + person.f + ".webp";
+    box.appendChild(img);
   }
 
   hide() { $("result").hidden = true; this.current = null; }
