@@ -238,3 +238,13 @@ def test_the_demos_people_have_drawn_photos(runner):
     assert len(rows) == 30  # three in four; the rest show their initials
     assert len({row.key for row in rows}) == 30
     assert all(read_back(row.large).size == (LARGE, LARGE) for row in rows)
+
+
+def test_my_data_says_where_my_photo_is(client, app, event, me):
+    assert client.get(f"/e/{event.slug}/me/data.json").get_json()["photo"] is None
+    upload(client, event, phone_jpeg())
+    row = db.session.get(PersonPhoto, me.person_id)
+    photo = client.get(f"/e/{event.slug}/me/data.json").get_json()["photo"]
+    base = app.config["CHECKIN_BASE_URL"]
+    assert photo["large"] == f"{base}/faces/{row.key}.webp"
+    assert photo["thumbnail"] == f"{base}/faces/{row.key}.jpg"

@@ -4,7 +4,10 @@ It lives with connections because most of it is the people I met and my notes ab
 the card and the registration it also reads come from ``people``, the floor below.
 """
 
+from flask import current_app
+
 from checkin.connections.services import people_met
+from checkin.faces.views import photo_url
 from checkin.people.cards import shared_contact
 from checkin.people.models import Attendee
 
@@ -17,6 +20,15 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def photo_links(photo) -> dict | None:
+    """Where my photo is served (both sizes), and since when; ``None`` without one."""
+    if photo is None:
+        return None
+    base = current_app.config["CHECKIN_BASE_URL"]
+    return {"large": base + photo_url(photo, large=True), "thumbnail": base + photo_url(photo),
+            "added_at": _iso(photo.created_at)}
+
+
 def personal_data(me: Attendee) -> dict:
     """My card, my registration, the people I met (what they share with me) and my notes.
 
@@ -25,6 +37,7 @@ def personal_data(me: Attendee) -> dict:
     person, event = me.person, me.event
     return {
         "card": {field: getattr(person, field) for field in CARD_FIELDS},
+        "photo": photo_links(person.photo),
         "event": {"slug": event.slug, "name": event.name, "starts_at": _iso(event.starts_at),
                   "ends_at": _iso(event.ends_at), "venue": event.venue},
         "registration": {
