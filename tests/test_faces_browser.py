@@ -2,6 +2,7 @@
 looks with it at 360 and 390 px, and what the card page weighs with it."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,18 @@ SHOTS = os.environ.get("CHECKIN_SCREENSHOTS")
 CARD_WITH_PHOTO_BUDGET = 40 * 1024
 TEXTS = {"en": ("My photo", "Save my card", "Card saved."),
          "es": ("Mi foto", "Guardar mi tarjeta", "Tarjeta guardada.")}
+
+
+def loaded_width(img, timeout: float = 10.0) -> int:
+    """The natural width of ``img`` (a locator) once loaded. Polled from Python: the pages'
+    CSP (script-src 'self') refuses the eval that Playwright's wait_for_function needs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        width = img.evaluate("(img) => img.complete ? img.naturalWidth : 0")
+        if width:
+            return width
+        time.sleep(0.1)
+    raise AssertionError("the image did not load")
 
 
 def shot(page, name):
@@ -55,7 +68,7 @@ def test_choosing_a_photo_puts_it_on_my_card(browser, live_server, event, create
     page.goto(f"{live_server.url}/c/{me.card_code}")
     face = page.locator(".profile img.face")
     face.wait_for()
-    page.wait_for_function("document.querySelector('.profile img.face').complete")
+    loaded_width(face)
     # A sharp screen (2x) gets the 512 px photo.
     assert face.evaluate("(img) => img.currentSrc").endswith(f"/faces/{row.key}.webp")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -116,7 +129,7 @@ def test_the_doors_green_answer_shows_the_face(browser, live_server, event, crea
     door.locator(f"#result[data-shown='{before + 1}']").wait_for(state="attached")
     face = door.locator("#result-face img.face")
     assert face.get_attribute("src") == f"/faces/{key}.webp"
-    door.wait_for_function("document.querySelector('#result-face img').naturalWidth === 512")
+    assert loaded_width(face) == 512
     shot(door, "faces-door-green-en")
     expect_result(door, "result-ok", "Checked in", before)
 
@@ -126,4 +139,26 @@ def test_the_doors_green_answer_shows_the_face(browser, live_server, event, crea
     assert door.locator("#result-face svg text").text_content() == "BD"
     assert door.locator("#result-face img").count() == 0
     expect_result(door, "result-ok", "Checked in", before)
+    context.close()
+
+
+def test_a_file_that_is_no_photo_is_refused_on_the_page(browser, live_server, event,
+                                                        create_attendee, tmp_path):
+    me = create_attendee(event, display_name="Ana García")
+    not_a_photo = tmp_path / "cv.pdf"
+    not_a_photo.write_bytes(b"%PDF-1.4 a CV, not a photo")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2, locale="es-ES")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{issue_signin_link(me)}")
+    page.locator("#headline").fill("Diseñadora")
+    page.get_by_label("Mi foto", exact=True).set_input_files(str(not_a_photo))
+    page.get_by_role("button", name="Guardar mi tarjeta").click()
+    message = "Este archivo no es una foto que podamos leer. Elige una imagen JPEG, PNG o WebP."
+    page.locator("#photo-error").get_by_text(message).wait_for()
+    assert page.locator("#errors").get_by_role("link", name=f"Mi foto: {message}").is_visible()
+    assert page.locator("#headline").input_value() == "Diseñadora"  # kept, not saved
+    assert page.evaluate("document.activeElement.id") == "photo"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "faces-refused-es-360")
     context.close()
