@@ -209,9 +209,30 @@ def test_initials(name, expected):
     assert initials(name) == expected
 
 
+def statements_during(fetch) -> list[str]:
+    from sqlalchemy import event as sa_event
+
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        fetch()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listener)
+    return statements
+
+
+def test_the_card_page_reads_one_key_never_the_bytes(client, app, event, me):
+    upload(client, event, phone_jpeg())
+    stranger = app.test_client()
+    statements = statements_during(lambda: stranger.get(f"/c/{me.card_code}"))
+    photo_queries = [s for s in statements if "person_photos" in s]
+    assert len(photo_queries) == 1
+    assert "large" not in photo_queries[0] and "thumb" not in photo_queries[0]
+
+
 def test_people_i_met_shows_faces_in_one_query(client, event, me, create_attendee,
                                                create_connection):
-    from sqlalchemy import event as sa_event
     upload(client, event, phone_jpeg())
     others = [create_attendee(event) for _ in range(4)]
     for other in others:
@@ -219,14 +240,9 @@ def test_people_i_met_shows_faces_in_one_query(client, event, me, create_attende
     viewer = others[0]
     sign_in_as(client, viewer)
     key = db.session.get(PersonPhoto, me.person_id).key
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    sa_event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        page = client.get(f"/e/{event.slug}/met").text
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", listener)
-    assert f'src="/faces/{key}.jpg"' in page
+    pages = []
+    statements = statements_during(lambda: pages.append(client.get(f"/e/{event.slug}/met").text))
+    assert f'src="/faces/{key}.jpg"' in pages[0]
     assert sum("person_photos" in s for s in statements) == 1
 
 

@@ -69,3 +69,17 @@ def test_the_followup_carries_faces_as_inline_parts(app, owner, smtp_server):
     stored = db.session.scalar(db.select(OutboxMessage).where(
         OutboxMessage.to_address == "ana@example.com"))
     assert all(a["data"] == "" for a in stored.attachments if a.get("cid"))
+
+
+def test_the_organizers_preview_shows_the_faces(client, owner):
+    from tests.conftest import login
+
+    event, people = build_meetup(owner)
+    key = give_photo(people["luis"]).key
+    login(client, owner)
+    frame = client.get(f"/console/events/{event.slug}/followups/preview/{people['ana'].id}.html")
+    assert frame.status_code == 200
+    # The frame's CSP allows data: images only: the inline part is written out as one.
+    assert f"cid:face-{key}" not in frame.text
+    assert 'src="data:image/jpeg;base64,/9j/' in frame.text
+    assert "img-src data:" in frame.headers["Content-Security-Policy"]

@@ -39,6 +39,7 @@ from checkin.followups.summary import (
     number,
 )
 from checkin.inputs import database_id
+from checkin.mail.mime import with_inline_images
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.private import as_sent
 from checkin.mail.sender import deliver_pending
@@ -99,7 +100,7 @@ def preview_html(slug, attendee_id):
     """The HTML part exactly as sent, for the preview frame (its own strict CSP)."""
     event = _owned_event(slug)
     email = render_followup(_attendee_of(event, attendee_id), for_organizer=True)
-    response = make_response(as_sent(email.html))
+    response = make_response(with_inline_images(as_sent(email.html), email.attachments))
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response

@@ -34,3 +34,13 @@ def to_mime(message: OutboxMessage, sender: str) -> EmailMessage:
         mime.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
                             filename=item["filename"])
     return mime
+
+
+def with_inline_images(html: str, attachments: list[dict]) -> str:
+    """``html`` with each ``cid:`` image written out as a ``data:`` URL, for a preview in a
+    browser (which has no message parts to look the Content-ID up in)."""
+    for item in attachments:
+        if item.get("cid"):
+            html = html.replace(f"cid:{item['cid']}",
+                                f"data:{item['content_type']};base64,{item['data']}")
+    return html
