@@ -34,6 +34,7 @@ KEYWORDS = {
     "lazy_ngettext": (1, 2),
     "lazy_pgettext": ((1, "c"), 2),
     "lazy_npgettext": ((1, "c"), 2, 3),
+    "plural_forms": (1, 2),  # checkin.i18n: a count's forms, for a script to choose from
 }
 METHODS = {".py": "python", ".html": "jinja2", ".txt": "jinja2"}
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from babel import Locale
 from blinker import Namespace
 from flask import (
     Blueprint,
@@ -14,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 
 from checkin.extensions import babel
 from checkin.inputs import next_target
@@ -50,6 +51,24 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(get_locale() or "en")
+
+
+def plural_forms(singular: str, plural: str) -> dict[str, str]:
+    """A count's words in each plural form of the page's language, for a script.
+
+    Keyed by CLDR category ("one", "few", "other", …): the browser's ``Intl.PluralRules``
+    names the same categories from the same data, so a script picks the right form for any
+    number and any language. The ``%(num)s`` placeholder is left for the script to fill.
+    """
+    locale = get_locale() or Locale.parse("en")
+    translations = get_translations()
+    forms: dict[str, str] = {}
+    # Small numbers and round millions reach every category (Spanish writes "1 millón de
+    # lecturas" for the round ones: a category of its own).
+    for n in (*range(200), 1000, 10**6):
+        forms.setdefault(locale.plural_form(n), translations.ngettext(singular, plural, n))
+    forms.setdefault("other", translations.ngettext(singular, plural, 2))
+    return forms
 
 
 @bp.post("/lang")

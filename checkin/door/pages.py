@@ -17,6 +17,7 @@ from checkin.door import dashboard
 from checkin.door.codes import CARD_HASH_HEX
 from checkin.door.models import ScanResult
 from checkin.door.services import UNDO_WINDOW
+from checkin.i18n import current_language, plural_forms
 from checkin.inputs import database_id
 from checkin.tokens import card_code_pattern
 
@@ -34,15 +35,18 @@ def door(slug):
 
 
 def door_config() -> dict:
-    """The door's rules the script needs, as data: how a card code looks, how long an
-    undo is possible, what colour each answer shows."""
+    """The door's rules the script needs, as data: how a card code looks, the language its
+    counts are written in, how long an undo is possible, what colour each answer shows."""
     return {"card": card_code_pattern(), "card_hash_hex": CARD_HASH_HEX,
+            "language": current_language(),
             "undo_seconds": int(UNDO_WINDOW.total_seconds()),
             "colours": {result.value: result.colour for result in ScanResult}}
 
 
-def door_strings() -> dict[str, str]:
-    """The words the door script shows, translated; %(name)s placeholders are filled in by it."""
+def door_strings() -> dict[str, str | dict[str, str]]:
+    """The words the door script shows, translated; %(name)s placeholders are filled in by it.
+
+    A count's words come in each plural form of the language (see ``plural_forms``)."""
     return {
         "ok_entry": pgettext("door result", "Checked in"),
         "ok_exit": pgettext("door result", "Checked out"),
@@ -60,8 +64,8 @@ def door_strings() -> dict[str, str]:
         "offline_unknown": _("Not in the offline list: check the ticket by hand"),
         "online": _("Online"),
         "offline": _("Offline"),
-        "pending": _("%(count)s scans waiting to upload"),
-        "pending_one": _("1 scan waiting to upload"),
+        "pending": plural_forms("%(num)s scan waiting to upload",
+                                "%(num)s scans waiting to upload"),
         "inside": _("Inside since %(time)s"),
         "left": _("Left at %(time)s"),
         "headcount": _("Checked in: %(in)s / %(expected)s"),

@@ -10,6 +10,20 @@ export function fill(text, values) {
   return text.replace(/%\((\w+)\)s/g, (_, k) => (values[k] == null ? "" : values[k]));
 }
 
+/** Counts written in ``language``: ``number(n)`` as that language writes it, and
+ * ``words(forms, n)`` in the plural form it takes (``forms`` holds one per CLDR category,
+ * from the server's catalogue; %(num)s is the number). */
+export function counter(language) {
+  let rules = null, digits = null;
+  try { rules = new Intl.PluralRules(language); digits = new Intl.NumberFormat(language); }
+  catch (e) { /* an old browser: the general form, plain digits */ }
+  const number = (n) => (digits ? digits.format(n) : String(n));
+  return {
+    number,
+    words(forms, n) { return fill((rules && forms[rules.select(n)]) || forms.other, { num: number(n) }); },
+  };
+}
+
 /** The colour an answer shows: green let in, blue let out, else as the server's ScanResult
  * says (red for any refusal it does not name). The one place that decides it. */
 export function colourOf(answer, colours) {
@@ -53,6 +67,7 @@ export class Screen {
     this.S = S;
     this.colours = config.colours;
     this.undoFor = config.undo_seconds * 1000;
+    this.count = counter(config.language);
     this.tz = tz;
     this.faces = $("door").dataset.faces;  // where photos are served: + key + ".webp"
     this.onUndo = onUndo;
@@ -84,7 +99,7 @@ export class Screen {
     $("net").classList.toggle("off", offline);
     const p = $("pending");
     p.hidden = pending === 0;
-    p.textContent = pending === 1 ? this.S.pending_one : fill(this.S.pending, { count: pending });
+    p.textContent = this.count.words(this.S.pending, pending);
   }
 
   // Browsers start sound only from a tap or a key: open it on the first one.
@@ -195,7 +210,8 @@ export class Screen {
 
   /** Checked in / expected, as the roster on this device counts them. */
   setHeadcount(counts) {
-    $("headcount").textContent = fill(this.S.headcount, counts);
+    $("headcount").textContent = fill(this.S.headcount, { in: this.count.number(counts.in),
+                                                          expected: this.count.number(counts.expected) });
   }
   /** Signed out: this device keeps no names any more. */
   forgetRecent() {
