@@ -335,3 +335,11 @@ def test_a_scan_from_a_device_whose_clock_says_1970_is_refused(client, event, do
     html = client.get(_door(event.slug), headers={"Accept-Language": "es"}).get_data(as_text=True)
     strings = json.loads(re.search(r'id="door-strings">(.*?)</script>', html).group(1))
     assert strings["scan_outside_event"].startswith("El reloj de este dispositivo")
+
+
+def test_search_sorts_names_as_people_read_them(client, event, door_staff):
+    for first in ("Zoe", "álvaro", "Bruno", "Álvaro"):
+        make_attendee(event, first_name=first, last_name="Gil")
+    login(client, door_staff)
+    found = client.get(_door(event.slug) + "/search?q=gil").get_json()["attendees"]
+    assert [p["n"] for p in found] == ["álvaro Gil", "Álvaro Gil", "Bruno Gil", "Zoe Gil"]

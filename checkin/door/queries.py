@@ -66,10 +66,11 @@ def roster(event: Event, since: datetime | None = None) -> list[dict]:
 
 
 def search(event: Event, query: str) -> list[dict]:
-    """Guests whose name, email or ticket code holds ``query``, accents and case ignored."""
+    """Guests whose name, email or ticket code holds ``query``, accents and case ignored,
+    sorted as people read names ("Álvaro" before "Zoe")."""
     if len(query.strip()) < 2:
         return []
-    return _rows(event, search_filter(query), order=(Person.display_name, Attendee.id),
+    return _rows(event, search_filter(query), order=(Person.name_key, Attendee.id),
                  limit=SEARCH_LIMIT)
 
 

@@ -97,13 +97,17 @@ export class Roster {
     this.saveSoon();
   }
 
-  /** Offline search: by name or ticket code (no emails on this device). */
+  /** Offline search: by name or ticket code (no emails on this device), sorted as the
+   * server sorts (by folded name: "Álvaro" before "Zoe"). */
   matches(query, limit) {
     const f = fold(query), found = [];
-    for (let i = 0; i < this.folded.length && found.length < limit; i++) {
-      if (this.folded[i].indexOf(f) >= 0) found.push(this.data.attendees[i]);
+    for (let i = 0; i < this.folded.length; i++) {
+      if (this.folded[i].indexOf(f) >= 0) found.push(i);
     }
-    return found;
+    const key = (i) => this.folded[i].slice(0, this.folded[i].indexOf("\n"));
+    const byName = (x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1
+      : this.data.attendees[x].i - this.data.attendees[y].i);
+    return found.sort(byName).slice(0, limit).map((i) => this.data.attendees[i]);
   }
 
   /** Signed out: this device keeps no names any more. */

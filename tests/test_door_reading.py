@@ -1,4 +1,4 @@
-"""Counts on the door page in each language's plural forms, from the catalogue."""
+"""The door as people read it: counts in each language's plural forms, names sorted as read."""
 
 import pytest
 from flask_babel import refresh
@@ -42,4 +42,17 @@ def test_scans_waiting_are_counted_in_the_door_language(browser, live_server, ev
     }})""")
     assert words == ["1.000.000 de lecturas pendientes de enviar",
                      "2500 lecturas pendientes de enviar"]
+    context.close()
+
+
+@pytest.mark.browser
+def test_search_on_the_device_sorts_names_as_people_read_them(browser, live_server, event):
+    for first in ("Zoe", "álvaro", "Bruno", "Álvaro"):
+        make_attendee(event, first_name=first, last_name="Gil")
+    context, page = open_door(browser, live_server, make_staff(event, Role.DOOR), event, "Door 1")
+    context.set_offline(True)
+    page.fill("#search", "gil")
+    page.locator(".match-button").nth(3).wait_for()
+    names = page.locator(".match-button strong").all_inner_texts()
+    assert names == ["álvaro Gil", "Álvaro Gil", "Bruno Gil", "Zoe Gil"]
     context.close()
