@@ -63,3 +63,9 @@ def badge_batch(event: Event, ids: list[int] | None = None,
               for (name, company, ticket_type, _), payload in zip(rows, payloads, strict=True)]
     sheets = [badges[i:i + PER_SHEET] for i in range(0, len(badges), PER_SHEET)]
     return sheets, batches, total
+
+
+def badge_for(event: Event, attendee_id: int) -> Badge | None:
+    """The badge of one attendee of ``event`` (printed at the door), or None if not theirs."""
+    sheets, _, total = badge_batch(event, [attendee_id])
+    return sheets[0][0] if total else None

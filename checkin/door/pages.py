@@ -3,8 +3,9 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from flask_login import current_user, login_required
 
@@ -17,8 +18,10 @@ from checkin.door import dashboard
 from checkin.door.codes import CARD_HASH_HEX
 from checkin.door.models import ScanResult
 from checkin.door.services import UNDO_WINDOW
+from checkin.errors import DomainError
 from checkin.i18n import current_language, plural_forms
 from checkin.inputs import database_id
+from checkin.security import framed_by_this_site
 from checkin.tokens import card_code_pattern
 
 DOOR_ROLES = (Role.OWNER, Role.DOOR)
@@ -73,6 +76,8 @@ def door_strings() -> dict[str, str | dict[str, str]]:
         "mode_exit": _("EXIT: scanning people out"),
         "no_matches": _("Nobody found"),
         "undo": _("Undo"),
+        "print": _("Print badge"),
+        "print_failed": _("The badge could not be printed: check the network and try again"),
         "undone": _("Undone"),
         "camera_denied": _("The camera could not start. Type the code or search instead."),
         "signed_out": _("You are signed out. Sign in again to keep uploading."),
@@ -112,6 +117,18 @@ def door_time(at: datetime | None, tz: str, seconds: bool = False) -> str:
     if at is None:
         return ""
     return at.astimezone(ZoneInfo(tz)).strftime("%H:%M:%S" if seconds else "%H:%M")
+
+
+@pages.get("/badges/<int:attendee_id>")
+@login_required
+def door_badge(slug, attendee_id):
+    """One guest's badge, for the door to print (its staff may, for their own event only)."""
+    event = event_for(current_user, slug, roles=DOOR_ROLES)
+    badge = badge_sheets.badge_for(event, attendee_id)
+    if badge is None:
+        raise DomainError("not_found", _l("No such attendee."), status=404)
+    return framed_by_this_site(make_response(render_template("door/badge.html", event=event,
+                                                             badge=badge)))
 
 
 @pages.get("/badges")

@@ -8,7 +8,7 @@
 import { codeReader } from "./codes.js";
 import { newNonce, Queue, Server, Store } from "./queue.js";
 import { Roster } from "./roster.js";
-import { Screen } from "./screen.js";
+import { printable, Screen } from "./screen.js";
 
 // After a result the code just read is held: the camera sees it many times a second, and
 // the person it let in may still stand there. It is read again once the volunteer taps Next,
@@ -62,6 +62,11 @@ function start(root) {
     showKind();
   }));
   showKind();
+  // Print a badge at each entry: a setting of this device (the one next to a printer).
+  const autoprint = $("autoprint");
+  autoprint.checked = localStorage.getItem("checkin.door.autoprint") === "1";
+  autoprint.addEventListener("change", () => localStorage.setItem("checkin.door.autoprint",
+                                                                  autoprint.checked ? "1" : "0"));
 
   function syncRoster() {
     if (queue.length || server.offline) return Promise.resolve();
@@ -99,6 +104,8 @@ function start(root) {
         roster.remember(r.data.attendee);
         screen.showAnswer(r.data, false);
         setNet();
+        // Printed once per entry: a repeat of this device's own scan is not a new arrival.
+        if (autoprint.checked && !r.data.replayed && printable(r.data)) printBadge(printable(r.data));
       } else if (r.status !== 401) {
         const error = (r.data && r.data.error) || {};
         screen.refuse(S[error.code] || error.message || S.error, null);
@@ -152,6 +159,28 @@ function start(root) {
       else screen.refuse((r.data.error && r.data.error.message) || S.error, a.attendee);
     }).catch(() => screen.refuse(S.error, a.attendee, S.offline));
   }
+
+  // A badge prints from a frame holding it alone (a page the badge's size), through the
+  // browser's print dialog; the server draws it, so printing needs the network.
+  function printBadge(attendeeId) {
+    const old = $("badge-frame");
+    if (old) old.remove();
+    const frame = document.createElement("iframe");
+    frame.id = "badge-frame";
+    frame.className = "badge-frame";
+    frame.tabIndex = -1;
+    frame.setAttribute("aria-hidden", "true");
+    frame.addEventListener("load", () => {
+      let badge = null;
+      try { badge = frame.contentDocument.querySelector(".badge"); } catch (e) { /* an error page */ }
+      if (!badge) { screen.refuse(S.print_failed, null); return; }
+      frame.contentWindow.focus();
+      frame.contentWindow.print();
+    });
+    frame.src = root.dataset.badge + attendeeId;
+    document.body.appendChild(frame);
+  }
+  screen.onPrint = printBadge;
 
   function upload() {
     queue.upload(server, (answer) => {

@@ -30,6 +30,10 @@ export function colourOf(answer, colours) {
   if (answer.status === "ok") return answer.type === "exit" ? "exit" : "ok";
   return colours[answer.result] || "bad";
 }
+/** The attendee whose badge an answer may print (a guest let in), or null. */
+export function printable(answer) {
+  return answer.status === "ok" && answer.type === "entry" && answer.attendee ? answer.attendee.i : null;
+}
 const ICONS = { ok: "\u2714", exit: "\u2192", warn: "!", bad: "\u2716" };
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -80,7 +84,12 @@ export class Screen {
     document.addEventListener("pointerdown", unlock, { once: true });
     document.addEventListener("keydown", unlock, { once: true });
     this.onNext = () => {};
+    this.onPrint = () => {};  // prints a guest's badge, by attendee id
+    this.printFor = null;
     $("result-next").addEventListener("click", () => { this.hide(); this.onNext(); });
+    $("result-print").addEventListener("click", () => {
+      if (this.printFor) this.onPrint(this.printFor);
+    });
     $("result-undo").addEventListener("click", () => {
       if (this.current) this.onUndo(this.current);
       this.hide();
@@ -127,7 +136,9 @@ export class Screen {
     if (navigator.vibrate) navigator.vibrate(good ? 80 : [150, 80, 150]);
   }
 
-  show(colour, word, person, detail, undo) {
+  /** The full-screen answer; ``undo`` is the answer Undo takes back, ``printFor`` the
+   * attendee whose badge Print badge prints (none when the server cannot be reached). */
+  show(colour, word, person, detail, undo, printFor) {
     const box = $("result");
     box.className = "result result-" + colour;
     $("result-word").textContent = word;
@@ -139,7 +150,9 @@ export class Screen {
     $("result-note").hidden = !(person && person.a);
     $("result-detail").textContent = detail || "";
     $("result-undo").hidden = !undo;
+    $("result-print").hidden = !printFor;
     this.current = undo || null;
+    this.printFor = printFor || null;
     box.dataset.shown = String(Number(box.dataset.shown || 0) + 1);  // tests count results
     box.hidden = false;
     const good = colour === "ok" || colour === "exit";
@@ -183,7 +196,7 @@ export class Screen {
     }
     if (offline) detail = (detail ? detail + " · " : "") + (person ? S.offline_saved : S.offline_unknown);
     const undoable = a.status === "ok" ? a : null;
-    this.show(colour, wordOf(a, S), person, detail, undoable);
+    this.show(colour, wordOf(a, S), person, detail, undoable, !offline && printable(a));
     this.recent.unshift({ a, offline, at: Date.now() });
     this.recent = this.recent.slice(0, RECENT);
     this.drawRecent();
@@ -232,15 +245,21 @@ export class Screen {
       text.textContent = (r.a.attendee ? r.a.attendee.n : (r.a.code || "")) + " — " + word +
         (r.offline ? " (" + this.S.offline + ")" : "");
       li.appendChild(text);
+      const actions = document.createElement("span");
+      actions.className = "actions";
+      const button = (name, word, act) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "button " + name;
+        b.textContent = word;
+        b.addEventListener("click", act);
+        actions.appendChild(b);
+      };
       const fresh = Date.now() - r.at < this.undoFor;
-      if (r.a.status === "ok" && fresh && !r.undone) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "button undo";
-        button.textContent = this.S.undo;
-        button.addEventListener("click", () => this.onUndo(r.a));
-        li.appendChild(button);
-      }
+      if (r.a.status === "ok" && fresh && !r.undone) button("undo", this.S.undo, () => this.onUndo(r.a));
+      const badge = !r.offline && !r.undone && printable(r.a);
+      if (badge) button("print", this.S.print, () => this.onPrint(badge));
+      li.appendChild(actions);
       list.appendChild(li);
     });
   }
