@@ -49,7 +49,9 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  var isPage = request.mode === "navigate";
+  // The door page itself, not the pages under it (a badge, the kiosk): those hold names
+  // and are never kept.
+  var isPage = request.mode === "navigate" && url.pathname === new URL(self.registration.scope).pathname;
   if (!isPage && url.pathname.indexOf("/static/") !== 0) return;
   var key = isPage ? url.origin + url.pathname : request.url;
   event.respondWith(withTimeout(fetch(request)).then(function (response) {

@@ -23,7 +23,7 @@ window.print = function () {
 
 
 def badge_url(event, attendee):
-    return f"/console/events/{event.slug}/badges/{attendee.id}"
+    return f"/console/events/{event.slug}/door/badge/{attendee.id}"
 
 
 def test_door_staff_print_a_badge_of_their_own_event_only(app, client, event):
@@ -39,9 +39,10 @@ def test_door_staff_print_a_badge_of_their_own_event_only(app, client, event):
     assert page.headers["X-Frame-Options"] == "SAMEORIGIN"  # the door prints it from a frame
     assert "frame-ancestors 'self'" in page.headers["Content-Security-Policy"]
     # Another event's guest through this event, and this event's guest for another's staff.
-    assert client.get(f"/console/events/{event.slug}/badges/{outsider.id}").status_code == 404
+    assert client.get(f"/console/events/{event.slug}/door/badge/{outsider.id}").status_code \
+        == 404
     assert client.get(badge_url(elsewhere, outsider)).status_code == 404
-    assert client.get(f"/console/events/{event.slug}/badges/99999").status_code == 404
+    assert client.get(f"/console/events/{event.slug}/door/badge/99999").status_code == 404
     for stranger in (make_staff(elsewhere, Role.DOOR), make_organizer()):
         other = app.test_client()
         login(other, stranger)  # another event's door staff; an organizer of nothing here
@@ -129,4 +130,7 @@ def test_print_badge_after_a_green_entry_and_at_each_entry_when_set(browser, liv
     page.locator(f"#result[data-shown='{before + 1}']").wait_for(state="attached")
     assert page.locator("#result-print").is_hidden()
     assert shown(page) == before + 1
+    kept = page.evaluate("caches.open('checkin-door-v1').then((c) => c.keys())"
+                         ".then((keys) => keys.map((r) => r.url))")
+    assert not [url for url in kept if "/badge/" in url]  # names are not kept by the worker
     context.close()

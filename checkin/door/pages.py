@@ -119,7 +119,7 @@ def door_time(at: datetime | None, tz: str, seconds: bool = False) -> str:
     return at.astimezone(ZoneInfo(tz)).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
-@pages.get("/badges/<int:attendee_id>")
+@pages.get("/door/badge/<int:attendee_id>")
 @login_required
 def door_badge(slug, attendee_id):
     """One guest's badge, for the door to print (its staff may, for their own event only)."""
