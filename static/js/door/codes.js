@@ -31,6 +31,24 @@ export function codeReader(card) {
   };
 }
 
+/** A camera's frames (the text seen, or null) to codes: ``onCode`` hears a code once, and
+ * again only after ``release()`` or once it has been out of view ``leftView`` ms; another
+ * code is heard at once. The camera sees a code many times a second, and the person it let
+ * in may still stand there. */
+export function oncePerView(onCode, leftView) {
+  const held = { code: "", seenAt: 0 };
+  function onFrame(text) {
+    const now = Date.now();
+    if (text && text === held.code) held.seenAt = now;
+    else if (held.code && now - held.seenAt > leftView) held.code = "";
+    if (!text || text === held.code) return;
+    held.code = text; held.seenAt = now;
+    onCode(text);
+  }
+  onFrame.release = () => { held.code = ""; };
+  return onFrame;
+}
+
 /** What the roster keeps of a card code: the first ``hex`` digits of SHA-256("key:code"). */
 export function cardHash(key, code, hex) {
   return sha256Hex(key + ":" + code).slice(0, hex);

@@ -5,7 +5,7 @@
  * when the network returns (see queue.js). The door's rules (how a card code looks,
  * the undo window, each answer's colour) come from the server as data.
  */
-import { codeReader } from "./codes.js";
+import { codeReader, oncePerView } from "./codes.js";
 import { newNonce, Queue, Server, Store } from "./queue.js";
 import { Roster } from "./roster.js";
 import { printable, Screen } from "./screen.js";
@@ -41,7 +41,6 @@ function start(root) {
     onSignedOut() { screen.refuse(S.signed_out, null); roster.clear(); screen.forgetRecent(); },
   });
   let lastFull = 0, clockOffset = store.load("clock", 0);
-  const held = { code: "", seenAt: 0 };  // the camera's code that gave the last result
 
   // --- this device: its id and its gate ------------------------------------------------------
   let device = localStorage.getItem("checkin.door.device");
@@ -220,15 +219,8 @@ function start(root) {
   $("search-form").addEventListener("submit", (event) => { event.preventDefault(); search(); });
 
   // The camera: the shared scanner component (scanner.js), when this page has it.
-  function onCameraFrame(text) {
-    const now = Date.now();
-    if (text && text === held.code) held.seenAt = now;
-    else if (held.code && now - held.seenAt > LEFT_VIEW) held.code = "";
-    if (!text || text === held.code) return;
-    held.code = text; held.seenAt = now;
-    scanCode(text);
-  }
-  screen.onNext = () => { held.code = ""; };
+  const onCameraFrame = oncePerView(scanCode, LEFT_VIEW);
+  screen.onNext = onCameraFrame.release;
   const video = $("camera");
   function cameraShown(on) {
     video.hidden = !on;
@@ -243,7 +235,7 @@ function start(root) {
   $("camera-start").addEventListener("click", () => {
     if (!window.Scanner) { cameraFailed(); return; }
     cameraShown(true);
-    held.code = "";
+    onCameraFrame.release();
     Promise.resolve(window.Scanner.start(video, () => {}, { decoderUrl: root.dataset.decoder,
                                                            onFrame: onCameraFrame }))
       .catch(cameraFailed);
