@@ -65,8 +65,8 @@ def _kiosk_event(slug):
 @login_required
 def page(slug):
     event = _kiosk_event(slug)
-    if session.get(SESSION_KEY) != event.slug:
-        return redirect(url_for("door.door", slug=event.slug))
+    if session.get(SESSION_KEY) != event.slug:  # not a kiosk yet: offer to make it one
+        return render_template("door/kiosk_start.html", event=event)
     return render_template("door/kiosk.html", event=event, words=kiosk_words())
 
 
@@ -89,8 +89,10 @@ def leave(slug):
                         request.remote_addr)
     except DomainError as error:
         flash(error.message, "error")
+        # A wrong password is a form to fill again (400); too many tries keep their 429.
+        status = 400 if error.code == "bad_login" else error.status
         return render_template("door/kiosk.html", event=event, words=kiosk_words(),
-                               leaving=True), error.status
+                               leaving=True), status
     session.pop(SESSION_KEY, None)
     return redirect(url_for("door.door", slug=event.slug), code=303)
 
