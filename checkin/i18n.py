@@ -1,5 +1,6 @@
 """Which language a page speaks: the person's choice, else the browser's, else the event's."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from babel import Locale
@@ -15,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, get_translations
+from flask_babel import force_locale, get_locale, get_translations
 
 from checkin.extensions import babel
 from checkin.inputs import next_target
@@ -51,6 +52,19 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(get_locale() or "en")
+
+
+def in_each_language(words: Callable[[], dict[str, str]],
+                     first: str = "es") -> list[tuple[str, dict[str, str]]]:
+    """``words()`` said in every language at once, ``first`` first: [(language, words)].
+
+    For what a stranger reads before anyone knows their language (a kiosk, a poster)."""
+    languages = sorted(LANGUAGES, key=lambda language: language != first)
+    said = []
+    for language in languages:
+        with force_locale(language):
+            said.append((language, words()))
+    return said
 
 
 def plural_forms(singular: str, plural: str) -> dict[str, str]:

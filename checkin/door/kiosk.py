@@ -16,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -26,35 +25,28 @@ from checkin.door.models import ScanResult
 from checkin.door.pages import DOOR_ROLES
 from checkin.door.services import check_in
 from checkin.errors import DomainError
-from checkin.i18n import LANGUAGES
+from checkin.i18n import in_each_language
 
 kiosk = Blueprint("kiosk", __name__, url_prefix="/console/events/<slug>/door/kiosk")
 
 SESSION_KEY = "kiosk"
 # What a kiosk's session may still reach: the kiosk itself, and a fresh CSRF token.
 KIOSK_ENDPOINTS = {"kiosk.page", "kiosk.scans", "kiosk.leave", "door_api.token"}
-# Spanish first: the kiosk speaks both at once, in this order.
-KIOSK_LANGUAGES = ("es", "en")
 
 
 def kiosk_words() -> list[tuple[str, dict[str, str]]]:
-    """What the kiosk says, in each of its languages at once: [(language, {key: text})]."""
-    words = []
-    for language in sorted(LANGUAGES, key=lambda lang: KIOSK_LANGUAGES.index(lang)
-                           if lang in KIOSK_LANGUAGES else len(KIOSK_LANGUAGES)):
-        with force_locale(language):
-            words.append((language, {
-                "title": _("Check yourself in"),
-                "show": _("Show the QR code of your ticket or your card to the camera"),
-                "hold": _("Hold your phone still, about a hand away from the screen"),
-                "ok": _("You are checked in"),
-                "already_checked_in": _("You were already checked in"),
-                "unknown": _("We could not find this code"),
-                "unknown_help": _("Please ask a person at the entrance"),
-                "failed": _("We could not check you in right now"),
-                "camera": _("Start the camera"),
-            }))
-    return words
+    """What the kiosk says, in each language at once: [(language, {key: text})]."""
+    return in_each_language(lambda: {
+        "title": _("Check yourself in"),
+        "show": _("Show the QR code of your ticket or your card to the camera"),
+        "hold": _("Hold your phone still, about a hand away from the screen"),
+        "ok": _("You are checked in"),
+        "already_checked_in": _("You were already checked in"),
+        "unknown": _("We could not find this code"),
+        "unknown_help": _("Please ask a person at the entrance"),
+        "failed": _("We could not check you in right now"),
+        "camera": _("Start the camera"),
+    })
 
 
 def _kiosk_event(slug):

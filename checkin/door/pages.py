@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
@@ -19,8 +19,10 @@ from checkin.door.codes import CARD_HASH_HEX
 from checkin.door.models import ScanResult
 from checkin.door.services import UNDO_WINDOW
 from checkin.errors import DomainError
-from checkin.i18n import current_language, plural_forms
+from checkin.i18n import current_language, in_each_language, plural_forms
 from checkin.inputs import database_id
+from checkin.people.invitations import event_when
+from checkin.qr import drawing_for
 from checkin.security import framed_by_this_site
 from checkin.tokens import card_code_pattern
 
@@ -129,6 +131,24 @@ def door_badge(slug, attendee_id):
         raise DomainError("not_found", _l("No such attendee."), status=404)
     return framed_by_this_site(make_response(render_template("door/badge.html", event=event,
                                                              badge=badge)))
+
+
+@pages.get("/poster")
+@login_required
+def poster(slug):
+    """An A4 "scan to join" poster for the entrance: the walk-in join page's QR, the event's
+    name and date, the words in every language at once (the event's owners only)."""
+    event = event_for(current_user, slug)
+    join_url = f"{current_app.config['CHECKIN_BASE_URL']}/e/{event.slug}/join"
+    words = in_each_language(lambda: {
+        "title": _("Not on the list? Join here"),
+        "scan": _("Scan the code with your phone's camera"),
+        "then": _("Type your name and email: your card is ready in a minute"),
+        "when": event_when(event, current_language()),
+    })
+    svg = drawing_for(join_url).svg if event.walk_ins_allowed else None
+    return render_template("door/poster.html", event=event, words=words, join_url=join_url,
+                           svg=svg)
 
 
 @pages.get("/badges")
