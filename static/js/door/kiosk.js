@@ -16,7 +16,8 @@ function start(root) {
   // A door turned kiosk keeps no names: the door's roster and recent scans go (its queue of
   // scans waiting to upload stays, and goes up when the door page is back).
   ["roster", "recent"].forEach((name) => localStorage.removeItem("checkin.door." + root.dataset.slug + "." + name));
-  const device = localStorage.getItem("checkin.door.device") || "kiosk-" + newNonce().slice(0, 8);
+  let device = localStorage.getItem("checkin.door.device");
+  if (!device) { device = "dev-" + newNonce().slice(0, 8); localStorage.setItem("checkin.door.device", device); }
   const gate = localStorage.getItem("checkin.door.gate") || "";
   const prints = localStorage.getItem("checkin.door.autoprint") === "1";
   const server = new Server(root.dataset.api, root.dataset.csrf, {
