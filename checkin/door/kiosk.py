@@ -9,7 +9,6 @@ console. Leaving kiosk mode takes the staff member's password, checked here.
 from flask import (
     Blueprint,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -17,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from checkin.accounts.services import event_for, sign_in_attempt
@@ -25,7 +25,9 @@ from checkin.door.models import ScanResult
 from checkin.door.pages import DOOR_ROLES
 from checkin.door.services import check_in
 from checkin.errors import DomainError
+from checkin.errors_web import json_refusal
 from checkin.i18n import in_each_language
+from checkin.inputs import json_object
 
 kiosk = Blueprint("kiosk", __name__, url_prefix="/console/events/<slug>/door/kiosk")
 
@@ -97,21 +99,19 @@ def scans(slug):
     so the kiosk tells nobody which codes exist. With ``badge``, a green answer carries
     the guest's badge page, for the kiosk to print.
     """
-    if not current_user.is_authenticated:
-        return jsonify({"error": {"code": "signed_out", "message": "Signed out."}}), 401
     try:
+        if not current_user.is_authenticated:
+            raise DomainError("signed_out", _l("Sign in again to use the door."), status=401)
         event = _kiosk_event(slug)
         if session.get(SESSION_KEY) != event.slug:
-            raise DomainError("not_a_kiosk", "This device is not this event's kiosk.",
+            raise DomainError("not_a_kiosk", _l("This device is not this event's kiosk."),
                               status=409)
-        return _kiosk_answer(event, request.get_json(silent=True))
-    except DomainError as error:
-        return jsonify(error.as_json()), error.status
+        return _kiosk_answer(event, json_object())
+    except DomainError as error:  # the kiosk reads JSON: its refusals are JSON
+        return json_refusal(error)
 
 
-def _kiosk_answer(event, body) -> dict:
-    if not isinstance(body, dict):
-        raise DomainError("bad_json", "Send a JSON object.")
+def _kiosk_answer(event, body: dict) -> dict:
     answer = check_in(event, str(body.get("code") or ""), kind="entry",
                       nonce=str(body["nonce"]) if body.get("nonce") else None,
                       gate=str(body.get("gate") or "")[:60] or _("Kiosk"),
@@ -137,8 +137,7 @@ def keep_to_the_kiosk():
     if not current_user.is_authenticated or request.endpoint in KIOSK_ENDPOINTS:
         return None
     if request.blueprint == "door_api":
-        body = {"error": {"code": "kiosk", "message": "This device is a kiosk."}}
-        return jsonify(body), 403
+        return json_refusal(DomainError("kiosk", _l("This device is a kiosk."), status=403))
     return redirect(url_for("kiosk.page", slug=session[SESSION_KEY]))
 
 
