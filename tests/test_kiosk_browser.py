@@ -19,8 +19,9 @@ TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
 
 
-def open_kiosk(browser, live_server, staff, event, viewport, autoprint=False):
-    """A tablet signed in as door staff, turned into the event's kiosk from the door page."""
+def open_kiosk(browser, live_server, staff, event, viewport, autoprint=False, kept=None):
+    """A tablet signed in as door staff, turned into the event's kiosk from the door page
+    (``kept``: what the device kept in localStorage from another event's door)."""
     context = browser.new_context(viewport=viewport, has_touch=True, locale="es-ES")
     context.add_init_script(RECORD_PRINTS)
     page = context.new_page()
@@ -33,6 +34,8 @@ def open_kiosk(browser, live_server, staff, event, viewport, autoprint=False):
     page.locator("#door[data-synced]").wait_for(state="attached")
     if autoprint:
         page.check("#autoprint")
+    for key, value in (kept or {}).items():
+        page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key, value])
     page.click("#kiosk-start button")
     page.wait_for_url("**/door/kiosk")
     return context, page
@@ -50,7 +53,8 @@ def test_a_guest_checks_in_with_their_own_qr_and_their_badge_prints(launch_brows
     browser = filming(launch_browser, qr_video(card_payload(live_server.url, ana.card_code),
                                                tmp_path / "qr.y4m"))
     context, page = open_kiosk(browser, live_server, make_staff(event, Role.DOOR), event, TABLET,
-                               autoprint=True)
+                               autoprint=True,
+                               kept={"checkin.door.other-event.roster": '{"n": "Bruno"}'})
     # The door's roster went with the door: this tablet keeps nobody's name.
     kept = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
     assert "Bruno" not in kept and "Ana" not in kept

@@ -13,9 +13,11 @@ function $(id) { return document.getElementById(id); }
 
 function start(root) {
   const words = Object.fromEntries(JSON.parse($("kiosk-words").textContent));
-  // A door turned kiosk keeps no names: the door's roster and recent scans go (its queue of
+  // A door turned kiosk keeps no names: the door's rosters and recent scans go (its queue of
   // scans waiting to upload stays, and goes up when the door page is back).
-  ["roster", "recent"].forEach((name) => localStorage.removeItem("checkin.door." + root.dataset.slug + "." + name));
+  // Every event's: a door that served several events kept each one's.
+  Object.keys(localStorage).filter((k) => /^checkin\.door\..+\.(roster|recent)$/.test(k))
+    .forEach((k) => localStorage.removeItem(k));
   let device = localStorage.getItem("checkin.door.device");
   if (!device) { device = "dev-" + newNonce().slice(0, 8); localStorage.setItem("checkin.door.device", device); }
   const gate = localStorage.getItem("checkin.door.gate") || "";
