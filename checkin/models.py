@@ -1,6 +1,7 @@
 """Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
 
 from checkin.accounts.models import ApiToken, EventRole, Organizer, Role, StaffInvitation
+from checkin.communities.models import Community, CommunityOwner
 from checkin.connections.models import Connection, Note
 from checkin.door.models import CheckIn, ScanKind
 from checkin.events.models import Event, EventState
@@ -12,7 +13,8 @@ from checkin.qr.models import QrDrawing
 from checkin.ratelimit import AttemptBackoff, RateLimitCounter
 
 __all__ = [
-    "ApiToken", "AttemptBackoff", "Attendee", "CheckIn", "Connection", "Event", "EventRole",
+    "ApiToken", "AttemptBackoff", "Attendee", "CheckIn", "Community", "CommunityOwner",
+    "Connection", "Event", "EventRole",
     "EventState", "GuestlistUpload", "Note", "Organizer", "OutboxMessage", "OutboxStatus",
     "Person", "PersonPhoto", "QrDrawing", "RateLimitCounter", "Role", "ScanKind", "StaffInvitation",
     "StagedGuest",

@@ -31,6 +31,21 @@ def lock_event_for_writing(event_id: int) -> None:
                        .with_for_update(key_share=True))
 
 
+def lock_community_for_writing(community_id: int) -> None:
+    """``lock_event_for_writing`` for the community: whoever registers a person (matched by
+    email within the community) reads and writes its people alone, so two events' sign-ups
+    at once never make one member twice."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.driver_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    from checkin.communities.models import Community
+
+    db.session.execute(select(Community.id).where(Community.id == community_id)
+                       .with_for_update(key_share=True))
+
+
 def is_busy(error: BaseException) -> bool:
     """Whether ``error`` means "the database is busy, try again" rather than a fault."""
     if not isinstance(error, OperationalError):

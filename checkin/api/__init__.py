@@ -7,6 +7,7 @@ from flask import Flask
 from checkin.api import (  # noqa: F401  (imported for the routes and paths they add)
     attendees,
     checkins,
+    communities,
     connections,
     document,
     events,

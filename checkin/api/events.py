@@ -33,6 +33,7 @@ add_schema("Event", {
     "required": ["slug", "name", "starts_at", "ends_at", "timezone", "state"],
     "properties": {
         "slug": {"type": "string"}, "name": {"type": "string"},
+        "community": {"type": "string", "description": "The slug of its community"},
         "starts_at": DATE_TIME, "ends_at": DATE_TIME,
         "timezone": {"type": "string"}, "venue": {"type": "string"},
         "default_language": {"type": "string", "enum": list(LANGUAGES)},
@@ -56,7 +57,9 @@ EVENT_FIELDS = {
     "walk_ins_allowed": {"type": "boolean", "default": False},
 }
 add_schema("EventInput", {"type": "object", "required": ["name", "starts_at", "ends_at"],
-                          "properties": EVENT_FIELDS})
+                          "properties": {**EVENT_FIELDS, "community": {
+                              "type": "string", "description": "The slug of a community you "
+                              "own; by default your first one (made for you if you have none)"}}})
 add_schema("EventChanges", {"type": "object", "properties": EVENT_FIELDS})
 add_schema("Stats", {
     "type": "object",
@@ -97,6 +100,7 @@ def create():
         venue=field(data, "venue", str, default="", max_length=EVENT_LIMITS["venue"]),
         default_language=field(data, "default_language", str, default="en"),
         walk_ins_allowed=field(data, "walk_ins_allowed", bool, default=False),
+        community=field(data, "community", str, max_length=64) or None,
     )
     return event_json(event, "owner"), 201
 

@@ -17,6 +17,7 @@ def event_json(event: Event, role: str | None = None) -> dict:
     data = {
         "slug": event.slug,
         "name": event.name,
+        "community": event.community.slug,
         "starts_at": event.starts_at.astimezone(zone).isoformat(),
         "ends_at": event.ends_at.astimezone(zone).isoformat(),
         "timezone": event.timezone,

@@ -57,6 +57,10 @@ class EventForm(FlaskForm):
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=EVENT_LIMITS["venue"])])
     default_language = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
     walk_ins_allowed = BooleanField(_l("Walk-ins may join from the event page"))
+    # The communities the organizer owns (set by the page); a new event joins one of them.
+    community = SelectField(_l("Community"), choices=[], validate_choice=False,
+                            description=_l("Its members keep their card and network from "
+                                           "event to event."))
 
 
 class ConfirmForm(FlaskForm):

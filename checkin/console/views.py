@@ -16,6 +16,7 @@ from checkin.accounts.services import (
     require_event_runner,
 )
 from checkin.columns import now_utc
+from checkin.communities.services import communities_of
 from checkin.confirm import ask_close
 from checkin.console.forms import COMMON_TIMEZONES, ConfirmForm, EventForm
 from checkin.door.dashboard import figures
@@ -72,6 +73,7 @@ def home():
 def new_event():
     require_event_runner(current_user)
     form = EventForm()
+    form.community.choices = [(c.slug, c.name) for c in communities_of(current_user)]
     if not form.is_submitted():
         tomorrow = (now_utc() + timedelta(days=1)).astimezone(ZoneInfo(form.timezone.data))
         form.starts_at.data = tomorrow.replace(hour=19, minute=0, second=0, microsecond=0,
@@ -85,7 +87,8 @@ def new_event():
                 aware(form.ends_at.data, form.timezone.data), form.timezone.data,
                 slug=form.slug.data or None, venue=form.venue.data or "",
                 default_language=form.default_language.data,
-                walk_ins_allowed=form.walk_ins_allowed.data)
+                walk_ins_allowed=form.walk_ins_allowed.data,
+                community=form.community.data or None)
         except DomainError as error:
             form_error(form, error)
         else:

@@ -3,10 +3,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.columns import CleanLine, UtcDateTime, now_utc, one_of
+from checkin.communities.models import Community
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
 
@@ -29,6 +30,9 @@ class Event(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The community that runs it: its attendees are the community's people.
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(EVENT_LIMITS["slug"]), unique=True)
     name: Mapped[str] = mapped_column(CleanLine(EVENT_LIMITS["name"]))
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -40,6 +44,8 @@ class Event(db.Model):
     state: Mapped[str] = mapped_column(String(10), default=EventState.DRAFT.value)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    community: Mapped[Community] = relationship()
 
     @property
     def is_closed(self) -> bool:

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from checkin.accounts.models import Organizer, Role
 from checkin.accounts.services import give_role, require_event_runner
 from checkin.columns import now_utc
+from checkin.communities.models import Community
+from checkin.communities.services import community_of_organizer, new_community
 from checkin.errors import DomainError
 from checkin.events.models import Event, EventState
 from checkin.extensions import db
@@ -94,16 +96,28 @@ def create_event(
     venue: str = "",
     default_language: str = "en",
     walk_ins_allowed: bool = False,
+    community: Community | str | None = None,
 ) -> Event:
-    """A new draft event, owned by ``owner``. A given slug must be free; else one is made."""
+    """A new draft event, owned by ``owner``, in ``community`` (one ``owner`` owns, or its
+    slug; by default their first community, made for them if they have none). Without an
+    owner (a script) and without a community, the event gets a community of its own. A
+    given slug must be free; else one is made."""
     if owner is not None:
         require_event_runner(owner)
+        community = community_of_organizer(owner, community)
     settings = checked_settings({
         "name": name, "slug": slug, "starts_at": starts_at, "ends_at": ends_at,
         "timezone": timezone, "venue": venue, "default_language": default_language,
         "walk_ins_allowed": walk_ins_allowed})
     settings.setdefault("slug", unique_slug(settings["name"]))
-    event = Event(**settings, state=EventState.DRAFT.value)
+    if isinstance(community, str):
+        community = db.session.scalar(select(Community).filter_by(slug=community))
+        if community is None:
+            raise DomainError("not_found", _l("No such community."), status=404)
+    if community is None:
+        community = new_community(None, settings["name"],
+                                  default_language=settings["default_language"])
+    event = Event(**settings, state=EventState.DRAFT.value, community_id=community.id)
     db.session.add(event)
     db.session.flush()
     if owner is not None:

@@ -34,7 +34,7 @@ from checkin.guestlists.models import GuestlistUpload, StagedGuest
 from checkin.guestlists.reading import read_table
 from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
-from checkin.people.services import refresh_sort_keys, search_key_for
+from checkin.people.services import choose_member, refresh_sort_keys, search_key_for
 from checkin.text import clean_text, fold
 from checkin.tokens import new_card_code, new_session_key
 from checkin.transactions import lock_event_for_writing
@@ -71,6 +71,9 @@ class ImportPlan:
     committed: bool = False
     planned_at: datetime | None = None
     planned_max_attendee_id: int = 0
+    # New registrations of people the community has already (by the guest's line): their
+    # card stays theirs, the file only fills what they left empty.
+    members: dict[int, Person] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Guests to add, update, leave as they are and skip."""
@@ -285,8 +288,38 @@ def plan_import(event: Event, data: bytes) -> ImportPlan:
                 sets_ticket_source="ticket_code" in changes and not match.ticket_source))
         else:
             plan.unchanged.append(guest)
+    plan.members = _members_among(event, plan.creates, {a.person_id for a in existing})
     plan.skips.sort(key=lambda s: s.line)
     return plan
+
+
+def _members_among(event: Event, guests: list[Guest], here: set[int]) -> dict[int, Person]:
+    """The community's people that new guests are (``member_for``'s rule, for a whole file:
+    two rows never take one person, nor a person registered here already)."""
+    emails = sorted({g.email for g in guests if g.email})
+    by_email: dict[str, list[Person]] = {}
+    for start in range(0, len(emails), 500):
+        for person in db.session.scalars(
+                select(Person).where(Person.community_id == event.community_id,
+                                     Person.email.in_(emails[start:start + 500]))
+                .order_by(Person.id)):
+            by_email.setdefault(person.email, []).append(person)
+    members, taken = {}, set(here)
+    for guest in guests:
+        people = by_email.get(guest.email)
+        if not people:
+            continue
+        member = choose_member(people, guest.name if _given_name(guest) else "", taken)
+        if member is not None:
+            taken.add(member.id)
+            members[guest.line] = member
+    return members
+
+
+def _blanks_filled(person: Person, guest: Guest) -> dict:
+    """What a file may add to a member's card: only what they left empty."""
+    return {name: getattr(guest, name) for name in FILL_BLANKS
+            if getattr(guest, name) and not getattr(person, name)}
 
 
 def _updated_search_key(attendee: Attendee, changes: dict) -> str:
@@ -424,7 +457,7 @@ def _stage_all(upload: GuestlistUpload, event: Event, progress) -> None:
     db.session.commit()
     for start in range(0, len(pending), STAGE_BATCH):
         batch = pending[start:start + STAGE_BATCH]
-        stage_rows(upload, event, plan.format.key, batch)  # and renews the lease
+        stage_rows(upload, event, plan.format.key, batch, plan.members)  # renews the lease
         if progress:
             progress(len(batch))
     # Every row staged: what the plan says is kept, so the swap needs no second plan.
@@ -487,15 +520,19 @@ def _fail(upload: GuestlistUpload, error: DomainError) -> None:
     db.session.refresh(upload)
 
 
-def stage_rows(upload: GuestlistUpload, event: Event, source: str, batch: list) -> None:
-    """Stage one batch of new guests and updates, in its own short transaction."""
+def stage_rows(upload: GuestlistUpload, event: Event, source: str, batch: list,
+               members: dict[int, Person] | None = None) -> None:
+    """Stage one batch of new guests and updates, in its own short transaction. A new guest
+    who is a member of the community (``members``, by line) is staged with their person."""
     rows = []
     for item in batch:
         if isinstance(item, Guest):
             card_code = new_card_code()
+            member = (members or {}).get(item.line)
             rows.append({
                 "upload_id": upload.id, "line": item.line, "attendee_id": None,
-                "person_id": None, "changes": None,
+                "person_id": member.id if member else None,
+                "changes": _blanks_filled(member, item) if member else None,
                 "match_key": "\x1f".join(_person_key(item.name, item.email))
                 if _given_name(item) else "",
                 **{name: getattr(item, name) for name in PERSON_FIELDS},
@@ -504,7 +541,7 @@ def stage_rows(upload: GuestlistUpload, event: Event, source: str, batch: list) 
                 "ticket_code": item.ticket_code or None,
                 "ticket_source": source if item.ticket_code else None,
                 "ticket_type": item.ticket_type, "attention_note": item.attention_note,
-                "search_key": _search_key(item, item.ticket_code, card_code)})
+                "search_key": _search_key(member or item, item.ticket_code, card_code)})
         else:
             changes = {name: new for name, (_old, new) in item.changes.items()}
             if item.sets_ticket_source:
@@ -594,16 +631,22 @@ def _drop_late_duplicates(upload: GuestlistUpload, event: Event) -> int:
 
 def _insert_staged(upload: GuestlistUpload, event: Event) -> int:
     new = (StagedGuest.upload_id == upload.id) & StagedGuest.attendee_id.is_(None)
+    # A member of the community was staged with their person; everyone else gets one now.
+    new_person = new & StagedGuest.person_id.is_(None)
     if db.session.connection().dialect.name == "sqlite":
         # We hold the one write lock: nobody else takes an id above the highest ever used.
         person_id = _highest_person_id() + StagedGuest.line
     else:
         person_id = func.nextval(func.pg_get_serial_sequence("people", "id"))
-    db.session.execute(update(StagedGuest).where(new).values(person_id=person_id))
+    db.session.execute(update(StagedGuest).where(new_person).values(person_id=person_id))
     created = db.session.scalar(select(func.count()).select_from(StagedGuest).where(new))
     staged = select(StagedGuest).where(new).subquery()
-    db.session.execute(insert(Person.__table__).from_select(
-        ("id", *PERSON_COPY), select(staged.c.person_id, *(staged.c[n] for n in PERSON_COPY))))
+    people = Person.__table__
+    db.session.execute(insert(people).from_select(
+        ("id", "community_id", *PERSON_COPY),
+        select(staged.c.person_id, literal(event.community_id),
+               *(staged.c[n] for n in PERSON_COPY))
+        .where(~select(people.c.id).where(people.c.id == staged.c.person_id).exists())))
     db.session.execute(insert(Attendee.__table__).from_select(
         ("event_id", "person_id", "source", *ATTENDEE_COPY),
         select(literal(event.id), staged.c.person_id, literal(AttendeeSource.IMPORT.value),
@@ -625,20 +668,25 @@ def _apply_staged_updates(upload: GuestlistUpload) -> int:
     staged = db.session.execute(
         select(StagedGuest.attendee_id, StagedGuest.person_id, StagedGuest.changes,
                StagedGuest.search_key)
-        .where(StagedGuest.upload_id == upload.id, StagedGuest.attendee_id.is_not(None))
+        .where(StagedGuest.upload_id == upload.id)
     ).all()
+    # Updates, and members' new registrations that fill blanks of their card (a JSON null is
+    # not SQL's NULL, so this is read here rather than filtered in the query).
+    staged = [row for row in staged if row.attendee_id is not None or row.changes]
     # One executemany per set of changed columns: SET follows each parameter set's keys.
     groups: dict[tuple, list[dict]] = {}
     addresses = []
     for row in staged:
         person = {n: v for n, v in row.changes.items() if n in PERSON_FIELDS}
-        attendee = {n: v for n, v in row.changes.items() if n not in PERSON_FIELDS}
-        attendee["search_key"] = row.search_key
         if "email" in person:
             addresses.append({"row_id": row.person_id, "email": person.pop("email")})
         if person:
             groups.setdefault((Person.__table__, *sorted(person)), []).append(
                 {"row_id": row.person_id, **person})
+        if row.attendee_id is None:
+            continue  # a member's new registration: only blanks of their card filled
+        attendee = {n: v for n, v in row.changes.items() if n not in PERSON_FIELDS}
+        attendee["search_key"] = row.search_key
         groups.setdefault((Attendee.__table__, *sorted(attendee)), []).append(
             {"row_id": row.attendee_id, **attendee})
     for (table, *_names), rows in groups.items():
@@ -649,7 +697,7 @@ def _apply_staged_updates(upload: GuestlistUpload) -> int:
         db.session.execute(update(people).where(people.c.id == bindparam("row_id"),
                                                 people.c.first_signed_in_at.is_(None)),
                            addresses)
-    return len(staged)
+    return sum(1 for row in staged if row.attendee_id is not None)
 
 
 def apply_import(event: Event, data: bytes,

@@ -13,9 +13,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import event as orm_event
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.columns import CleanLine, CleanText, UtcDateTime, now_utc, one_of
+from checkin.communities.models import Community
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
@@ -68,12 +70,18 @@ class AttendeeSource(enum.StrEnum):
 
 
 class Person(db.Model):
-    """One human across events; the card lives here so it carries from event to event."""
+    """One human in a community, matched by email: the card lives here, so it carries from
+    event to event of the community. Two communities never share a person."""
 
     __tablename__ = "people"
-    __table_args__ = (CheckConstraint(one_of("language", LANGUAGES), name="language"),)
+    __table_args__ = (
+        CheckConstraint(one_of("language", LANGUAGES), name="language"),
+        Index("ix_people_community_id_email", "community_id", "email"),
+        Index("ix_people_community_id_listed", "community_id", "listed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     display_name: Mapped[str] = mapped_column(CleanLine(LIMITS["display_name"]))
     first_name: Mapped[str] = mapped_column(CleanLine(LIMITS["first_name"]), default="")
     last_name: Mapped[str] = mapped_column(CleanLine(LIMITS["last_name"]), default="")
@@ -98,6 +106,9 @@ class Person(db.Model):
     share_links: Mapped[bool] = mapped_column(default=True)
     # Whether the follow-up may suggest this person to others.
     suggestible: Mapped[bool] = mapped_column(default=True)
+    # Whether their public card is in the community's directory (their own choice; off
+    # until they turn it on).
+    listed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     followups_unsubscribed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # When they first signed in. From then on the email address is theirs: only they change
     # it (on their card), and a sign-in link works only if it was sent to it.
@@ -109,6 +120,7 @@ class Person(db.Model):
     # In its own table (checkin.faces.models): loading it reads the key, never the bytes.
     photo: Mapped["PersonPhoto | None"] = relationship(cascade="all, delete-orphan",
                                                        passive_deletes=True)
+    community: Mapped[Community] = relationship()
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.display_name!r}>"

@@ -19,7 +19,7 @@ from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
 from checkin.text import clean_text, fold
 from checkin.tokens import hash_secret, new_card_code, new_secret, new_session_key
-from checkin.transactions import lock_event_for_writing
+from checkin.transactions import lock_community_for_writing, lock_event_for_writing
 
 
 def search_key_for(attendee: Attendee) -> str:
@@ -57,6 +57,46 @@ def display_name_from(first_name: str, last_name: str, display_name: str = "") -
     return (display_name or f"{first_name} {last_name}").strip()[: LIMITS["display_name"]]
 
 
+# Card fields a registration may bring for a member who has a card already: only filled when
+# the member left them empty, never overwritten (the card is theirs).
+FILL_BLANK_FIELDS = ("headline", "company", "what_i_do", "offer", "need", "pitch", "phone",
+                     "links", "language")
+
+
+def member_for(event: Event, email: str, name: str, taken=()) -> Person | None:
+    """The person of ``event``'s community that a registration with ``email`` and ``name``
+    is, or None for someone new.
+
+    Matched by email (lower-cased, trimmed) among the community's people not registered at
+    ``event`` yet (nor in ``taken``: already matched by the same import). When the address
+    belongs to one person, it is them, whatever the name (people change how they write it);
+    when several share it (a buyer's tickets for friends), the name decides, and none that
+    matches is someone new. Another community's people are never looked at.
+    """
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    people = db.session.scalars(
+        select(Person).where(Person.community_id == event.community_id, Person.email == email)
+        .order_by(Person.id)).all()
+    if not people:
+        return None
+    here = set(db.session.scalars(select(Attendee.person_id).where(
+        Attendee.event_id == event.id, Attendee.person_id.in_([p.id for p in people]))))
+    return choose_member(people, name, here | set(taken))
+
+
+def choose_member(people: list[Person], name: str, unavailable: set[int]) -> Person | None:
+    """``member_for``'s rule over ``people`` (every person of the community with one email)."""
+    free = [p for p in people if p.id not in unavailable]
+    wanted = fold(name)
+    named = next((p for p in free if wanted and wanted in (
+        fold(p.display_name), fold(f"{p.first_name} {p.last_name}"))), None)
+    if named is not None:
+        return named
+    return free[0] if len(people) == 1 and free else None
+
+
 def new_attendee(
     event: Event,
     *,
@@ -72,19 +112,29 @@ def new_attendee(
 ) -> Attendee:
     """A new person registered at ``event`` with a fresh card code, added to the session.
 
-    ``card`` holds any other Person field (headline, company, offer, …). Only adds: the
-    caller's use case commits (so many registrations can share one transaction).
+    A member of the event's community (see ``member_for``) keeps their card: ``card`` only
+    fills what they left empty. Anyone else is a new person, with ``card`` holding any other
+    Person field (headline, company, offer, …). Only adds: the caller's use case commits
+    (so many registrations can share one transaction).
     """
     name = display_name_from(first_name, last_name, display_name)
     if not name:
         raise DomainError("missing_name", _l("A name is needed."), field="display_name")
-    person = Person(
-        display_name=name,
-        first_name=first_name.strip()[: LIMITS["first_name"]],
-        last_name=last_name.strip()[: LIMITS["last_name"]],
-        email=email.strip().lower(),
-        **card,
-    )
+    lock_community_for_writing(event.community_id)
+    person = member_for(event, email, name)
+    if person is not None:
+        for field, value in card.items():
+            if field in FILL_BLANK_FIELDS and value and not getattr(person, field):
+                setattr(person, field, value)
+    else:
+        person = Person(
+            community_id=event.community_id,
+            display_name=name,
+            first_name=first_name.strip()[: LIMITS["first_name"]],
+            last_name=last_name.strip()[: LIMITS["last_name"]],
+            email=email.strip().lower(),
+            **card,
+        )
     attendee = Attendee(
         event=event,
         person=person,
@@ -221,7 +271,7 @@ def signin_url(secret: str) -> str:
 
 CARD_TEXT_FIELDS = ("display_name", "headline", "company", "what_i_do", "offer", "need", "pitch",
                     "phone", "email")
-CARD_FLAGS = ("share_email", "share_phone", "share_links", "suggestible")
+CARD_FLAGS = ("share_email", "share_phone", "share_links", "suggestible", "listed")
 
 
 def too_long(field: str, limit: int) -> DomainError:
