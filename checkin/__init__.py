@@ -35,6 +35,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         accounts,
         api,
         bodylimit,
+        communities,
         connections,
         console,
         demo,
@@ -47,6 +48,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         i18n,
         inputs,
         mail,
+        members,
         models,  # noqa: F401  (the whole schema, for Alembic)
         people,
         qr,
@@ -76,7 +78,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     security.init_app(app)
     bodylimit.init_app(app)
     errors_web.init_app(app)
-    for domain in (site, accounts, events, people, faces, connections, door, console, api, mail,
-                   qr, followups, guestlists, demo):
+    for domain in (site, accounts, communities, events, people, faces, connections, door,
+                   console, api, mail, qr, followups, guestlists, members, demo):
         domain.init_app(app)
     return app

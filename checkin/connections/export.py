@@ -5,15 +5,18 @@ the card and the registration it also reads come from ``people``, the floor belo
 """
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from checkin.connections.services import people_met
+from checkin.extensions import db
 from checkin.faces.views import photo_url
 from checkin.people.cards import shared_contact
 from checkin.people.models import Attendee
 
 CARD_FIELDS = ("display_name", "first_name", "last_name", "headline", "company", "what_i_do",
                "offer", "need", "pitch", "links", "phone", "email", "language", "share_email",
-               "share_phone", "share_links", "suggestible")
+               "share_phone", "share_links", "suggestible", "listed")
 
 
 def _iso(value) -> str | None:
@@ -30,14 +33,30 @@ def photo_links(photo) -> dict | None:
 
 
 def personal_data(me: Attendee) -> dict:
-    """My card, my registration, the people I met (what they share with me) and my notes.
+    """My card, and at every event of my community where I am registered: the event, my
+    registration, the people I met there (what they share with me) and my notes. The event
+    ``me`` is registered at comes first and is repeated at the top, as it always was.
 
     Never another person's notes, never my sign-in secret (only its issue date).
     """
-    person, event = me.person, me.event
+    person = me.person
+    registrations = sorted(
+        db.session.scalars(select(Attendee).where(Attendee.person_id == person.id)
+                           .options(joinedload(Attendee.event))),
+        key=lambda a: (a.id != me.id, a.event.starts_at))
+    this = _at_event(me)
     return {
         "card": {field: getattr(person, field) for field in CARD_FIELDS},
         "photo": photo_links(person.photo),
+        "community": {"slug": me.event.community.slug, "name": me.event.community.name},
+        **this,
+        "events": [this, *(_at_event(a) for a in registrations if a.id != me.id)],
+    }
+
+
+def _at_event(me: Attendee) -> dict:
+    event = me.event
+    return {
         "event": {"slug": event.slug, "name": event.name, "starts_at": _iso(event.starts_at),
                   "ends_at": _iso(event.ends_at), "venue": event.venue},
         "registration": {

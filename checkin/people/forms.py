@@ -43,6 +43,9 @@ class CardForm(FlaskForm):
     suggestible = BooleanField(_l("Suggest me to people who might want to meet me"))
     photo = FileField(_l("My photo"))
     remove_photo = BooleanField(_l("Remove my photo"))
+    listed = BooleanField(_l("List me in the community's directory"),
+                          description=_l("Other members then see my name, role, what I do, "
+                                         "offer and need (never my contact details)."))
     language = SelectField(_l("My language"), choices=[
         SelectChoice("", _l("As my browser says")), SelectChoice("es", "Español"),
         SelectChoice("en", "English")])

@@ -137,3 +137,14 @@ def remove_attendee(attendee: Attendee) -> None:
     attendee_removed.send(current_app._get_current_object(), event_id=event_id, name=name)
     db.session.commit()
 
+
+
+def remove_member(person: Person) -> int:
+    """Take ``person`` out of their whole community: each of their registrations goes the
+    way ``remove_attendee`` takes it, and with the last one their card. Returns how many
+    events they left. Commits (once per event)."""
+    registrations = db.session.scalars(select(Attendee).where(Attendee.person_id == person.id)
+                                       .order_by(Attendee.id)).all()
+    for attendee in registrations:
+        remove_attendee(attendee)
+    return len(registrations)

@@ -1,13 +1,16 @@
-"""Which attendee this browser is signed in as, per event (a long-lived signed cookie)."""
+"""Which attendee this browser is signed in as, per event (a long-lived signed cookie), and so
+as which member of each community."""
 
 import secrets
 
 from flask import g, session
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from checkin.communities.models import Community
 from checkin.events.models import Event
 from checkin.extensions import db
-from checkin.people.models import Attendee
+from checkin.people.models import Attendee, Person
 
 SESSION_KEY = "attendees"  # {str(event_id): [attendee_id, attendee's session_key]}
 
@@ -26,34 +29,82 @@ def sign_in(attendee: Attendee) -> None:
 
 
 def sign_out(event: Event) -> None:
+    """This browser is no longer signed in at ``event``, nor at any other event of its
+    community (one sign-in holds for all of them)."""
     entries = dict(session.get(SESSION_KEY) or {})
-    if entries.pop(str(event.id), None) is not None:
-        session[SESSION_KEY] = entries
+    ids = [int(key) for key in entries if key.isdigit()]
+    same_community = set(db.session.scalars(select(Event.id).where(
+        Event.id.in_(ids), Event.community_id == event.community_id))) if ids else set()
+    kept = {key: entry for key, entry in entries.items()
+            if key != str(event.id) and not (key.isdigit() and int(key) in same_community)}
+    if kept != entries:
+        session[SESSION_KEY] = kept
+
+
+def _held(event_id: int, entry) -> Attendee | None:
+    """The attendee a session entry for ``event_id`` names, if its session key still matches.
+
+    The key, not only the id: a revoked link replaced the key, and a deleted attendee's id
+    never opens whoever is registered next (their key differs).
+    """
+    if not isinstance(entry, list) or len(entry) != 2:
+        return None
+    attendee_id, key = entry
+    if not isinstance(attendee_id, int) or not isinstance(key, str) or not key \
+            or not 0 < attendee_id < 2**31:
+        return None
+    attendee = db.session.get(Attendee, attendee_id,
+                              options=[joinedload(Attendee.person), joinedload(Attendee.event)])
+    if attendee is None or attendee.event_id != event_id \
+            or not secrets.compare_digest(attendee.session_key, key):
+        return None
+    return attendee
+
+
+def _held_entries():
+    """(event id, entry) for every event this browser signed in at, the latest first."""
+    entries = session.get(SESSION_KEY) or {}
+    return [(int(key), entry) for key, entry in reversed(list(entries.items()))
+            if isinstance(key, str) and key.isdigit() and len(key) < 10]
 
 
 def signed_in_attendee(event: Event) -> Attendee | None:
     """The attendee this browser is signed in as at ``event``, if the sign-in still holds.
 
-    The attendee's session key must match, not only the id: a revoked link replaced
-    the key, and a deleted attendee's id never opens whoever is registered next (their
-    key differs). Sets the person's language for the page.
+    Signed in at one event of a community is signed in at its other events where the same
+    person is registered: the held sign-in (with its key) is the proof, and it opens only
+    that person's registrations. Sets the person's language for the page.
     """
     entry = (session.get(SESSION_KEY) or {}).get(str(event.id))
-    if not isinstance(entry, list) or len(entry) != 2:
-        return None
-    attendee_id, key = entry
-    if not isinstance(attendee_id, int) or not isinstance(key, str) or not key:
-        return None
-    attendee = db.session.get(Attendee, attendee_id, options=[joinedload(Attendee.person)])
-    if attendee is None or attendee.event_id != event.id \
-            or not secrets.compare_digest(attendee.session_key, key):
+    attendee = _held(event.id, entry) if entry is not None else None
+    if attendee is None:
+        member = signed_in_member(event.community_id, skip_event_id=event.id)
+        if member is not None:
+            attendee = db.session.scalar(
+                select(Attendee).filter_by(event_id=event.id, person_id=member.id)
+                .options(joinedload(Attendee.person)))
+    if attendee is None:
         return None
     g.person_language = attendee.person.language
     return attendee
 
 
+def signed_in_member(community: Community | int, skip_event_id: int | None = None
+                     ) -> Person | None:
+    """The person of ``community`` this browser is signed in as (at any of its events)."""
+    community_id = community if isinstance(community, int) else community.id
+    for event_id, entry in _held_entries():
+        if event_id == skip_event_id:
+            continue
+        attendee = _held(event_id, entry)
+        if attendee is not None and attendee.event.community_id == community_id:
+            g.person_language = attendee.person.language
+            return attendee.person
+    return None
+
+
 def signed_in_event_ids() -> list[int]:
-    return [int(key) for key in (session.get(SESSION_KEY) or {})]
+    return [event_id for event_id, _entry in reversed(_held_entries())]
 
 
 def signed_in_attendees() -> list[Attendee]:

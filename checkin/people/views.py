@@ -15,17 +15,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import refresh
+from sqlalchemy import func, select
 
 from checkin import ratelimit
 from checkin.errors import DomainError
 from checkin.errors_web import form_error
 from checkin.events.models import Event
 from checkin.events.services import get_event, require_open
+from checkin.extensions import db
 from checkin.faces.images import photo_from_upload
 from checkin.i18n import current_language, language_chosen, remember_language
 from checkin.people.cards import link_label
 from checkin.people.forms import CardForm, JoinForm, ResendForm, error_summary
-from checkin.people.guests import remove_attendee
+from checkin.people.guests import remove_attendee, remove_member
 from checkin.people.invitations import event_when, queue_invitation
 from checkin.people.models import MAX_LINKS, Attendee
 from checkin.people.services import (
@@ -207,7 +209,7 @@ def join_qr_png(slug: str):
 
 CARD_FORM_FIELDS = ("display_name", "headline", "company", "what_i_do", "offer", "need", "pitch",
                     "phone", "email", "share_email", "share_phone", "share_links", "suggestible",
-                    "language")
+                    "listed", "language")
 
 
 @bp.route("/e/<slug>/me", methods=["GET", "POST"])
@@ -271,14 +273,24 @@ def my_qr_png(slug: str):
 
 @bp.route("/e/<slug>/me/delete", methods=["GET", "POST"])
 def delete_me(slug: str):
-    """Leave the event: my card data and my notes go, and I vanish from others' lists."""
+    """Leave this event (my registration, connections and notes here go), or the whole
+    community (the same at every event, and my card)."""
     event, me = require_me(slug)
     if request.method == "POST":
-        remove_attendee(me)
-        sign_out(event)
-        flash(_("You have been removed from this event."), "success")
+        if request.form.get("scope") == "community":
+            sign_out(event)
+            remove_member(me.person)
+            flash(_("You have been removed from %(community)s: your card and everything "
+                    "about you at its events are gone.", community=event.community.name),
+                  "success")
+        else:
+            remove_attendee(me)
+            sign_out(event)
+            flash(_("You have been removed from this event."), "success")
         return redirect(url_for("people.event_signin", slug=slug), code=303)
-    return render_template("people/delete.html", event=event, me=me)
+    others = db.session.scalar(select(func.count()).select_from(Attendee).where(
+        Attendee.person_id == me.person_id, Attendee.id != me.id))
+    return render_template("people/delete.html", event=event, me=me, other_events=others)
 
 
 @bp.post("/e/<slug>/signout")
