@@ -1,6 +1,7 @@
-"""``checkin demo``: a believable demo event (forty people with full cards, arrivals,
-connections, notes; half of them speak Spanish, half English) and the sign-in details to try
-it, one attendee in each language.
+"""``checkin demo``: a believable demo community, a cowork with a past event and a live one
+(forty people with full cards, arrivals, connections, notes; half of them speak Spanish, half
+English; many were at both and met again), and the sign-in details to try it, one attendee in
+each language.
 
 It sits above the domains because it drives all of them: accounts, events, people, the
 door and connections.
@@ -8,6 +9,7 @@ door and connections.
 
 import random
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
@@ -17,10 +19,11 @@ from sqlalchemy import func, select
 from checkin.accounts.models import Organizer
 from checkin.accounts.services import create_organizer
 from checkin.columns import now_utc
+from checkin.communities.services import new_community
 from checkin.connections.services import record_connection, write_note
 from checkin.door.services import check_in
 from checkin.events.models import Event
-from checkin.events.services import create_event, open_event
+from checkin.events.services import close_event, create_event, open_event
 from checkin.extensions import db
 from checkin.faces.drawn import drawn_portrait
 from checkin.faces.images import process_photo
@@ -32,6 +35,8 @@ from checkin.text import fold
 DEMO_ORGANIZER = "demo@example.org"
 DEMO_PASSWORD = "demo-organizer"  # noqa: S105 (printed for the demo)
 DEMO_SLUG = "demo"
+PAST_SLUG = "demo-breakfast"
+DEMO_COMMUNITY = "Colmena Cowork"
 
 # (language, headline, what I do, what I offer, what I need): ten in Spanish, ten in English.
 TRADES = [
@@ -122,17 +127,33 @@ def demo_exists() -> bool:
     return db.session.scalar(select(func.count()).select_from(Event)) > 0
 
 
+# Who came to the past breakfast (by their place among the forty): both people whose links
+# are printed, and most of those they meet again tonight.
+AT_BREAKFAST = [0, 1, 2, 3, 4, 5, 6, 7, 11, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 33]
+# Who met at the breakfast (places among the forty), some of whom meet again tonight.
+BREAKFAST_PAIRS = [(0, 3), (0, 5), (4, 0), (20, 3), (20, 23), (21, 20), (1, 2), (6, 7),
+                   (17, 18), (24, 25), (26, 27), (28, 33), (5, 22), (19, 11)]
+BREAKFAST_NOTES = {"es": "Nos conocimos en el desayuno: retomar lo de la feria",
+                   "en": "Met at the breakfast: follow up on the trade fair"}
+
+
 def create_demo(base_url: str, seed: int = 7) -> Event:
-    """Create the demo organizer and event with forty attendees, arrivals and connections."""
+    """Create the demo organizer and community: a breakfast three weeks ago (closed) and
+    tonight's event (open) with forty attendees, arrivals and connections; many were at
+    both, some met at both. Half of the members are listed in the directory."""
     rng = random.Random(seed)
     organizer = db.session.scalar(select(Organizer).filter_by(email=DEMO_ORGANIZER))
     if organizer is None:
         organizer = create_organizer(DEMO_ORGANIZER, DEMO_PASSWORD, name="Demo organizer")
+    community = new_community(organizer, DEMO_COMMUNITY, default_language="es")
+    db.session.commit()
     start = now_utc().replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    breakfast = (start - timedelta(days=21)).astimezone(ZoneInfo("Europe/Madrid"))
+    create_breakfast(organizer, community, breakfast.replace(hour=8, minute=30))
     event = create_event(
         organizer, "Networking Night · Noche de Networking", start, start + timedelta(hours=4),
         "Europe/Madrid", slug=DEMO_SLUG, venue="Colmena Cowork, Calle Mayor 12, Madrid",
-        default_language="es", walk_ins_allowed=True,
+        default_language="es", walk_ins_allowed=True, community=community,
     )
     open_event(event)
     attendees = [register_attendee(
@@ -159,6 +180,32 @@ def create_demo(base_url: str, seed: int = 7) -> Event:
         if new and n % 3 == 0:
             notes = NOTES[a.person.language]
             write_note(a, connection, notes[n % len(notes)])
+    for n, attendee in enumerate(attendees):
+        attendee.person.listed = n % 2 == 0
+    db.session.commit()
+    return event
+
+
+def create_breakfast(organizer: Organizer, community, start) -> Event:
+    """The community's past event: who came, who met, a few notes; closed since."""
+    event = create_event(
+        organizer, "Networking Breakfast · Desayuno de Networking", start,
+        start + timedelta(hours=2), "Europe/Madrid", slug=PAST_SLUG,
+        venue="Colmena Cowork, Calle Mayor 12, Madrid", default_language="es",
+        community=community)
+    open_event(event)
+    came = {i: register_attendee(event, source=AttendeeSource.DEMO,
+                                 ticket_code=f"DEMO-B-{1000 + i}", ticket_source="demo",
+                                 **demo_person(i)) for i in AT_BREAKFAST}
+    for n, attendee in enumerate(came.values()):
+        check_in(event, attendee.card_code, nonce=f"demo-b-{attendee.id}",
+                 scanned_at=start + timedelta(minutes=3 + n * 2), gate="Door 1", device="demo")
+    for n, (i, j) in enumerate(BREAKFAST_PAIRS):
+        a, b = came[i], came[j]
+        connection, _new = record_connection(a, b, at=start + timedelta(minutes=30 + n * 3))
+        if n % 2 == 0:
+            write_note(a, connection, BREAKFAST_NOTES[a.person.language])
+    close_event(event)
     return event
 
 
@@ -175,7 +222,8 @@ def demo_command(if_empty):
     wanted = not (if_empty and demo_exists())
     if wanted and db.session.scalar(select(Event.id).filter_by(slug=DEMO_SLUG)) is None:
         create_demo(base_url)
-        click.echo("Created the demo event.")
+        click.echo(f"Created the demo community ({DEMO_COMMUNITY}): a past event and a live "
+                   "one.")
     event = db.session.scalar(select(Event).filter_by(slug=DEMO_SLUG))
     if event is None:
         return

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from checkin.accounts.models import Organizer
 from checkin.accounts.services import authenticate, organizer_for_token
 from checkin.connections.models import Connection, Note
+from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.people.models import Attendee, Person
 
@@ -57,10 +58,17 @@ def test_demo_creates_a_believable_event_once(runner):
     assert "demo@example.org" in result.output
     assert result.output.count("/s/") == 2
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
-    assert count(Attendee) == 40
+    from checkin.demo import AT_BREAKFAST, DEMO_SLUG, PAST_SLUG
+
+    live = db.session.scalar(select(Event).filter_by(slug=DEMO_SLUG))
+    past = db.session.scalar(select(Event).filter_by(slug=PAST_SLUG))
+    assert live.community_id == past.community_id and past.is_closed and past.ends_at < \
+        live.starts_at
+    assert count(Attendee) == 40 + len(AT_BREAKFAST) and count(Person) == 40
     assert count(Connection) >= 20 and count(Note) >= 3
     checked_in = db.session.scalar(
-        select(func.count()).select_from(Attendee).where(Attendee.checked_in_at.is_not(None)))
+        select(func.count()).select_from(Attendee).where(Attendee.checked_in_at.is_not(None),
+                                                        Attendee.event_id == live.id))
     assert 0 < checked_in < 40
     emails = db.session.scalars(select(Person.email)).all()
     assert "jose.lopez@example.com" in emails and "alvaro.gil@example.com" in emails
@@ -68,7 +76,7 @@ def test_demo_creates_a_believable_event_once(runner):
     assert languages.count("es") == 20 and languages.count("en") == 20
     assert all(db.session.scalars(select(Person.offer)).all())
     again = runner.invoke(args=["demo", "--if-empty"])
-    assert again.exit_code == 0 and count(Attendee) == 40
+    assert again.exit_code == 0 and count(Attendee) == 40 + len(AT_BREAKFAST)
 
 
 def test_demo_refuses_production_and_makes_no_organizer(app, runner):
@@ -81,7 +89,7 @@ def test_demo_refuses_production_and_makes_no_organizer(app, runner):
 
 
 def test_demo_prints_one_spanish_and_one_english_attendee_whose_cards_agree(runner):
-    from checkin.demo import FIRST, TRADES
+    from checkin.demo import BREAKFAST_NOTES, FIRST, TRADES
 
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
@@ -98,11 +106,15 @@ def test_demo_prints_one_spanish_and_one_english_attendee_whose_cards_agree(runn
         author = db.session.get(Attendee, note.author_id)
         assert author.person.language == ("es" if note.text in {
             "Conoce proveedores para zapaterías", "Quiere hablar de exportar a Alemania",
-            "Hacer café la semana que viene"} else "en")
+            "Hacer café la semana que viene", BREAKFAST_NOTES["es"]} else "en")
     # Both printed attendees have met people already, so their pages are not empty.
     from checkin.connections.services import people_met
 
     for name in ("Ana", "Emma"):
         attendee = db.session.scalar(select(Attendee).join(Person).where(
-            Person.first_name == name))
+            Person.first_name == name).order_by(Attendee.id.desc()).limit(1))
         assert people_met(attendee)
+        # ... and met someone at both events: one entry in My network, two meetings.
+        from checkin.members.network import network_of
+
+        assert any(len(contact.meetings) == 2 for contact in network_of(attendee.person))
