@@ -61,7 +61,8 @@ def prepare(url: str, instance: Path) -> dict:
                             "Europe/Madrid")
         open_event(door)
         person_ids = db.session.scalars(insert(Person).returning(Person.id), [
-            {"display_name": f"Door guest {i}", "email": f"door{i}@example.com"}
+            {"display_name": f"Door guest {i}", "email": f"door{i}@example.com",
+             "community_id": door.community_id}
             for i in range(DOOR_GUESTS)]).all()
         codes = [new_card_code() for _ in person_ids]
         db.session.execute(insert(Attendee), [

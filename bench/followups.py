@@ -80,7 +80,8 @@ def build_event(size: int, per: int, seed: int = 1):
                "email": f"p{i}@example.com", "headline": "Headline", "company": "Company",
                "what_i_do": "Something useful for others", "offer": TRADES[i % len(TRADES)][0],
                "need": TRADES[(i * 3 + 1) % len(TRADES)][1], "language": ("es", "en")[i % 2],
-               "links": [f"https://example.com/{i}"], "share_email": True}
+               "links": [f"https://example.com/{i}"], "share_email": True,
+               "community_id": event.community_id}
               for i in range(size)]
     person_ids = db.session.scalars(insert(Person).returning(Person.id), people).all()
     attendees = [{"event_id": event.id, "person_id": pid, "card_code": new_card_code(),

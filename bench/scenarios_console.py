@@ -37,7 +37,8 @@ def seed_tickets(event, per_thread: int = 15_000) -> None:
     from checkin.people.models import Attendee, Person
 
     numbers = [tid * 100_000_000 + c for tid in (1, 2) for c in range(1, per_thread + 1)]
-    db.session.execute(insert(Person), [{"display_name": f"Ticket {n}", "email": f"t{n}@x.org"}
+    db.session.execute(insert(Person), [{"display_name": f"Ticket {n}", "email": f"t{n}@x.org",
+                                         "community_id": event.community_id}
                                         for n in numbers])
     person_ids = db.session.scalars(select(Person.id).order_by(Person.id)).all()[-len(numbers):]
     db.session.execute(insert(Attendee), [

@@ -19,7 +19,8 @@ def seed_crowd(event, people: int = PEOPLE, connections: int = CONNECTIONS) -> N
 
     db.session.execute(insert(Person), [
         {"display_name": f"Person {i:05d}", "email": f"p{i}@example.com",
-         "company": f"Company {i % 97}"} for i in range(people)])
+         "company": f"Company {i % 97}", "community_id": event.community_id}
+        for i in range(people)])
     person_ids = db.session.scalars(select(Person.id).order_by(Person.id)).all()[-people:]
     rows = []
     for i, person_id in enumerate(person_ids):

@@ -46,8 +46,7 @@ def test_existing_events_and_people_move_into_communities(app):
     theirs = _insert("organizers", email="other@example.org", name="", password_hash="x",
                      session_key="k2")
     events = {}
-    for n, (slug, owner) in enumerate([("march", mine), ("april", mine), ("other", theirs),
-                                       ("orphan", None)]):
+    for slug, owner in [("march", mine), ("april", mine), ("other", theirs), ("orphan", None)]:
         events[slug] = _insert("events", slug=slug, name=slug.title(), starts_at=now,
                                ends_at=now + timedelta(hours=2), timezone="UTC",
                                default_language="es", state="open")
@@ -78,10 +77,13 @@ def test_existing_events_and_people_move_into_communities(app):
     upgrade()
 
     connection_ = db.session.connection()
+
+    def pairs(sql: str) -> dict:
+        return {row[0]: row[1] for row in connection_.execute(sa.text(sql))}
+
     communities = {row.id: row for row in connection_.execute(sa.text(
         "SELECT id, slug, name, default_language FROM communities"))}
-    event_community = dict(tuple(r) for r in connection_.execute(sa.text("SELECT slug, community_id FROM events"))
-                           .all())
+    event_community = pairs("SELECT slug, community_id FROM events")
     assert event_community["march"] == event_community["april"]
     assert len({event_community[s] for s in ("march", "other", "orphan")}) == 3
     assert communities[event_community["march"]].name == "Colmena"
@@ -93,8 +95,7 @@ def test_existing_events_and_people_move_into_communities(app):
 
     people = {row.id: row for row in connection_.execute(sa.text(
         "SELECT id, community_id, display_name, headline, offer, pitch, listed FROM people"))}
-    person_of = dict(tuple(r) for r in connection_.execute(sa.text("SELECT id, person_id FROM attendees"))
-                     .all())
+    person_of = pairs("SELECT id, person_id FROM attendees")
     # Ana's two registrations in one community: one card (the newer one, blanks filled).
     assert person_of[old_ana[1]] == person_of[new_ana[1]] == new_ana[0]
     merged = people[new_ana[0]]
@@ -112,6 +113,5 @@ def test_existing_events_and_people_move_into_communities(app):
     # The connection and the note still join the same registrations.
     assert connection_.execute(sa.text("SELECT count(*) FROM connections")).scalar() == 1
     assert connection_.execute(sa.text("SELECT text FROM notes")).scalar() == "Knows suppliers"
-    search = dict(tuple(r) for r in connection_.execute(sa.text("SELECT id, search_key FROM attendees"))
-                  .all())
+    search = pairs("SELECT id, search_key FROM attendees")
     assert "ana gil" in search[old_ana[1]]

@@ -85,7 +85,8 @@ def test_import_stores_clean_text(client, owner, event):
 def test_no_write_path_can_skip_the_rule(event):
     """Even a bulk insert that bypasses every service stores clean text."""
     person_id = db.session.scalars(insert(Person).returning(Person.id), [
-        {"display_name": NASTY, "pitch": "Line one\x00\nLine two\u202e"}]).one()
+        {"display_name": NASTY, "pitch": "Line one\x00\nLine two\u202e",
+         "community_id": event.community_id}]).one()
     attendee = make_attendee(event, first_name="Luis\x1b", last_name="\x00Pérez")
     db.session.commit()
     person = stored(Person, id=person_id)

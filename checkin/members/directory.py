@@ -1,6 +1,6 @@
 """The members' directory: the public cards of the members who chose to be listed."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from checkin.extensions import db
 from checkin.people.cards import public_card
@@ -46,25 +46,29 @@ def alternatives(word: str) -> set[str]:
     return found
 
 
-def listed_members(person: Person, query: str = "") -> list[dict]:
-    """The listed members of ``person``'s community but them, by name: each one's public card
-    (what they do, offer and need; never how to reach them), with ``id``.
+def listed_members(person: Person, query: str = "", limit: int = 50, offset: int = 0
+                   ) -> tuple[list[dict], int]:
+    """One page of the listed members of ``person``'s community but them, by name, and how
+    many there are: each one's public card (what they do, offer and need; never how to reach
+    them), with ``id``.
 
     ``query`` words must each appear (accents and case aside, in English or Spanish) in the
-    card. Only the columns of the public card are read, so no contact detail can slip out.
+    card; a search reads the listed cards here (neither database folds accents), a plain
+    page is one indexed query. Only the columns of the public card are read, so no contact
+    detail can slip out.
     """
-    columns = [getattr(Person, name) for name in SEARCHED]
-    rows = db.session.execute(
-        select(Person.id, *columns)
-        .where(Person.community_id == person.community_id, Person.listed.is_(True),
-               Person.id != person.id)
-        .order_by(Person.name_key, Person.id)
-    ).all()
-    cards = [{"id": row.id, **public_card(row)} for row in rows]
+    listed = (Person.community_id == person.community_id, Person.listed.is_(True),
+              Person.id != person.id)
+    statement = (select(Person.id, *(getattr(Person, name) for name in SEARCHED))
+                 .where(*listed).order_by(Person.name_key, Person.id))
     words = [alternatives(w) for w in fold((query or "")[:100]).split()[:8]]
-    if words:
-        cards = [card for card in cards if _matches(card, words)]
-    return cards
+    if not words:
+        total = db.session.scalar(select(func.count()).select_from(Person).where(*listed))
+        rows = db.session.execute(statement.limit(limit).offset(offset)).all()
+        return [{"id": row.id, **public_card(row)} for row in rows], total
+    cards = [{"id": row.id, **public_card(row)} for row in db.session.execute(statement)]
+    cards = [card for card in cards if _matches(card, words)]
+    return cards[offset:offset + limit], len(cards)
 
 
 def _matches(card: dict, words: list[set[str]]) -> bool:

@@ -176,7 +176,7 @@ def directory(slug: str):
     community, person, me = require_member(slug)
     query = request.args.get("q", "").replace("\x00", "")[:100]
     page = request.args.get("page", 1, type=database_id)
-    cards = listed_members(person, query)
-    return member_page("members/directory.html", community, person, me,
-                       cards=cards[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(cards),
-                       query=query, page=page, more=len(cards) > page * PAGE_SIZE)
+    cards, total = listed_members(person, query, limit=PAGE_SIZE,
+                                  offset=(page - 1) * PAGE_SIZE)
+    return member_page("members/directory.html", community, person, me, cards=cards,
+                       total=total, query=query, page=page, more=total > page * PAGE_SIZE)

@@ -41,7 +41,7 @@ def sign_out(event: Event) -> None:
         session[SESSION_KEY] = kept
 
 
-def _held(event_id: int, entry) -> Attendee | None:
+def _held(event_id: int, entry, with_event: bool = False) -> Attendee | None:
     """The attendee a session entry for ``event_id`` names, if its session key still matches.
 
     The key, not only the id: a revoked link replaced the key, and a deleted attendee's id
@@ -53,8 +53,10 @@ def _held(event_id: int, entry) -> Attendee | None:
     if not isinstance(attendee_id, int) or not isinstance(key, str) or not key \
             or not 0 < attendee_id < 2**31:
         return None
-    attendee = db.session.get(Attendee, attendee_id,
-                              options=[joinedload(Attendee.person), joinedload(Attendee.event)])
+    options = [joinedload(Attendee.person)]
+    if with_event:
+        options.append(joinedload(Attendee.event))
+    attendee = db.session.get(Attendee, attendee_id, options=options)
     if attendee is None or attendee.event_id != event_id \
             or not secrets.compare_digest(attendee.session_key, key):
         return None
@@ -96,7 +98,7 @@ def signed_in_member(community: Community | int, skip_event_id: int | None = Non
     for event_id, entry in _held_entries():
         if event_id == skip_event_id:
             continue
-        attendee = _held(event_id, entry)
+        attendee = _held(event_id, entry, with_event=True)
         if attendee is not None and attendee.event.community_id == community_id:
             g.person_language = attendee.person.language
             return attendee.person
