@@ -14,6 +14,7 @@ from checkin.columns import now_utc
 from checkin.communities.models import COMMUNITY_LIMITS, Community
 from checkin.events.models import Event
 from checkin.extensions import db
+from checkin.faces.services import preload_photos
 from checkin.inputs import database_id
 from checkin.members.directory import listed_members
 from checkin.members.network import SORTS, network_of
@@ -120,6 +121,7 @@ def my_network(slug: str):
     page = request.args.get("page", 1, type=database_id)
     contacts = network_of(person, query, sort)
     shown = contacts[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    preload_photos([c.person for c in shown])
     return member_page("members/network.html", community, person, me, contacts=shown,
                        total=len(contacts), query=query, sort=sort, page=page,
                        more=len(contacts) > page * PAGE_SIZE,
@@ -178,5 +180,10 @@ def directory(slug: str):
     page = request.args.get("page", 1, type=database_id)
     cards, total = listed_members(person, query, limit=PAGE_SIZE,
                                   offset=(page - 1) * PAGE_SIZE)
+    # Their faces (photo or initials); the text shown stays the public card's.
+    faces = {p.id: p for p in db.session.scalars(
+        select(Person).where(Person.id.in_([c["id"] for c in cards])))} if cards else {}
+    preload_photos(faces.values())
     return member_page("members/directory.html", community, person, me, cards=cards,
-                       total=total, query=query, page=page, more=total > page * PAGE_SIZE)
+                       faces=faces, total=total, query=query, page=page,
+                       more=total > page * PAGE_SIZE)
