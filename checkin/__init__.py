@@ -2,11 +2,14 @@
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 
 ROOT = Path(__file__).resolve().parent.parent
 # How long a connection waits for SQLite's write lock before "database is locked": a web
@@ -26,6 +29,35 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+# A database server (or a firewall between) drops connections left idle for minutes; one idle
+# this long is tested before a request gets it. Pinging every checkout (pool_pre_ping) cost a
+# round trip on every request; a connection in steady use is known to be alive.
+IDLE_PING_AFTER_S = 10
+
+
+@sa_event.listens_for(Pool, "checkin")
+def _idle_since(_dbapi_connection, record):
+    record.info["idle_since"] = time.monotonic()
+
+
+@sa_event.listens_for(Pool, "checkout")
+def _ping_when_idle(dbapi_connection, record, _proxy):
+    """Idle long enough to have been dropped: ping; a dead one makes the pool connect anew."""
+    idle_since = record.info.pop("idle_since", None)
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_AFTER_S \
+            or isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:
+        raise DisconnectionError("the idle connection was dropped") from error
+
+
 def create_app(settings: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the app; ``settings`` override what the environment says (tests use this)."""
     # Cycle guard (checkin -> every domain -> checkin): each domain module lives inside this
@@ -38,6 +70,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         communities,
         connections,
         console,
+        cookies,
         demo,
         door,
         errors_web,
@@ -73,6 +106,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True, render_item=render_migration_type)
+    cookies.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -90,8 +90,8 @@ def load_settings(instance_path: Path, environ=None) -> dict:
         "CHECKIN_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key(environ, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": url,
-        # A server can drop idle connections; a local SQLite file cannot, so skip the ping.
-        "SQLALCHEMY_ENGINE_OPTIONS": {} if url.startswith("sqlite") else {"pool_pre_ping": True},
+        # A server can drop idle connections: checkin.create_app pings those idle a while.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "CHECKIN_MAIL_URL": environ.get("CHECKIN_MAIL_URL")
         or (instance_path / "outbox").as_uri(),
         "CHECKIN_MAIL_FROM": environ.get("CHECKIN_MAIL_FROM", "checkin <noreply@localhost>"),

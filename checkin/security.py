@@ -1,6 +1,6 @@
 """Response headers every page carries, and who the client is behind trusted proxies."""
 
-from flask import Flask, request
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
@@ -19,18 +19,38 @@ CSP = "; ".join(
 )
 
 
-def add_security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+# Built once: every response carries these unless its view set its own (the follow-up preview
+# frames itself with a CSP of its own).
+EVERY_RESPONSE = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
     # Strict by default: sign-in links must never leak through a Referer.
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault(
-        "Permissions-Policy", "camera=(self), microphone=(), geolocation=()"
-    )
-    if request.path.startswith(("/api/", "/console", "/s/", "/me")):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+    ("Referrer-Policy", "no-referrer"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+)
+EVERY_RESPONSE_BY_NAME = tuple((name.lower(), (name, value)) for name, value in EVERY_RESPONSE)
+NEVER_STORED = ("/api/", "/console", "/s/", "/me")  # personal pages: no cache keeps them
+NO_STORE = ("Cache-Control", "no-store")
+
+
+class SecurityHeaders:
+    """WSGI middleware: the headers above added to the response's own list as it starts."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        never_stored = environ.get("PATH_INFO", "").startswith(NEVER_STORED)
+
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            added = [h for name, h in EVERY_RESPONSE_BY_NAME if name not in present]
+            if never_stored and "cache-control" not in present:
+                added.append(NO_STORE)
+            return start_response(status, [*headers, *added], exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
 
 
 def framed_by_this_site(response):
@@ -53,5 +73,5 @@ def trust_proxies(app: Flask, count: int) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     trust_proxies(app, app.config.get("CHECKIN_TRUSTED_PROXIES", 0))
-    app.after_request(add_security_headers)
