@@ -28,7 +28,7 @@ def _api_event(app):
     return _event
 
 
-def seed_tickets(event, per_thread: int = 15_000) -> None:
+def seed_tickets(event, per_thread: int = 15_000, card_prefix: str = "T") -> None:
     """Guests whose imported ticket codes are the numbers wrk puts in ``{n}`` (thread × 10⁸ +
     request count), so each request of the run scans a guest who has not arrived yet."""
     from sqlalchemy import insert, select
@@ -37,13 +37,15 @@ def seed_tickets(event, per_thread: int = 15_000) -> None:
     from checkin.people.models import Attendee, Person
 
     numbers = [tid * 100_000_000 + c for tid in (1, 2) for c in range(1, per_thread + 1)]
-    db.session.execute(insert(Person), [{"display_name": f"Ticket {n}", "email": f"t{n}@x.org",
-                                         "community_id": event.community_id}
-                                        for n in numbers])
+    db.session.execute(insert(Person), [
+        {"display_name": f"Ticket {n}", "email": f"{card_prefix.lower()}{n}@x.org",
+         "community_id": event.community_id}
+        for n in numbers])
     person_ids = db.session.scalars(select(Person.id).order_by(Person.id)).all()[-len(numbers):]
     db.session.execute(insert(Attendee), [
-        {"event_id": event.id, "person_id": pid, "card_code": f"T{n}", "ticket_code": str(n),
-         "ticket_source": "eventbrite", "search_key": f"ticket {n}", "source": "import"}
+        {"event_id": event.id, "person_id": pid, "card_code": f"{card_prefix}{n}",
+         "ticket_code": str(n), "ticket_source": "eventbrite", "search_key": f"ticket {n}",
+         "source": "import"}
         for n, pid in zip(numbers, person_ids, strict=True)])
     db.session.commit()
 

@@ -48,6 +48,15 @@ def seed_crowd(event, people: int = PEOPLE, connections: int = CONNECTIONS) -> N
 _signed_in: dict = {}
 
 
+def _console_cookie(app, email: str) -> tuple[str, str]:
+    """An organizer's console session cookie, and the CSRF token the door page would send."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    client.post("/console/login", data={"email": email, "password": PASSWORD})
+    app.config["WTF_CSRF_ENABLED"] = True
+    return client, f"session={client.get_cookie('session').value}"
+
+
 def _big_event(app):
     """The event and an owner's session cookie, made once per benchmark run."""
     if _signed_in:
@@ -61,11 +70,8 @@ def _big_event(app):
     event = create_event(owner, "Door bench", start, start + timedelta(hours=4), "Europe/Madrid")
     open_event(event)
     seed_crowd(event)
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    client.post("/console/login", data={"email": owner.email, "password": PASSWORD})
-    app.config["WTF_CSRF_ENABLED"] = True
-    _signed_in.update(slug=event.slug, cookie=f"session={client.get_cookie('session').value}")
+    _client, cookie = _console_cookie(app, owner.email)
+    _signed_in.update(slug=event.slug, cookie=cookie)
     return _signed_in["slug"], _signed_in["cookie"]
 
 
@@ -89,3 +95,30 @@ def door_search(app) -> Load:
     slug, cookie = _big_event(app)
     return Load(f"/console/events/{slug}/door/search?q=person%200{{n}}",
                 headers={"Cookie": cookie})
+
+
+@scenario("door_scan")
+def door_scan(app) -> Load:
+    """The door page's own scan (POST …/door/scans, the JSON it sends: code, nonce, device,
+    gate, CSRF header) at the door rush: each request a guest arriving by ticket code."""
+    import json
+
+    from bench.scenarios_console import seed_tickets
+    from checkin.accounts.services import create_organizer
+    from checkin.columns import now_utc
+    from checkin.events.services import create_event, open_event
+
+    owner = create_organizer("bench-scan@example.org", PASSWORD)
+    start = now_utc() - timedelta(hours=1)
+    event = create_event(owner, "Scan bench", start, start + timedelta(hours=4), "Europe/Madrid")
+    open_event(event)
+    seed_tickets(event, card_prefix="D")
+    client, _cookie = _console_cookie(app, owner.email)
+    token = client.get(f"/console/events/{event.slug}/door/token").json["csrf_token"]
+    cookie = f"session={client.get_cookie('session').value}"
+    # Each run's warm-up scans the first numbers again: a repeated nonce is its first answer.
+    body = json.dumps({"code": "{n}", "type": "entry", "nonce": "bench-{n}",
+                       "device": "dev-bench", "gate": "Door 1"})
+    return Load(f"/console/events/{event.slug}/door/scans", method="POST", body=body,
+                headers={"Cookie": cookie, "X-CSRFToken": token,
+                         "Content-Type": "application/json"})

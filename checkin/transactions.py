@@ -2,8 +2,10 @@
 
 import time
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import TypeDecorator
 
 from checkin.events.models import Event
 from checkin.extensions import db
@@ -44,6 +46,40 @@ def lock_community_for_writing(community_id: int) -> None:
 
     db.session.execute(select(Community.id).where(Community.id == community_id)
                        .with_for_update(key_share=True))
+
+
+def commit_keeping_loaded() -> None:
+    """Commit, and keep every loaded object as it is rather than expire it.
+
+    For a use case that answers from what it just read and wrote (a check-in): after a
+    plain commit, the answer's first look at each object reads its row again. What the ORM
+    wrote is kept as stored (each column type's cleaning and time zone applied); what was
+    changed behind its back (a bulk UPDATE) must have been set on the objects first.
+    """
+    session = db.session()
+    written = [*session.new, *session.dirty]
+    session.flush()
+    dialect = session.get_bind().dialect
+    for instance in written:
+        _as_stored(instance, dialect)
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+
+
+def _as_stored(instance, dialect) -> None:
+    """Set each loaded column of ``instance`` to what its type stored (and reads back)."""
+    state = inspect(instance)
+    for attribute in state.mapper.column_attrs:
+        column_type = attribute.columns[0].type
+        if isinstance(column_type, TypeDecorator) and attribute.key in state.dict:
+            value = column_type.process_bind_param(state.dict[attribute.key], dialect)
+            if type(column_type).process_result_value is not TypeDecorator.process_result_value:
+                value = column_type.process_result_value(value, dialect)
+            set_committed_value(instance, attribute.key, value)
 
 
 def is_busy(error: BaseException) -> bool:

@@ -224,20 +224,25 @@ def event_for(organizer, slug: str, roles=(Role.OWNER,)) -> Event:
     Any other case (no such event, someone else's event, a lesser role) is the
     same 404, so nobody learns which events exist.
     """
-    event = None
+    return event_and_role_for(organizer, slug, roles)[0]
+
+
+def event_and_role_for(organizer, slug: str, roles=(Role.OWNER,)) -> tuple[Event, str]:
+    """Like :func:`event_for`, with the role ``organizer`` holds there, in the same query."""
+    found = None
     if organizer is not None and getattr(organizer, "is_authenticated", False):
-        event = db.session.scalar(
-            select(Event)
+        found = db.session.execute(
+            select(Event, EventRole.role)
             .join(EventRole, EventRole.event_id == Event.id)
             .where(
                 Event.slug == slug,
                 EventRole.organizer_id == organizer.id,
                 EventRole.role.in_([str(r) for r in roles]),
             )
-        )
-    if event is None:
+        ).first()
+    if found is None:
         raise DomainError("not_found", _l("No such event."), status=404)
-    return event
+    return found[0], found[1]
 
 
 def issue_api_token(organizer: Organizer, label: str = "") -> tuple[ApiToken, str]:

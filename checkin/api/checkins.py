@@ -4,8 +4,7 @@ from flask import g
 from sqlalchemy import select
 
 from checkin.accounts.models import Role
-from checkin.accounts.services import role_in
-from checkin.api.common import api_event, body, bp, field, instant, paginated
+from checkin.api.common import api_event, api_role, body, bp, field, instant, paginated
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import checkin_json, door_attendee_json
 from checkin.door.models import CheckIn, ScanResult
@@ -68,7 +67,7 @@ add_schema("CheckInAnswer", {
 
 def shows_cards(event) -> bool:
     """Whether the token's organizer may read card codes here: owners yes, door staff no."""
-    return role_in(g.api_organizer, event) == Role.OWNER
+    return api_role(event) == Role.OWNER
 
 
 def answer_json(answer: ScanAnswer, cards: bool) -> tuple[dict, int]:

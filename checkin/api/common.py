@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from checkin.accounts.models import Role
-from checkin.accounts.services import event_for, organizer_for_token
+from checkin.accounts.services import event_and_role_for, organizer_for_token, role_in
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
@@ -47,7 +47,15 @@ def api_event(slug: str, door: bool = False) -> Event:
     if "\x00" in slug or len(slug) > 64:
         raise DomainError("not_found", _l("No such event."), status=404)
     roles = (Role.OWNER, Role.DOOR) if door else (Role.OWNER,)
-    return event_for(g.api_organizer, slug, roles=roles)
+    event, role = event_and_role_for(g.api_organizer, slug, roles=roles)
+    g.api_role = (event.id, role)
+    return event
+
+
+def api_role(event: Event) -> str | None:
+    """The token's organizer's role at ``event``, as :func:`api_event` found it."""
+    event_id, role = getattr(g, "api_role", (None, None))
+    return role if event_id == event.id else role_in(g.api_organizer, event)
 
 
 def body() -> dict:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from checkin.accounts.models import Organizer
 from checkin.columns import now_utc
@@ -17,6 +18,7 @@ from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.people.models import Attendee
 from checkin.tokens import new_secret
+from checkin.transactions import commit_keeping_loaded
 
 UNDO_WINDOW = timedelta(minutes=15)
 # A camera sees a code held up many times a second: the same device scanning the same
@@ -51,7 +53,8 @@ def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
     clauses = [and_(Attendee.event_id == event.id, Attendee.ticket_code == ticket_code)]
     if card_code:
         clauses.append(Attendee.card_code == card_code)
-    candidates = db.session.scalars(select(Attendee).where(or_(*clauses)).limit(20)).all()
+    candidates = db.session.scalars(_with_card(select(Attendee).where(or_(*clauses)).limit(20))
+                                    ).all()
     for attendee in candidates:
         if attendee.event_id == event.id:
             return attendee, False
@@ -66,16 +69,22 @@ def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
     return None, elsewhere is not None
 
 
+def _with_card(query):
+    """The attendees a scan names with their card (the answer shows the name) in the same
+    query, as they are now: a door's queue may scan one person twice in one request."""
+    return query.options(joinedload(Attendee.person)).execution_options(populate_existing=True)
+
+
 def _ticket_regardless_of_case(event: Event, ticket_code: str) -> Attendee | None:
     """The one guest whose ticket code is ``ticket_code`` but for case (typed ``demo-1038``
     for ``DEMO-1038``); none when two codes differ only by case (the door then asks for a
     hand check rather than guess)."""
     if not ticket_code:
         return None
-    found = db.session.scalars(
+    found = db.session.scalars(_with_card(
         select(Attendee).where(Attendee.event_id == event.id,
                                func.lower(Attendee.ticket_code) == ticket_code.lower())
-        .limit(2)).all()
+        .limit(2))).all()
     return found[0] if len(found) == 1 else None
 
 
@@ -102,7 +111,8 @@ def _replay(event: Event, nonce: str, code: str, kind: str,
     if not same or earlier.kind != kind:
         raise DomainError("nonce_reused", _l("This nonce was already used for another scan."),
                           status=409)
-    attendee = db.session.get(Attendee, earlier.attendee_id) if earlier.attendee_id else None
+    attendee = db.session.scalar(_with_card(select(Attendee).where(
+        Attendee.id == earlier.attendee_id))) if earlier.attendee_id else None
     result = ScanResult(earlier.result)
     previous = _previous_entry(attendee) if attendee and result != ScanResult.OK else None
     return ScanAnswer(result, earlier, attendee, previous, replayed=True, nonce=nonce)
@@ -134,7 +144,7 @@ def _picked(event: Event, attendee_id: int) -> Attendee | None:
     if isinstance(attendee_id, bool) or not isinstance(attendee_id, int) \
             or not 1 <= attendee_id <= MAX_ATTENDEE_ID:
         raise DomainError("bad_attendee", _l("attendee must be an attendee id."))
-    attendee = db.session.get(Attendee, attendee_id)
+    attendee = db.session.scalar(_with_card(select(Attendee).where(Attendee.id == attendee_id)))
     return attendee if attendee is not None and attendee.event_id == event.id else None
 
 
@@ -156,15 +166,24 @@ def _checked_scan_time(event: Event, scanned_at: datetime | None,
 
 def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
                 queued: bool = False) -> ScanResult:
-    """Set the attendee inside, atomically; the answer for this entry scan."""
+    """Set the attendee inside, atomically; the answer for this entry scan.
+
+    ``attendee`` was just read in this transaction: one already inside is answered without
+    a write (any later exit is a later scan). The conditional UPDATE decides the rest, and
+    returns what it wrote, so the answer needs no second read.
+    """
+    if attendee.inside and not queued:
+        return ScanResult.ALREADY_CHECKED_IN
     won = db.session.execute(
         update(Attendee)
         .where(Attendee.id == attendee.id, Attendee.inside.is_(False))
         .values(inside=True, checked_in_gate=gate,
                 checked_in_at=db.func.coalesce(Attendee.checked_in_at, at))
+        .returning(Attendee.checked_in_at)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if won:
+    ).first()
+    if won is not None:
+        _as_written(attendee, inside=True, checked_in_gate=gate, checked_in_at=won[0])
         return ScanResult.OK
     if not queued:
         # Online, the first request to arrive wins, whatever the devices' clocks say:
@@ -180,6 +199,7 @@ def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
     ).rowcount
     if not earlier:
         return ScanResult.ALREADY_CHECKED_IN
+    _as_written(attendee, checked_in_at=at, checked_in_gate=gate)
     db.session.execute(
         update(CheckIn)
         .where(and_(CheckIn.attendee_id == attendee.id, CheckIn.kind == ScanKind.ENTRY,
@@ -197,7 +217,16 @@ def _mark_exit(attendee: Attendee) -> ScanResult:
         .values(inside=False)
         .execution_options(synchronize_session=False)
     ).rowcount
-    return ScanResult.OK if left else ScanResult.NOT_CHECKED_IN
+    if not left:
+        return ScanResult.NOT_CHECKED_IN
+    _as_written(attendee, inside=False)
+    return ScanResult.OK
+
+
+def _as_written(attendee: Attendee, **values) -> None:
+    """Keep the loaded row as an UPDATE above wrote it (it bypasses the ORM)."""
+    for name, value in values.items():
+        set_committed_value(attendee, name, value)
 
 
 def check_in(
@@ -231,15 +260,18 @@ def check_in(
     code = (code or "").strip()[:CheckIn.code.type.length]
     if not code and attendee_id is None:
         raise DomainError("missing_code", _l("No code was given."))
-    nonce = nonce or new_secret()
-    if len(nonce) > CheckIn.nonce.type.length:
+    nonce = nonce or None
+    if nonce is not None and len(nonce) > CheckIn.nonce.type.length:
         raise DomainError("bad_nonce", _l("The nonce is too long."))
     received = now_utc()
     scanned_at = _checked_scan_time(event, scanned_at, received)
     kind = str(kind)
-    replay = _replay(event, nonce, code, kind, attendee_id)
-    if replay is not None:
-        return replay
+    if nonce is None:
+        nonce = new_secret()  # made here: no earlier scan can hold it
+    else:
+        replay = _replay(event, nonce, code, kind, attendee_id)
+        if replay is not None:
+            return replay
     if attendee_id is not None:
         attendee, elsewhere = _picked(event, attendee_id), False
     else:
@@ -261,15 +293,11 @@ def check_in(
                   organizer_id=organizer.id if organizer else None, nonce=nonce)
     db.session.add(log)
     try:
-        db.session.commit()
+        # The answer is made of what this transaction read and wrote: nothing to read again.
+        commit_keeping_loaded()
     except IntegrityError:  # the same nonce arrived twice at the same moment
         db.session.rollback()
         return _replay(event, nonce, code, kind, attendee_id)
-    if attendee is not None:  # as the scan left them, with their card, in one query
-        attendee = db.session.scalars(
-            select(Attendee).options(joinedload(Attendee.person))
-            .where(Attendee.id == attendee.id).execution_options(populate_existing=True)
-        ).one()
     repeat = result in (ScanResult.ALREADY_CHECKED_IN, ScanResult.DUPLICATE)
     previous = _previous_entry(attendee) if attendee and repeat else None
     return ScanAnswer(result, log, attendee, previous, nonce=nonce)
