@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_time
 from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
@@ -213,6 +214,19 @@ def labels() -> dict:
     return _LABELS[key]
 
 
+def met_times(zone: ZoneInfo, language: str):
+    """``at`` → "19:05" on the venue's clock: the locale parsed once, each time formatted once
+    (the text part and the HTML part both show it)."""
+    locale, formatted = Locale.parse(language), {}
+
+    def met_time(at: datetime) -> str:
+        if at not in formatted:
+            formatted[at] = format_time(at.astimezone(zone), "short", locale=locale)
+        return formatted[at]
+
+    return met_time
+
+
 @dataclass
 class FollowupContext:
     """Everything one attendee's follow-up says, gathered from the database."""
@@ -277,7 +291,7 @@ def render_followup_email(followup: FollowupContext, for_organizer: bool = False
             "event": event, "person": person, "contacts": contacts,
             "suggestions": [(s, reason_for(s)) for s in followup.suggestions],
             "when": event_when(event, language),
-            "met_time": lambda at: format_time(at.astimezone(zone), "short", locale=language),
+            "met_time": met_times(zone, language),
             "unsubscribe_url": unsubscribe_url(person), "reply_to": reply_to,
             "card_url": f"{base_url}/e/{event.slug}/me", "language": language,
             "labels": labels(), "face_cid": face_cid,
