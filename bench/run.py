@@ -1,6 +1,11 @@
 """Benchmark routes as a ratio to a bare Flask hello-world served the same way, in the same run.
 
     python bench/run.py [SCENARIO ...] [--duration 5] [--connections 8]
+    BENCH_DATABASE_URL=postgresql://… python bench/run.py --database both
+
+``--database`` is sqlite (a fresh file, the default), postgresql (BENCH_DATABASE_URL, emptied
+first: give it a database of its own) or both, one after the other, each in a fresh process
+with its own hello-world baseline.
 
 Both servers are gunicorn with 2 sync workers on loopback; the load comes from
 wrk when it is installed (Debian's package), else from a small Python client.
@@ -171,10 +176,18 @@ def measure(base: str, load: Load, duration: float, connections: int) -> dict:
 def prepare_database(workdir: Path) -> dict:
     """A migrated database for the app under test (SQLite here, or BENCH_DATABASE_URL)."""
     from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
 
     from checkin import create_app
+    from checkin.config import database_url
 
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
+    url = database_url({"CHECKIN_DATABASE_URL": url}, workdir)
+    if url.startswith("postgresql"):  # each run seeds its own event: start from nothing
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
     env = {"BENCH_DATABASE_URL": url, "BENCH_INSTANCE": str(workdir / "instance"),
            "BENCH_MAIL_URL": (workdir / "outbox").as_uri()}
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret",
@@ -185,16 +198,40 @@ def prepare_database(workdir: Path) -> dict:
     return env, app
 
 
+def commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def run_both(args) -> None:
+    """Each database in a fresh process (the scenarios keep what they seeded in globals)."""
+    if not os.environ.get("BENCH_DATABASE_URL"):
+        sys.exit("--database both needs BENCH_DATABASE_URL (a PostgreSQL database of its own)")
+    for database in ("sqlite", "postgresql"):
+        command = [sys.executable, __file__, *args.names, "--database", database,
+                   "--duration", str(args.duration), "--connections", str(args.connections)]
+        if subprocess.run(command).returncode:
+            sys.exit(f"the {database} run failed")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="scenarios (default: all)")
     parser.add_argument("--duration", type=float, default=5)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="sqlite")
     args = parser.parse_args()
     names = args.names or sorted(registry.SCENARIOS)
     unknown = set(names) - set(registry.SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if args.database == "both":
+        return run_both(args)
+    if args.database == "sqlite":
+        os.environ.pop("BENCH_DATABASE_URL", None)
+    elif not os.environ.get("BENCH_DATABASE_URL"):
+        parser.error("--database postgresql needs BENCH_DATABASE_URL")
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -209,17 +246,20 @@ def main() -> None:
             for name in names:
                 results[name] = measure(base, loads[name], args.duration, args.connections)
     hello = results["hello"]["rps"]
-    print(f"{'route':<24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'non-2xx':>9}")
+    revision = commit()
+    print(f"\n{args.database}, commit {revision}, {args.connections} connections, "
+          f"{args.duration:g} s each")
+    print("| route | req/s | p50 ms | p99 ms | ratio | non-2xx |\n|---|---|---|---|---|---|")
     for name, r in results.items():
         r["ratio"] = round(r["rps"] / hello, 3)
-        print(f"{name:<24}{r['rps']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-              f"{r['ratio']:>8.2f}{r['non_2xx']:>9}")
+        print(f"| {name} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
+              f"| {r['ratio']:.2f} | {r['non_2xx']} |")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    (out / f"routes-{stamp}.json").write_text(json.dumps(
-        {"duration": args.duration, "connections": args.connections, "results": results},
-        indent=2))
+    (out / f"routes-{args.database}-{stamp}.json").write_text(json.dumps(
+        {"commit": revision, "database": args.database, "duration": args.duration,
+         "connections": args.connections, "results": results}, indent=2))
 
 
 if __name__ == "__main__":
