@@ -1,5 +1,6 @@
 """Door scenarios: the live dashboard and the door search of an event of 10,000 attendees."""
 
+import contextvars
 from datetime import timedelta
 
 from sqlalchemy import insert, select
@@ -48,12 +49,18 @@ def seed_crowd(event, people: int = PEOPLE, connections: int = CONNECTIONS) -> N
 _signed_in: dict = {}
 
 
-def _console_cookie(app, email: str) -> tuple[str, str]:
-    """An organizer's console session cookie, and the CSRF token the door page would send."""
-    app.config["WTF_CSRF_ENABLED"] = False
+def _console_cookie(app, email: str):
+    """A test client signed in as an organizer, and its session cookie. Its requests run
+    in a context of their own: inside the seeding's app context they would share its ``g``,
+    and with it the organizer an earlier sign-in loaded."""
     client = app.test_client()
-    client.post("/console/login", data={"email": email, "password": PASSWORD})
-    app.config["WTF_CSRF_ENABLED"] = True
+
+    def sign_in():
+        app.config["WTF_CSRF_ENABLED"] = False
+        client.post("/console/login", data={"email": email, "password": PASSWORD})
+        app.config["WTF_CSRF_ENABLED"] = True
+
+    contextvars.Context().run(sign_in)
     return client, f"session={client.get_cookie('session').value}"
 
 
@@ -114,7 +121,8 @@ def door_scan(app) -> Load:
     open_event(event)
     seed_tickets(event, card_prefix="D")
     client, _cookie = _console_cookie(app, owner.email)
-    token = client.get(f"/console/events/{event.slug}/door/token").json["csrf_token"]
+    token = contextvars.Context().run(
+        client.get, f"/console/events/{event.slug}/door/token").json["csrf_token"]
     cookie = f"session={client.get_cookie('session').value}"
     # Each run's warm-up scans the first numbers again: a repeated nonce is its first answer.
     body = json.dumps({"code": "{n}", "type": "entry", "nonce": "bench-{n}",
