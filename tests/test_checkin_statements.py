@@ -66,8 +66,8 @@ def test_a_door_page_scan_answers_from_what_it_wrote(client, event):
     guest = first["attendee"]
     assert guest["n"] == "Ana Núñez" and guest["in"] is True and guest["g"] == "Door 2"
     # The organizer, the event and role, the nonce, the guest, the device's repeat, the
-    # conditional entry and the log row.
-    assert len(seen) == 7, seen
+    # conditional entry, the log row and the guest as the door shows them (with their face).
+    assert len(seen) == 8, seen
     roster = client.get(door + "/roster").get_json()["attendees"]
     assert [row for row in roster if row["i"] == ana.id] == [guest]  # the same as a fresh read
 

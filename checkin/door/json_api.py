@@ -100,7 +100,7 @@ def answer_json(event, answer: ScanAnswer) -> dict:
         "type": log.kind,
         "scanned_at": log.scanned_at.isoformat(),
         "replayed": answer.replayed,
-        "attendee": None if attendee is None else queries.guest_after_scan(event, attendee),
+        "attendee": None if attendee is None else queries.door_guest(event, attendee.id),
         "previous": None if previous is None else {
             "at": previous.scanned_at.isoformat(), "gate": previous.gate,
         },

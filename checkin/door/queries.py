@@ -77,14 +77,3 @@ def search(event: Event, query: str) -> list[dict]:
 def door_guest(event: Event, attendee_id: int) -> dict:
     """One guest as the door sees them now (after a scan or an undo)."""
     return _rows(event, Attendee.id == attendee_id)[0]
-
-
-def guest_after_scan(event: Event, attendee: Attendee) -> dict:
-    """The guest a scan just answered for, with their card loaded: one inside is told from
-    the row as the scan left it (nothing to look up); one outside needs when they left."""
-    if not attendee.inside:
-        return door_guest(event, attendee.id)
-    return door_row((attendee.id, attendee.card_code, attendee.ticket_code,
-                     attendee.person.display_name, attendee.ticket_type, attendee.attention_note,
-                     True, attendee.checked_in_at, attendee.checked_in_gate, None),
-                    door_key(event))
