@@ -61,6 +61,17 @@ class EventForm(FlaskForm):
     community = SelectField(_l("Community"), choices=[], validate_choice=False,
                             description=_l("Its members keep their card and network from "
                                            "event to event."))
+    reminder_hours_before = SelectField(
+        _l("Reminder email"), default="24",
+        choices=[SelectChoice("", _l("No reminder")),
+                 SelectChoice("2", _l("2 hours before")),
+                 SelectChoice("24", _l("The day before (24 hours)")),
+                 SelectChoice("48", _l("2 days before")),
+                 SelectChoice("168", _l("A week before"))],
+        description=_l("To invited guests not checked in yet, with their card and the event."))
+
+    def reminder_hours(self) -> int | None:
+        return int(self.reminder_hours_before.data) if self.reminder_hours_before.data else None
 
 
 class ConfirmForm(FlaskForm):

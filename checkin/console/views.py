@@ -88,7 +88,8 @@ def new_event():
                 slug=form.slug.data or None, venue=form.venue.data or "",
                 default_language=form.default_language.data,
                 walk_ins_allowed=form.walk_ins_allowed.data,
-                community=form.community.data or None)
+                community=form.community.data or None,
+                reminder_hours_before=form.reminder_hours())
         except DomainError as error:
             form_error(form, error)
         else:
@@ -113,6 +114,7 @@ def edit_event(slug):
     event = owned_event(slug)
     form = EventForm(obj=event)
     if not form.is_submitted():
+        form.reminder_hours_before.data = str(event.reminder_hours_before or "")
         form.starts_at.data = local(event, event.starts_at).replace(tzinfo=None)
         form.ends_at.data = local(event, event.ends_at).replace(tzinfo=None)
     status = 200
@@ -124,7 +126,8 @@ def edit_event(slug):
                 ends_at=aware(form.ends_at.data, form.timezone.data),
                 timezone=form.timezone.data, venue=form.venue.data or "",
                 default_language=form.default_language.data,
-                walk_ins_allowed=form.walk_ins_allowed.data)
+                walk_ins_allowed=form.walk_ins_allowed.data,
+                reminder_hours_before=form.reminder_hours())
         except DomainError as error:
             form_error(form, error)
         else:

@@ -1,7 +1,7 @@
 """An event: one gathering, with its time, place and state."""
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -41,11 +41,21 @@ class Event(db.Model):
     venue: Mapped[str] = mapped_column(CleanLine(EVENT_LIMITS["venue"]), default="")
     default_language: Mapped[str] = mapped_column(String(2), default="en")
     walk_ins_allowed: Mapped[bool] = mapped_column(default=False)
+    # How many hours before the start invited guests not yet checked in get a reminder
+    # (None: no reminder). See ``reminder_at``.
+    reminder_hours_before: Mapped[int | None] = mapped_column(default=24)
     state: Mapped[str] = mapped_column(String(10), default=EventState.DRAFT.value)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     community: Mapped[Community] = relationship()
+
+    @property
+    def reminder_at(self) -> datetime | None:
+        """When the reminder goes out, or None when the organizer turned it off."""
+        if self.reminder_hours_before is None:
+            return None
+        return self.starts_at - timedelta(hours=self.reminder_hours_before)
 
     @property
     def is_closed(self) -> bool:

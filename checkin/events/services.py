@@ -15,10 +15,14 @@ from checkin.errors import DomainError
 from checkin.events.models import Event, EventState
 from checkin.extensions import db
 from checkin.i18n import LANGUAGES
+from checkin.mail.services import reschedule
 from checkin.text import slugify
 
 EVENT_FIELDS = ("name", "slug", "starts_at", "ends_at", "timezone", "venue", "default_language",
-                "walk_ins_allowed")
+                "walk_ins_allowed", "reminder_hours_before")
+# When the reminder may go: 2 hours, a day, two days or a week before the start (or never).
+REMINDER_HOURS = (2, 24, 48, 168)
+REMINDER_KIND = "reminder"  # the outbox kind of the reminders (people.invitations)
 
 
 def check_timezone(name: str) -> str:
@@ -72,6 +76,11 @@ def checked_settings(settings: dict, event: Event | None = None) -> dict:
                           field="default_language")
     if "venue" in settings:
         settings["venue"] = (settings["venue"] or "").strip()
+    if settings.get("reminder_hours_before") is not None \
+            and settings["reminder_hours_before"] not in REMINDER_HOURS:
+        raise DomainError("bad_reminder", _l("The reminder goes 2 hours, 1 day, 2 days or a week "
+                                             "before the event, or not at all."),
+                          field="reminder_hours_before")
     return settings
 
 
@@ -97,6 +106,7 @@ def create_event(
     default_language: str = "en",
     walk_ins_allowed: bool = False,
     community: Community | str | None = None,
+    reminder_hours_before: int | None = 24,
 ) -> Event:
     """A new draft event, owned by ``owner``, in ``community`` (one ``owner`` owns, or its
     slug; by default their first community, made for them if they have none). Without an
@@ -108,7 +118,7 @@ def create_event(
     settings = checked_settings({
         "name": name, "slug": slug, "starts_at": starts_at, "ends_at": ends_at,
         "timezone": timezone, "venue": venue, "default_language": default_language,
-        "walk_ins_allowed": walk_ins_allowed})
+        "walk_ins_allowed": walk_ins_allowed, "reminder_hours_before": reminder_hours_before})
     settings.setdefault("slug", unique_slug(settings["name"]))
     if isinstance(community, str):
         community = db.session.scalar(select(Community).filter_by(slug=community))
@@ -128,9 +138,12 @@ def create_event(
 
 def update_event(event: Event, **changes) -> Event:
     """Change an event's settings. The slug can change only while the event is a draft,
-    since its join page and printed links carry it once it is open. Commits."""
+    since its join page and printed links carry it once it is open. Reminders waiting in the
+    outbox move with the start and the reminder setting (or go, when it is turned off).
+    Commits."""
     for name, value in checked_settings(changes, event).items():
         setattr(event, name, value)
+    reschedule(REMINDER_KIND, event.id, event.reminder_at)
     db.session.commit()
     return event
 

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from checkin.accounts.services import event_for
+from checkin.columns import now_utc
 from checkin.confirm import ask_close
 from checkin.errors import DomainError
 from checkin.extensions import csrf, db
@@ -177,7 +178,7 @@ def outbox_page(slug):
     return render_template("followups/outbox.html", event=event, messages=messages[:PAGE_SIZE],
                            more=len(messages) > PAGE_SIZE, page=page, status=status,
                            counts=counts, statuses=[s.value for s in OutboxStatus],
-                           lease_expired_before=lease_expired_before())
+                           lease_expired_before=lease_expired_before(), now=now_utc())
 
 
 @bp.post("/outbox/<int:message_id>/resend")

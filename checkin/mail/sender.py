@@ -17,7 +17,7 @@ from checkin.extensions import db
 from checkin.mail.mime import to_mime
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.private import delivered_copy
-from checkin.mail.services import release_stuck
+from checkin.mail.services import RENDERED_AT_SEND, release_stuck
 from checkin.mail.transports import (
     ConnectFailure,
     DeliveryStopped,
@@ -43,6 +43,7 @@ class Tally:
     failed: int = 0
     retried: int = 0
     waiting: int = 0
+    dropped: int = 0  # rendered at send time and no longer to send (see RENDERED_AT_SEND)
 
 
 def mail_setting(name: str):
@@ -220,7 +221,27 @@ def _seconds_to_next_retry(event_id, kinds) -> float | None:
     return (due - now_utc()).total_seconds()
 
 
+DROPPED = "dropped"
+
+
+def _rendered_now(message: OutboxMessage, tally: Tally) -> bool:
+    """Render a message whose domain renders it at send time; False (and the row gone)
+    when it is no longer to send. The new content is committed before it goes out."""
+    render = RENDERED_AT_SEND.get(message.kind)
+    if render is None:
+        return True
+    if render(message):
+        db.session.commit()
+        return True
+    db.session.delete(message)
+    db.session.commit()
+    tally.dropped += 1
+    return False
+
+
 def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -> str:
+    if not _rendered_now(message, tally):
+        return DROPPED
     try:
         mime = to_mime(message, sender)
     except (ValueError, TypeError, KeyError) as error:  # a row that cannot become an email

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from checkin.columns import now_utc
 from checkin.errors import DomainError
@@ -85,8 +85,12 @@ def enqueue(
 def put_in_outbox(*, kind: str, event_id: int | None, recipient: str, to_address: str,
                   subject: str, text_body: str, html_body: str = "",
                   attachments: list[dict] | None = None, headers: dict | None = None,
-                  replace: bool = False) -> OutboxMessage:
-    """``enqueue`` inside the caller's transaction: the row is only added to the session."""
+                  replace: bool = False, send_at: datetime | None = None) -> OutboxMessage:
+    """``enqueue`` inside the caller's transaction: the row is only added to the session.
+
+    With ``send_at`` the message waits in the outbox until then (a reminder): the sender
+    takes a row only once its ``next_attempt_at`` has come.
+    """
     message = db.session.scalar(
         select(OutboxMessage).filter_by(kind=kind, event_id=event_id, recipient=recipient)
     )
@@ -102,10 +106,44 @@ def put_in_outbox(*, kind: str, event_id: int | None, recipient: str, to_address
     message.status = OutboxStatus.PENDING.value
     message.attempts = 0
     message.last_error = ""
-    message.next_attempt_at = now_utc()
+    message.next_attempt_at = send_at or now_utc()
     message.sent_at = None
     message.redacted_at = None
     return message
+
+
+def reschedule(kind: str, event_id: int, send_at: datetime | None) -> None:
+    """Move the messages of ``kind`` still waiting for ``event_id`` to ``send_at``, or drop
+    them (``send_at`` None: the organizer turned them off). Flushes; the caller commits."""
+    waiting = ((OutboxMessage.kind == kind) & (OutboxMessage.event_id == event_id)
+               & (OutboxMessage.status == OutboxStatus.PENDING.value))
+    if send_at is None:
+        db.session.execute(delete(OutboxMessage).where(waiting)
+                           .execution_options(synchronize_session=False))
+    else:
+        db.session.execute(update(OutboxMessage).where(waiting).values(next_attempt_at=send_at)
+                           .execution_options(synchronize_session=False))
+
+
+# Kinds rendered again by their own domain just before they go out, because what they say
+# (or whether they still go) depends on that moment: a reminder is not sent to a guest who
+# has checked in since. kind → function(message) that rewrites the message (``rewrite``) and
+# answers True, or answers False to drop it. Registered by the domains that build on mail.
+RENDERED_AT_SEND: dict = {}
+
+
+def rendered_at_send(kind: str):
+    """Register the function that renders messages of ``kind`` when they go out."""
+    def register(function):
+        RENDERED_AT_SEND[kind] = function
+        return function
+    return register
+
+
+def rewrite(message: OutboxMessage, **content) -> None:
+    """Give ``message`` new content (``message_fields``'s arguments), as rendered now."""
+    for name, value in message_fields(**content).items():
+        setattr(message, name, value)
 
 
 def attachment(filename: str, content_type: str, data: bytes, cid: str | None = None,

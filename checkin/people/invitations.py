@@ -14,11 +14,12 @@ from sqlalchemy.orm import joinedload
 
 from checkin.columns import now_utc
 from checkin.errors import DomainError
-from checkin.events.models import Event
-from checkin.events.services import require_open
+from checkin.events.calendar import event_calendar
+from checkin.events.models import Event, EventState
+from checkin.events.services import REMINDER_KIND, require_open
 from checkin.extensions import db
 from checkin.mail.models import OutboxMessage
-from checkin.mail.services import attachment, put_in_outbox
+from checkin.mail.services import attachment, put_in_outbox, rendered_at_send, rewrite
 from checkin.people.models import Attendee, Person
 from checkin.people.services import new_signin_secret, sign_out_everywhere, signin_url
 from checkin.qr import card_payload, card_url, drawing_for, drawings_for
@@ -96,7 +97,9 @@ def add_invitation(attendee: Attendee, drawing: QrDrawing) -> OutboxMessage:
     language = language_for(attendee)
     subject, text, html = render_invitation(attendee, secret, language)
     attendee.invited_at = now_utc()
-    return put_in_outbox(
+    base_url = current_app.config["CHECKIN_BASE_URL"]
+    calendar = event_calendar(attendee.event, base_url, now_utc())
+    message = put_in_outbox(
         kind="invitation",
         event_id=attendee.event_id,
         recipient=f"attendee:{attendee.id}",
@@ -104,9 +107,65 @@ def add_invitation(attendee: Attendee, drawing: QrDrawing) -> OutboxMessage:
         subject=subject,
         text_body=text,
         html_body=html,
-        attachments=[attachment("card-qr.png", "image/png", drawing.png, cid=QR_CID)],
+        attachments=[attachment("card-qr.png", "image/png", drawing.png, cid=QR_CID),
+                     attachment(f"{attendee.event.slug}.ics", "text/calendar", calendar)],
         replace=True,
     )
+    schedule_reminder(attendee)
+    return message
+
+
+def card_is_empty(person: Person) -> bool:
+    """Nothing yet on the card that tells others why to meet this person."""
+    return not any((person.headline, person.what_i_do, person.offer, person.need, person.pitch))
+
+
+def render_reminder(attendee: Attendee, language: str) -> tuple[str, str, str]:
+    """(subject, text, html) of the reminder before the event, in ``language``: when and where,
+    the card's page (no sign-in link: the invitation carries that), and a nudge to fill the
+    card in while it is empty."""
+    base_url = current_app.config["CHECKIN_BASE_URL"]
+    event = attendee.event
+    context = {"person": attendee.person, "event": event, "when": event_when(event, language),
+               "card_page": f"{base_url}/e/{event.slug}/me", "card_code": attendee.card_code,
+               "card_empty": card_is_empty(attendee.person),
+               "event_page": f"{base_url}/e/{event.slug}"}
+    with force_locale(language):
+        subject = _("Reminder: %(event)s, %(when)s", event=event.name, when=context["when"])
+        text = render_template("people/mail/reminder.txt", **context)
+        html = render_template("people/mail/reminder.html", **context)
+    return subject, text, html
+
+
+def schedule_reminder(attendee: Attendee) -> None:
+    """Put the reminder in the outbox, waiting until its hour (``Event.reminder_at``), unless
+    the organizer turned reminders off or that hour has passed. What it says, and whether it
+    still goes, is decided again when it goes out (``reminder_as_of_now``). Only adds."""
+    due = attendee.event.reminder_at
+    if due is None or due <= now_utc() or attendee.checked_in_at is not None:
+        return
+    subject, text, html = render_reminder(attendee, language_for(attendee))
+    put_in_outbox(kind=REMINDER_KIND, event_id=attendee.event_id,
+                  recipient=f"attendee:{attendee.id}", to_address=attendee.person.email,
+                  subject=subject, text_body=text, html_body=html, replace=True, send_at=due)
+
+
+@rendered_at_send(REMINDER_KIND)
+def reminder_as_of_now(message: OutboxMessage) -> bool:
+    """At its hour: the reminder as the guest's card and address are now, or False when it
+    is no longer to send (checked in already, removed, no address, the event closed, begun
+    or its reminders turned off)."""
+    attendee = db.session.get(Attendee, int(message.recipient.split(":", 1)[1]))
+    if attendee is None or attendee.checked_in_at is not None or not attendee.person.email:
+        return False
+    event = attendee.event
+    if event.state == EventState.CLOSED or event.reminder_at is None \
+            or event.starts_at <= now_utc():
+        return False
+    subject, text, html = render_reminder(attendee, language_for(attendee))
+    rewrite(message, to_address=attendee.person.email, subject=subject, text_body=text,
+            html_body=html)
+    return True
 
 
 @dataclass
