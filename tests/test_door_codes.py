@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checkin.door.codes import CARD_HASH_HEX, card_hash, codes_in, same_code
+from checkin.door.codes import CARD_HASH_HEX, card_hash, codes_in, same_code, ticket_url_key
 from checkin.door.pages import door_config
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -35,6 +35,18 @@ CODE_CASES = [
     ("Ñandú-1", None, "Ñandú-1"),
     ("", None, ""),
 ]
+# (scanned, the ticket URL as the door matches it): run by ticket_url_key() and codes.js.
+URL_CASES = [
+    ("https://ti.to/tickets/ti_p8XbKw2Q", "ti.to/tickets/ti_p8XbKw2Q"),
+    ("HTTPS://TI.TO/tickets/ti_p8XbKw2Q/", "ti.to/tickets/ti_p8XbKw2Q"),
+    ("http://ti.to/tickets/ti_p8XbKw2Q?utm_source=x#top", "ti.to/tickets/ti_p8XbKw2Q"),
+    ("  https://ti.to/tickets/abcd1 ", "ti.to/tickets/abcd1"),
+    ("https://ti.to/", None),
+    ("http://x/c/ABCDEFGH12", None),  # our card: a card, not a ticket URL
+    ("QXLM-1", None),
+    ("ti.to/tickets/ti_p8XbKw2Q", None),
+    ("", None),
+]
 HASH_INPUTS = ["", "abc", "k" * 55, "k" * 56, "k" * 63, "k" * 64, "k" * 65, "k" * 120,
                "ñ€😀 door", "0123456789abcdef0123456789abcdef:ABCDEFGH12"]
 
@@ -42,6 +54,11 @@ HASH_INPUTS = ["", "abc", "k" * 55, "k" * 56, "k" * 63, "k" * 64, "k" * 65, "k" 
 @pytest.mark.parametrize("scanned, card, ticket", CODE_CASES)
 def test_codes_in_reads_every_shape(scanned, card, ticket):
     assert codes_in(scanned) == (card, ticket)
+
+
+@pytest.mark.parametrize("scanned, url", URL_CASES)
+def test_ticket_url_key_reads_a_ticket_url_as_host_and_path(scanned, url):
+    assert ticket_url_key(scanned) == url
 
 
 def test_a_card_url_and_its_bare_code_are_the_same_code():
@@ -81,20 +98,23 @@ def test_the_service_worker_keeps_every_module_the_door_page_imports():
 def test_the_device_reads_codes_and_hashes_cards_as_the_server_does(page, live_server):
     page.goto(f"{live_server.url}/console/login")
     read = page.evaluate(
-        """([spec, inputs, hashed, key, hex]) => Promise.all([
+        """([spec, inputs, hashed, key, hex, urls]) => Promise.all([
              import("/static/js/door/codes.js"), import("/static/js/door/sha256.js")])
            .then(([codes, sha]) => {
              const codesIn = codes.codeReader(spec);
              return {
                codes: inputs.map((i) => { const r = codesIn(i); return [r.card, r.ticket]; }),
+               urls: urls.map((i) => codesIn(i).url),
                sha: hashed.map(sha.sha256Hex),
                card: codes.cardHash(key, "ABCDEFGH12", hex),
              };
            })""",
-        [door_config()["card"], [c[0] for c in CODE_CASES], HASH_INPUTS, "key-1", CARD_HASH_HEX])
+        [door_config()["card"], [c[0] for c in CODE_CASES], HASH_INPUTS, "key-1", CARD_HASH_HEX,
+         [c[0] for c in URL_CASES]])
     assert [tuple(r) for r in read["codes"]] == [(card, ticket) for _, card, ticket in CODE_CASES]
     assert read["sha"] == [hashlib.sha256(text.encode()).hexdigest() for text in HASH_INPUTS]
     assert read["card"] == card_hash("key-1", "ABCDEFGH12")
+    assert read["urls"] == [url for _, url in URL_CASES]
 
 
 @pytest.mark.browser

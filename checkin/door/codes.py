@@ -41,6 +41,19 @@ def codes_in(scanned: str) -> tuple[str | None, str]:
     return (card if is_card else None), ticket_code
 
 
+def ticket_url_key(scanned: str) -> str | None:
+    """A ticket URL (``https://ti.to/tickets/ti_XXXX``) as the door matches it: host (lower
+    case) and path, without scheme, query or trailing slash; None for anything else, our
+    card URLs included."""
+    parts = urlsplit(scanned.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if codes_in(scanned)[0] is not None:
+        return None
+    path = parts.path.rstrip("/")
+    return f"{parts.hostname}{path}"[:300] if path else None
+
+
 def same_code(first: str, second: str) -> bool:
     """Whether two scanned values name the same card or ticket (a URL and its bare code do)."""
     first_card, first_ticket = codes_in(first)

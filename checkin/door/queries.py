@@ -1,11 +1,11 @@
 """What the door page reads: its roster, its search, one guest as the door sees them.
 
 A door row holds what a device may keep to decide offline: the attendee's id, a hash
-of the card code (never the code), the ticket code, name, ticket type, attention note
-and whether and where they came in (and when they last left), and their face: the key
-of their photo (the device loads it with the answer, online, so staff can match face and
-ticket; 10,000 photos would be no roster) or, without one, the colour behind their
-initials. No email, no notes, no search key (it holds the email).
+of the card code (never the code), the ticket code, a hash of the ticket URL (Tito's), name,
+ticket type, attention note and whether and where they came in (and when they last left),
+and their face: the key of their photo (the device loads it with the answer, online, so
+staff can match face and ticket; 10,000 photos would be no roster) or, without one, the
+colour behind their initials. No email, no notes, no search key (it holds the email).
 """
 
 from datetime import datetime
@@ -30,7 +30,7 @@ _LEFT_AT = (select(func.max(CheckIn.scanned_at))
 _COLUMNS = (Attendee.id, Attendee.card_code, Attendee.ticket_code, Person.display_name,
             Attendee.ticket_type, Attendee.attention_note, Attendee.inside,
             Attendee.checked_in_at, Attendee.checked_in_gate, _LEFT_AT, Person.id,
-            PersonPhoto.key)
+            PersonPhoto.key, Attendee.ticket_url)
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -40,11 +40,13 @@ def _iso(at: datetime | None) -> str | None:
 def door_row(row, key: str) -> dict:
     """One guest as the door device keeps them (``row`` holds the values of ``_COLUMNS``)."""
     (attendee_id, card_code, ticket_code, name, ticket_type, note, inside, at, gate, left,
-     person_id, photo) = row
+     person_id, photo, ticket_url) = row
     face = {"f": photo} if photo else {"c": background_for(person_id)}
     return {"i": attendee_id, "h": card_hash(key, card_code), "t": ticket_code, "n": name,
             "y": ticket_type, "a": note, "in": bool(inside), "at": _iso(at), "g": gate,
-            "out": None if inside else _iso(left), **face}
+            "out": None if inside else _iso(left), **face,
+            # A ticket URL opens the ticket at its system: kept hashed, as card codes are.
+            "u": card_hash(key, ticket_url) if ticket_url else None}
 
 
 def _rows(event: Event, *where, order=(), limit: int | None = None) -> list[dict]:

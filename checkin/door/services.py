@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from checkin.accounts.models import Organizer
 from checkin.columns import now_utc
-from checkin.door.codes import codes_in, same_code
+from checkin.door.codes import codes_in, same_code, ticket_url_key
 from checkin.door.models import CheckIn, ScanKind, ScanResult
 from checkin.errors import DomainError
 from checkin.events.models import Event
@@ -49,10 +49,14 @@ class ScanAnswer:
 def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
     """The attendee of ``event`` a scanned value names, and whether it names another event's."""
     card_code, ticket_code = codes_in(scanned)
-    # Both lookups use an index: ticket codes are unique per event, card codes everywhere.
+    url = ticket_url_key(scanned)
+    # Every lookup uses an index: ticket codes and URLs are unique per event, card codes
+    # everywhere.
     clauses = [and_(Attendee.event_id == event.id, Attendee.ticket_code == ticket_code)]
     if card_code:
         clauses.append(Attendee.card_code == card_code)
+    if url:
+        clauses.append(and_(Attendee.event_id == event.id, Attendee.ticket_url == url))
     candidates = db.session.scalars(_with_card(select(Attendee).where(or_(*clauses)).limit(20))
                                     ).all()
     for attendee in candidates:

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask_babel import lazy_gettext as _l
 
+from checkin.door.codes import ticket_url_key
 from checkin.text import fold
 
 
@@ -31,6 +32,8 @@ class Guest:
     headline: str = ""
     phone: str = ""
     ticket_code: str = ""
+    # A second code the ticket carries: its URL as the door matches it (Tito prints one).
+    ticket_url: str = ""
     ticket_type: str = ""
     language: str = ""
     attention_note: str = ""
@@ -241,7 +244,8 @@ def _read_tito(line: int, row: Row) -> Guest | Skip:
         display_name="" if first or last else cell(row, "ticket full name"),
         email=cell(row, "ticket email"), company=cell(row, "ticket company name"),
         headline=cell(row, "ticket job title"), phone=cell(row, "ticket phone number"),
-        ticket_code=cell(row, "ticket reference", "number"), ticket_type=cell(row, "ticket"))
+        ticket_code=cell(row, "ticket reference", "number"), ticket_type=cell(row, "ticket"),
+        ticket_url=ticket_url_key(cell(row, "unique ticket url")) or "")
     if not guest.name and not guest.email:
         # An unassigned ticket: it is the buyer's until they give it to someone.
         guest.display_name = cell(row, "order name")

@@ -78,6 +78,7 @@ class StagedGuest(db.Model):
     session_key: Mapped[str | None] = mapped_column(String(32))
     ticket_code: Mapped[str | None] = mapped_column(String(200))
     ticket_source: Mapped[str | None] = mapped_column(String(32))
+    ticket_url: Mapped[str | None] = mapped_column(String(300))
     ticket_type: Mapped[str] = mapped_column(String(120), default="")
     attention_note: Mapped[str] = mapped_column(String(300), default="")
     search_key: Mapped[str] = mapped_column(String(800), default="")

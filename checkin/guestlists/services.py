@@ -41,8 +41,8 @@ from checkin.transactions import lock_event_for_writing
 
 logger = logging.getLogger("checkin.guestlists")
 
-FOLLOW_FILE = ("first_name", "last_name", "display_name", "email", "ticket_code", "ticket_type",
-               "attention_note")
+FOLLOW_FILE = ("first_name", "last_name", "display_name", "email", "ticket_code", "ticket_url",
+               "ticket_type", "attention_note")
 FILL_BLANKS = ("company", "headline", "phone", "language", "links")
 PERSON_FIELDS = ("first_name", "last_name", "display_name", "email", "company", "headline",
                  "phone", "language", "links")
@@ -540,6 +540,7 @@ def stage_rows(upload: GuestlistUpload, event: Event, source: str, batch: list,
                 "session_key": new_session_key(),
                 "ticket_code": item.ticket_code or None,
                 "ticket_source": source if item.ticket_code else None,
+                "ticket_url": item.ticket_url or None,
                 "ticket_type": item.ticket_type, "attention_note": item.attention_note,
                 "search_key": _search_key(member or item, item.ticket_code, card_code)})
         else:
@@ -560,8 +561,8 @@ def stage_rows(upload: GuestlistUpload, event: Event, source: str, batch: list,
 
 PERSON_COPY = ("display_name", "first_name", "last_name", "email", "company", "headline",
                "phone", "language", "links")
-ATTENDEE_COPY = ("card_code", "session_key", "ticket_code", "ticket_source", "ticket_type",
-                 "attention_note", "search_key")
+ATTENDEE_COPY = ("card_code", "session_key", "ticket_code", "ticket_source", "ticket_url",
+                 "ticket_type", "attention_note", "search_key")
 
 
 def swap_in(upload: GuestlistUpload, event: Event) -> dict | None:

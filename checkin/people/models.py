@@ -144,6 +144,7 @@ class Attendee(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "person_id"),
         UniqueConstraint("event_id", "ticket_code"),
+        UniqueConstraint("event_id", "ticket_url"),
         Index("ix_attendees_event_id_search_key", "event_id", "search_key"),
         Index("ix_attendees_event_id_checked_in_at", "event_id", "checked_in_at"),
         CheckConstraint(one_of("source", AttendeeSource), name="source"),
@@ -157,6 +158,9 @@ class Attendee(db.Model):
     # The code the ticketing system printed in its own QR, and which system it was.
     ticket_code: Mapped[str | None] = mapped_column(CleanLine(LIMITS["ticket_code"]))
     ticket_source: Mapped[str | None] = mapped_column(String(32))
+    # The ticket's own URL when its system prints one beside the code (Tito's "Unique Ticket
+    # URL"), as the door matches it: host and path, no scheme (see door.codes.ticket_url_key).
+    ticket_url: Mapped[str | None] = mapped_column(CleanLine(300))
     ticket_type: Mapped[str] = mapped_column(CleanLine(LIMITS["ticket_type"]), default="")
     source: Mapped[str] = mapped_column(String(10), default=AttendeeSource.MANUAL.value)
     # SHA-256 of the sign-in secret; the secret itself is only ever in the email.

@@ -5,7 +5,7 @@
  */
 import { sha256Hex } from "./sha256.js";
 
-/** A function reading {card, ticket} out of a scanned value, for cards that look like ``card``. */
+/** A function reading {card, ticket, url} out of a scanned value, for cards that look like ``card``. */
 export function codeReader(card) {
   const alphabet = card.alphabet.replace(/[\]\\^-]/g, "\\$&");
   const isCard = new RegExp("^[" + alphabet + "]{" + card.length + "}$");
@@ -13,10 +13,12 @@ export function codeReader(card) {
   const normalize = (text) => Array.from(text.toUpperCase().replace(separators, ""),
                                          (ch) => card.lookalikes[ch] || ch).join("");
   return function codesIn(scanned) {
-    let value = scanned.trim(), ticket = value;
+    let value = scanned.trim(), ticket = value, link = null;
     if (/^https?:\/\//i.test(value)) {
       try {
         const url = new URL(value);
+        const path = url.pathname.replace(/\/+$/, "");
+        if (url.hostname && path) link = (url.hostname + path).slice(0, 300);
         const parts = url.pathname.split("/").filter(Boolean);
         if (parts.length >= 2 && parts[parts.length - 2].toLowerCase() === "c") {
           value = parts[parts.length - 1];
@@ -26,8 +28,9 @@ export function codeReader(card) {
         }
       } catch (e) { /* not a URL after all */ }
     }
-    const code = normalize(value);
-    return { card: isCard.test(code) ? code : null, ticket: ticket };
+    const code = normalize(value), card = isCard.test(code) ? code : null;
+    // ``url``: a ticket URL as the server's ticket_url_key() reads it (host and path).
+    return { card, ticket, url: card ? null : link };
   };
 }
 

@@ -1,10 +1,10 @@
 /* The roster this device keeps to decide offline: ids, card hashes (never card codes),
- * ticket codes, names, ticket types, attention notes, who is in. Nothing else.
+ * ticket codes, ticket URL hashes, names, ticket types, attention notes, who is in. Nothing else.
  */
 import { cardHash } from "./codes.js";
 
 const EMPTY = () => ({ attendees: [], synced_at: null, key: null });
-const FIELDS = ["h", "t", "n", "y", "a", "in", "at", "g", "out"];
+const FIELDS = ["h", "t", "n", "y", "a", "in", "at", "g", "out", "u"];
 
 /** Text as search compares it: no accents, no case, single spaces (as the server's fold). */
 export function fold(text) {
@@ -30,9 +30,11 @@ export class Roster {
     this.byHash = new Map();
     this.byTicket = new Map();
     this.byTicketFolded = new Map();  // lower case: a typed code matches whatever its case
+    this.byUrl = new Map();  // a hash of each ticket URL (Tito's), kept like the card's
     this.folded = this.data.attendees.map((a) => {
       this.byId.set(a.i, a);
       this.byHash.set(a.h, (this.byHash.get(a.h) || []).concat([a]));
+      if (a.u) this.byUrl.set(a.u, (this.byUrl.get(a.u) || []).concat([a]));
       if (a.t) {
         this.byTicket.set(a.t, a);
         const low = a.t.toLowerCase();
@@ -48,6 +50,10 @@ export class Roster {
   lookup(codes) {
     if (codes.card && this.data.key) {
       const found = this.byHash.get(cardHash(this.data.key, codes.card, this.hashHex)) || [];
+      if (found.length === 1) return found[0];
+    }
+    if (codes.url && this.data.key) {
+      const found = this.byUrl.get(cardHash(this.data.key, codes.url, this.hashHex)) || [];
       if (found.length === 1) return found[0];
     }
     const exact = this.byTicket.get(codes.ticket);
