@@ -80,6 +80,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         guestlists,
         i18n,
         inputs,
+        introductions,
         mail,
         members,
         models,  # noqa: F401  (the whole schema, for Alembic)
@@ -113,6 +114,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     bodylimit.init_app(app)
     errors_web.init_app(app)
     for domain in (site, accounts, communities, events, people, faces, connections, door,
-                   console, api, mail, qr, followups, guestlists, members, demo):
+                   console, api, mail, qr, followups, guestlists, members, introductions,
+                   demo):
         domain.init_app(app)
     return app

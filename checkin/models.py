@@ -7,6 +7,7 @@ from checkin.door.models import CheckIn, ScanKind
 from checkin.events.models import Event, EventState
 from checkin.faces.models import PersonPhoto
 from checkin.guestlists.models import GuestlistUpload, StagedGuest
+from checkin.introductions.models import Introduction
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.people.models import Attendee, Person
 from checkin.qr.models import QrDrawing
@@ -15,7 +16,8 @@ from checkin.ratelimit import AttemptBackoff, RateLimitCounter
 __all__ = [
     "ApiToken", "AttemptBackoff", "Attendee", "CheckIn", "Community", "CommunityOwner",
     "Connection", "Event", "EventRole",
-    "EventState", "GuestlistUpload", "Note", "Organizer", "OutboxMessage", "OutboxStatus",
+    "EventState", "GuestlistUpload", "Introduction", "Note", "Organizer", "OutboxMessage",
+    "OutboxStatus",
     "Person", "PersonPhoto", "QrDrawing", "RateLimitCounter", "Role", "ScanKind", "StaffInvitation",
     "StagedGuest",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from checkin.connections.services import people_met
 from checkin.extensions import db
 from checkin.faces.views import photo_url
+from checkin.introductions.services import introductions_data
 from checkin.people.cards import shared_contact
 from checkin.people.models import Attendee
 
@@ -35,7 +36,8 @@ def photo_links(photo) -> dict | None:
 def personal_data(me: Attendee) -> dict:
     """My card, and at every event of my community where I am registered: the event, my
     registration, the people I met there (what they share with me) and my notes. The event
-    ``me`` is registered at comes first and is repeated at the top, as it always was.
+    ``me`` is registered at comes first and is repeated at the top, as it always was. Then
+    the introductions I made and the ones made to me.
 
     Never another person's notes, never my sign-in secret (only its issue date).
     """
@@ -51,6 +53,7 @@ def personal_data(me: Attendee) -> dict:
         "community": {"slug": me.event.community.slug, "name": me.event.community.name},
         **this,
         "events": [this, *(_at_event(a) for a in registrations if a.id != me.id)],
+        "introductions": introductions_data(person),
     }
 
 

@@ -17,6 +17,7 @@ from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.followups.network import bridges, groups_of, network_svg
 from checkin.followups.render import RenderedEmail, owners_of
+from checkin.introductions.services import introduction_counts
 from checkin.mail.models import OutboxMessage
 from checkin.mail.services import attachment, enqueue
 from checkin.people.invitations import event_when
@@ -47,6 +48,9 @@ class EventSummary:
     bridging: dict = field(default_factory=dict)
     group_count: int = 0
     labelled: dict = field(default_factory=dict)  # named in the drawing: {attendee id: name}
+    # Counts only: who introduced whom is theirs, never the organizer's.
+    introductions_made: int = 0
+    introductions_completed: int = 0
 
 
 def _count(*where) -> int:
@@ -82,6 +86,7 @@ def event_summary(event: Event) -> EventSummary:
     times = db.session.scalars(select(Attendee.checked_in_at)
                                .where(of_event, Attendee.checked_in_at.is_not(None))).all()
     s.arrivals = arrival_buckets(times, within=arrival_window(event.starts_at, event.ends_at))
+    s.introductions_made, s.introductions_completed = introduction_counts(event)
     s.connections = db.session.scalar(
         select(func.count()).select_from(Connection).where(Connection.event_id == event.id))
     degrees = _degrees(event.id)

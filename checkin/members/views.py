@@ -16,6 +16,7 @@ from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.faces.services import preload_photos
 from checkin.inputs import database_id
+from checkin.introductions.services import count_waiting_for
 from checkin.members.directory import listed_members
 from checkin.members.network import SORTS, network_of
 from checkin.people.cards import shared_contact
@@ -89,8 +90,10 @@ def require_member(slug: str) -> tuple[Community, Person, Attendee]:
 
 
 def member_page(template: str, community, person, me, **context):
+    """A member's page, with the count of introductions waiting for them in the tabs."""
     return render_template(template, community=community, person=person, me=me,
-                           event=me.event, **context)
+                           event=me.event, waiting_introductions=count_waiting_for(person),
+                           **context)
 
 
 @bp.get("/events")
@@ -128,9 +131,19 @@ def my_network(slug: str):
                        shared={c.person.id: shared_contact(c.person) for c in shown})
 
 
+def introduced_line(introduced) -> str:
+    """"Introduced by Ana, 26 Nov 2026" in the current language."""
+    date = format_date(introduced.at, "medium")
+    if introduced.by is None:
+        return _("Introduced, %(date)s", date=date)
+    return _("Introduced by %(name)s, %(date)s", name=introduced.by.display_name, date=date)
+
+
 def meeting_lines(contact) -> list[str]:
-    """Where and when we met (each time), then my notes: the vCard's note."""
+    """Where and when we met (each time), who introduced us, then my notes: the vCard's
+    note."""
     lines = [where_we_met(m.event, m.at) for m in contact.meetings]
+    lines += [introduced_line(i) for i in contact.introductions]
     return lines + [m.note for m in contact.notes]
 
 
@@ -154,18 +167,20 @@ def network_columns() -> list[str]:
 @bp.get("/network.csv")
 def network_csv(slug: str):
     """My network as a spreadsheet (UTF-8 with a BOM, so Excel reads accents right)."""
-    community, person, _me = require_member(slug)
+    community, person, me = require_member(slug)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(network_columns())
     for contact in network_of(person):
         other, shared = contact.person, shared_contact(contact.person)
-        last = contact.meetings[0]
+        last = contact.meetings[0] if contact.meetings else None
+        zone = ZoneInfo((last.event if last else me.event).timezone)
         row = (other.display_name, other.headline, other.company, shared.get("email", ""),
                shared.get("phone", ""), " ".join(shared.get("links", [])), other.what_i_do,
                other.offer, other.need, "\n".join(m.note for m in contact.notes),
-               "; ".join(where_we_met(m.event, m.at) for m in contact.meetings),
-               last.at.astimezone(ZoneInfo(last.event.timezone)).strftime("%Y-%m-%d %H:%M"))
+               "; ".join([where_we_met(m.event, m.at) for m in contact.meetings]
+                         + [introduced_line(i) for i in contact.introductions]),
+               contact.last_met.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
         writer.writerow([spreadsheet_cell(v) for v in row])
     return Response("\ufeff" + out.getvalue(), headers={
         "Content-Type": "text/csv; charset=utf-8",
