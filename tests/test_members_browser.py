@@ -1,11 +1,12 @@
-"""What only a browser shows of a member's community pages: one thumb at 360 px, in both
-languages, and light pages."""
+"""What only a browser shows of a member's community pages (introductions too): one thumb at
+360 px, in both languages, and light pages."""
 
 from datetime import timedelta
 
 import pytest
 
 from checkin.columns import now_utc
+from checkin.introductions.services import introduce
 from checkin.people.services import issue_signin_link, update_card
 from tests.test_people_browser import LOW_CONTRAST, PAGE_BUDGET, SMALL_TARGETS, measure, shot
 
@@ -27,6 +28,11 @@ def test_member_pages_at_phone_width(browser, live_server, owner, create_event, 
                 links=["https://example.com/" + "a" * 200])
     create_connection(me_then, luis_then)
     create_connection(me, luis)
+    # Luis introduces me to Pedro, whom he met tonight: waiting for my answer.
+    pedro = create_attendee(live, display_name="Pedro " + "Larguísimo" * 8,
+                            email="pedro@example.com")
+    create_connection(luis, pedro)
+    introduce(luis.person, me.person_id, pedro.person_id, "Imprime etiquetas " + "y " * 120)
     context = browser.new_context(viewport={"width": width, "height": 740}, is_mobile=True,
                                   has_touch=True, locale=language)
     page = context.new_page()
@@ -35,7 +41,7 @@ def test_member_pages_at_phone_width(browser, live_server, owner, create_event, 
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     slug = live.community.slug
-    for name in ("events", "network", "directory"):
+    for name in ("events", "network", "directory", "introductions", "introduce"):
         size, urls = measure(page, cdp, f"{live_server.url}/community/{slug}/{name}")
         assert all(u.startswith(live_server.url) for u in urls), urls
         assert size < PAGE_BUDGET, (name, size)
