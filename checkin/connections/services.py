@@ -2,20 +2,23 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, or_, select
+from sqlalchemy import and_, bindparam, case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from checkin.columns import now_utc
 from checkin.connections.models import Connection, ConnectionRemoval, Note
 from checkin.errors import DomainError
+from checkin.events.models import Event
 from checkin.events.services import require_open
 from checkin.extensions import db
+from checkin.faces.models import PersonPhoto
 from checkin.people.models import Attendee, Person
 from checkin.ratelimit import allow
 from checkin.text import clean_text, fold
@@ -189,6 +192,53 @@ def searchable(other: Attendee, note: str | None) -> str:
     return fold(" ".join(text for text in (
         other.search_key, person.headline, person.company, person.what_i_do, person.offer,
         person.need, person.pitch, note) if text))
+
+
+@dataclass
+class CardAsSeen:
+    """A card, and how the one who opens it relates to it (for the card page)."""
+
+    card: Attendee
+    # The attendees of the card's event among those this browser's sign-ins name, each
+    # with our connection and their note on it: candidates, for the sign-in to confirm.
+    viewers: dict[int, tuple[Attendee, Connection | None, str]]
+
+
+def card_as_seen(card_code: str, viewer_ids: list[int]) -> CardAsSeen | None:
+    """The card ``card_code`` with its person, photo and event and, in the same query, which
+    of ``viewer_ids`` are attendees of its event, with our connection and their note."""
+    rows = db.session.execute(_card_as_seen_query(),
+                              {"code": card_code, "viewers": viewer_ids or [0]}).all()
+    if not rows:
+        return None
+    viewers = {viewer.id: (viewer, connection, note or "")
+               for _card, viewer, connection, note in rows if viewer is not None}
+    return CardAsSeen(rows[0][0], viewers)
+
+
+@cache
+def _card_as_seen_query():
+    """Built once: the card page runs it on every view, and building it costs more than
+    running it (bound values: the code, the candidate viewers)."""
+    viewer, viewer_person = aliased(Attendee), aliased(Person)
+    low = case((viewer.id < Attendee.id, viewer.id), else_=Attendee.id)
+    high = case((viewer.id < Attendee.id, Attendee.id), else_=viewer.id)
+    return (
+        select(Attendee, viewer, Connection, Note.text)
+        .join(Person, Person.id == Attendee.person_id)
+        .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
+        .join(Event, Event.id == Attendee.event_id)
+        .outerjoin(viewer, and_(viewer.event_id == Attendee.event_id,
+                                viewer.id.in_(bindparam("viewers", expanding=True))))
+        .outerjoin(viewer_person, viewer_person.id == viewer.person_id)
+        .outerjoin(Connection, and_(viewer.id != Attendee.id, Connection.low_id == low,
+                                    Connection.high_id == high))
+        .outerjoin(Note, and_(Note.connection_id == Connection.id, Note.author_id == viewer.id))
+        .where(Attendee.card_code == bindparam("code"))
+        .options(contains_eager(Attendee.person).contains_eager(Person.photo),
+                 contains_eager(Attendee.event),
+                 contains_eager(viewer.person.of_type(viewer_person)))
+    )
 
 
 def connection_for(me: Attendee, other: Attendee) -> tuple[Connection | None, str]:

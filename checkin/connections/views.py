@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from checkin.connections.export import personal_data
 from checkin.connections.forms import NoteForm
 from checkin.connections.services import (
+    card_as_seen,
     connect_with_card,
     connection_for,
     met_columns,
@@ -37,6 +38,7 @@ from checkin.people.cards import public_card, shared_contact
 from checkin.people.models import Attendee
 from checkin.people.services import attendee_by_card_code
 from checkin.people.sessions import (
+    held_attendee_ids,
     remember_card,
     signed_in_attendee,
     signed_in_attendees,
@@ -95,15 +97,22 @@ def other_event_names(event: Event) -> list[str]:
 @bp.get("/c/<code>")
 def card(code: str):
     """A card: public to anyone with the code; to a fellow attendee, Connect or what we share."""
-    card = card_for(code)
-    event = card.event
-    viewer = signed_in_attendee(event)
+    seen = card_as_seen(normalize_card_code(code)[:16], held_attendee_ids())
+    if seen is None:
+        raise DomainError("unknown_card", _("No card has this code."), status=404)
+    card, event = seen.card, seen.card.event
+    # The same sign-in check as every page, on the viewer the one query brought.
+    viewer = signed_in_attendee(event, {i: seen_by for i, (seen_by, *_rest) in
+                                        seen.viewers.items()})
     if viewer is not None and viewer.id == card.id:
         # My own card: the preview of what others see, and what the people I connect with get.
         return render_template("connections/card.html", card=card, event=event, me=viewer,
                                preview=True, public=public_card(card.person),
                                contact=shared_contact(card.person))
-    connection, note = connection_for(viewer, card) if viewer else (None, "")
+    connection, note = None, ""
+    if viewer is not None:  # signed in here, or through another event of the community
+        connection, note = seen.viewers[viewer.id][1:] if viewer.id in seen.viewers \
+            else connection_for(viewer, card)
     if viewer is None:
         remember_card(card)
     return render_template(

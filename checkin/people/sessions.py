@@ -41,26 +41,38 @@ def sign_out(event: Event) -> None:
         session[SESSION_KEY] = kept
 
 
-def _held(event_id: int, entry, with_event: bool = False) -> Attendee | None:
-    """The attendee a session entry for ``event_id`` names, if its session key still matches.
-
-    The key, not only the id: a revoked link replaced the key, and a deleted attendee's id
-    never opens whoever is registered next (their key differs).
-    """
+def _held_id(entry) -> int | None:
+    """The attendee id a well-formed session entry names (its key still to be checked)."""
     if not isinstance(entry, list) or len(entry) != 2:
         return None
     attendee_id, key = entry
     if not isinstance(attendee_id, int) or not isinstance(key, str) or not key \
             or not 0 < attendee_id < 2**31:
         return None
+    return attendee_id
+
+
+def _holds(event_id: int, entry, attendee: Attendee | None) -> bool:
+    """Whether the session entry for ``event_id`` names ``attendee`` with their current key.
+
+    The key, not only the id: a revoked link replaced the key, and a deleted attendee's id
+    never opens whoever is registered next (their key differs).
+    """
+    return attendee is not None and _held_id(entry) == attendee.id \
+        and attendee.event_id == event_id \
+        and secrets.compare_digest(attendee.session_key, entry[1])
+
+
+def _held(event_id: int, entry, with_event: bool = False) -> Attendee | None:
+    """The attendee a session entry for ``event_id`` names, if its session key still matches."""
+    attendee_id = _held_id(entry)
+    if attendee_id is None:
+        return None
     options = [joinedload(Attendee.person)]
     if with_event:
         options.append(joinedload(Attendee.event))
     attendee = db.session.get(Attendee, attendee_id, options=options)
-    if attendee is None or attendee.event_id != event_id \
-            or not secrets.compare_digest(attendee.session_key, key):
-        return None
-    return attendee
+    return attendee if _holds(event_id, entry, attendee) else None
 
 
 def _held_entries():
@@ -70,15 +82,32 @@ def _held_entries():
             if isinstance(key, str) and key.isdigit() and len(key) < 10]
 
 
-def signed_in_attendee(event: Event) -> Attendee | None:
+def held_attendee_ids() -> list[int]:
+    """The attendee ids this browser's sign-ins name, each still to be confirmed by
+    :func:`signed_in_attendee` (for a page that loads its viewer in its own query)."""
+    return [attendee_id for _event_id, entry in _held_entries()
+            if (attendee_id := _held_id(entry)) is not None]
+
+
+def signed_in_attendee(event: Event, candidates: dict[int, Attendee] | None = None
+                       ) -> Attendee | None:
     """The attendee this browser is signed in as at ``event``, if the sign-in still holds.
 
     Signed in at one event of a community is signed in at its other events where the same
     person is registered: the held sign-in (with its key) is the proof, and it opens only
     that person's registrations. Sets the person's language for the page.
+
+    ``candidates``: attendees (with their person) a caller's own query already loaded for
+    the ids :func:`held_attendee_ids` gave; the one the sign-in names is checked as if read.
     """
     entry = (session.get(SESSION_KEY) or {}).get(str(event.id))
-    attendee = _held(event.id, entry) if entry is not None else None
+    if entry is None:
+        attendee = None
+    elif candidates is None:
+        attendee = _held(event.id, entry)
+    else:
+        attendee = candidates.get(_held_id(entry))
+        attendee = attendee if _holds(event.id, entry, attendee) else None
     if attendee is None:
         member = signed_in_member(event.community_id, skip_event_id=event.id)
         if member is not None:
@@ -125,7 +154,9 @@ RETURN_KEY = "return_to_card"  # a card seen before signing in, to come back to 
 
 def remember_card(card: Attendee) -> None:
     """Someone not signed in looked at ``card``: once they sign in, bring them back to it."""
-    session[RETURN_KEY] = [card.event_id, card.card_code]
+    remembered = [card.event_id, card.card_code]
+    if session.get(RETURN_KEY) != remembered:  # unchanged: the cookie need not be sent again
+        session[RETURN_KEY] = remembered
 
 
 def card_to_return_to(attendee: Attendee) -> str | None:
