@@ -2,12 +2,13 @@
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
 from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from checkin import ratelimit
@@ -227,19 +228,22 @@ def event_for(organizer, slug: str, roles=(Role.OWNER,)) -> Event:
     return event_and_role_for(organizer, slug, roles)[0]
 
 
+@cache
+def _event_and_role_query():
+    """Built once: every console and API page of an event runs it (building a statement
+    costs more than running it)."""
+    return (select(Event, EventRole.role).join(EventRole, EventRole.event_id == Event.id)
+            .where(Event.slug == bindparam("slug"),
+                   EventRole.organizer_id == bindparam("organizer"),
+                   EventRole.role.in_(bindparam("roles", expanding=True))))
+
+
 def event_and_role_for(organizer, slug: str, roles=(Role.OWNER,)) -> tuple[Event, str]:
     """Like :func:`event_for`, with the role ``organizer`` holds there, in the same query."""
     found = None
     if organizer is not None and getattr(organizer, "is_authenticated", False):
-        found = db.session.execute(
-            select(Event, EventRole.role)
-            .join(EventRole, EventRole.event_id == Event.id)
-            .where(
-                Event.slug == slug,
-                EventRole.organizer_id == organizer.id,
-                EventRole.role.in_([str(r) for r in roles]),
-            )
-        ).first()
+        found = db.session.execute(_event_and_role_query(), {
+            "slug": slug, "organizer": organizer.id, "roles": [str(r) for r in roles]}).first()
     if found is None:
         raise DomainError("not_found", _l("No such event."), status=404)
     return found[0], found[1]
@@ -256,12 +260,16 @@ def issue_api_token(organizer: Organizer, label: str = "") -> tuple[ApiToken, st
     return token, secret
 
 
+@cache
+def _token_query():
+    """Built once (every API request runs it; building costs more than running it)."""
+    return (select(ApiToken, Organizer).join(Organizer, Organizer.id == ApiToken.organizer_id)
+            .where(ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None)))
+
+
 def organizer_for_token(secret: str) -> Organizer | None:
     """The organizer an unrevoked API token belongs to, or None."""
-    found = db.session.execute(
-        select(ApiToken, Organizer).join(Organizer, Organizer.id == ApiToken.organizer_id)
-        .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
-    ).first()
+    found = db.session.execute(_token_query(), {"hash": hash_secret(secret)}).first()
     if found is None:
         return None
     token, organizer = found

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -50,15 +51,8 @@ def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
     """The attendee of ``event`` a scanned value names, and whether it names another event's."""
     card_code, ticket_code = codes_in(scanned)
     url = ticket_url_key(scanned)
-    # Every lookup uses an index: ticket codes and URLs are unique per event, card codes
-    # everywhere.
-    clauses = [and_(Attendee.event_id == event.id, Attendee.ticket_code == ticket_code)]
-    if card_code:
-        clauses.append(Attendee.card_code == card_code)
-    if url:
-        clauses.append(and_(Attendee.event_id == event.id, Attendee.ticket_url == url))
-    candidates = db.session.scalars(_with_card(select(Attendee).where(or_(*clauses)).limit(20))
-                                    ).all()
+    candidates = db.session.scalars(_candidates_query(bool(card_code), bool(url)), {
+        "event": event.id, "ticket": ticket_code, "card": card_code, "url": url}).all()
     for attendee in candidates:
         if attendee.event_id == event.id:
             return attendee, False
@@ -71,6 +65,24 @@ def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
     elsewhere = db.session.scalar(
         select(Attendee.id).where(Attendee.ticket_code == ticket_code).limit(1))
     return None, elsewhere is not None
+
+
+@cache
+def _candidates_query(with_card_code: bool, with_url: bool):
+    """Built once per shape (every scan runs one; building costs more than running it): the
+    attendees a scanned value may name.
+
+    Every lookup uses an index: ticket codes and URLs are unique per event, card codes
+    everywhere.
+    """
+    clauses = [and_(Attendee.event_id == bindparam("event"),
+                    Attendee.ticket_code == bindparam("ticket"))]
+    if with_card_code:
+        clauses.append(Attendee.card_code == bindparam("card"))
+    if with_url:
+        clauses.append(and_(Attendee.event_id == bindparam("event"),
+                            Attendee.ticket_url == bindparam("url")))
+    return _with_card(select(Attendee).where(or_(*clauses)).limit(20))
 
 
 def _with_card(query):
@@ -93,13 +105,17 @@ def _ticket_regardless_of_case(event: Event, ticket_code: str) -> Attendee | Non
 
 
 def _previous_entry(attendee: Attendee) -> CheckIn | None:
-    return db.session.scalar(
-        select(CheckIn)
-        .where(CheckIn.attendee_id == attendee.id, CheckIn.kind == ScanKind.ENTRY,
-               CheckIn.result == ScanResult.OK, CheckIn.undone_at.is_(None))
-        .order_by(CheckIn.scanned_at.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_previous_entry_query(), {"attendee": attendee.id})
+
+
+@cache
+def _previous_entry_query():
+    """Built once: every repeated scan runs it."""
+    return (select(CheckIn)
+            .where(CheckIn.attendee_id == bindparam("attendee"), CheckIn.kind == ScanKind.ENTRY,
+                   CheckIn.result == ScanResult.OK, CheckIn.undone_at.is_(None))
+            .order_by(CheckIn.scanned_at.desc())
+            .limit(1))
 
 
 def _replay(event: Event, nonce: str, code: str, kind: str,
