@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import Locale
 from blinker import Namespace
@@ -85,14 +86,38 @@ def plural_forms(singular: str, plural: str) -> dict[str, str]:
     return forms
 
 
-@bp.post("/lang")
+@bp.route("/lang", methods=["GET", "POST"])
 def choose_language():
-    """Remember a language picked from the page footer (a CSRF-protected form)."""
-    lang = request.form.get("lang")
-    if lang in LANGUAGES:
+    """Remember a language picked from the page footer, then go back to the page.
+
+    The footer's switch is a pair of links, so a page without a form of its own mints no
+    CSRF token (and an anonymous visitor gets no session cookie for reading it). A link
+    can be followed from anywhere, so it changes the language only when the browser says
+    one of our pages sent it: ``Sec-Fetch-Site``, or from a browser too old to send that,
+    the ``Referer`` the link asks for. A POST (a script, an old form) is CSRF-checked as
+    every POST is.
+    """
+    lang = request.values.get("lang")
+    if lang in LANGUAGES and (request.method == "POST"
+                              or request.method == "GET" and followed_from_this_site()):
         remember_language(lang)
         language_chosen.send(current_app._get_current_object(), language=lang)
-    return redirect(next_target(request.form.get("next"), url_for("site.home")), code=303)
+    return redirect(next_target(request.values.get("next"), url_for("site.home")), code=303)
+
+
+# A link the visitor followed on one of our pages ("same-origin") or typed or bookmarked
+# themselves ("none"); "same-site" and "cross-site" come from pages we did not write.
+OWN_NAVIGATION = ("same-origin", "none")
+
+
+def followed_from_this_site() -> bool:
+    """Whether this request is a link followed from one of this site's pages (or opened by
+    the visitor themselves), not one another site sent the browser to."""
+    sent_by = request.headers.get("Sec-Fetch-Site")
+    if sent_by is not None:
+        return sent_by in OWN_NAVIGATION
+    referrer = request.headers.get("Referer", "")
+    return bool(referrer) and urlsplit(referrer).netloc == request.host
 
 
 def remember_language(lang: str | None) -> None:
