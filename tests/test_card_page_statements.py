@@ -78,3 +78,16 @@ def test_an_anonymous_visitor_seeing_the_same_card_again_gets_no_new_cookie(clie
     assert "Set-Cookie" in first.headers  # remembered, to come back to after signing in
     again = client.get(f"/c/{ana.card_code}")
     assert again.status_code == 200 and "Set-Cookie" not in again.headers
+
+
+def test_connecting_again_is_one_query_and_says_so(client, event):
+    ana = make_attendee(event, first_name="Ana", last_name="García")
+    luis = make_attendee(event)
+    make_connection(luis, ana)
+    path = f"/c/{ana.card_code}"
+    sign_in_as(client, luis)
+    with statements() as seen:
+        response = client.post(path + "/connect")
+    assert response.status_code == 303
+    assert "You were already connected with Ana García." in client.get(path).text
+    assert len(seen) == 1, seen

@@ -26,4 +26,11 @@ def test_csp_and_headers_on_attendee_pages(client, event, create_attendee):
         csp = response.headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
         assert response.headers["Referrer-Policy"] == "no-referrer"
-        assert "no-store" in response.headers["Cache-Control"]
+        if path.startswith("/c/"):
+            # A card seen by someone not signed in shows only what anyone holding its code
+            # sees: the phone may keep it if it asks again each time (a 304 while unchanged;
+            # issue 14). Never a shared cache: "private". Signed in, it is personal again.
+            assert response.headers["Cache-Control"] == "private, no-cache"
+            assert response.headers["ETag"]
+        else:
+            assert "no-store" in response.headers["Cache-Control"]

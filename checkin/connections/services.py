@@ -71,12 +71,15 @@ def record_connection(scanner: Attendee, scanned: Attendee, at=None) -> tuple[Co
     return connection, True
 
 
-def connect_with_card(me: Attendee, card: Attendee) -> tuple[Connection, bool]:
+def connect_with_card(me: Attendee, card: Attendee, existing: Connection | None = None
+                      ) -> tuple[Connection, bool]:
     """``me`` tapped Connect on ``card``: ``record_connection`` at a human pace.
 
     Only new connections count against ``CONNECT_PACE``; connecting again is free.
+    ``existing``: our connection, if the caller has just read it (the card page's query).
     """
-    existing = connection_between(me, card) if me.id != card.id else None
+    if existing is None and me.id != card.id:
+        existing = connection_between(me, card)
     if existing is not None:
         return existing, False
     for limit, per in CONNECT_PACE:

@@ -14,12 +14,15 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
 
+from checkin.connections.card_page import page_version, public_part, public_version
 from checkin.connections.export import personal_data
 from checkin.connections.forms import NoteForm
+from checkin.connections.models import Connection
 from checkin.connections.services import (
     card_as_seen,
     connect_with_card,
@@ -33,6 +36,7 @@ from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.faces.services import preload_photos, thumbnails
+from checkin.i18n import current_language
 from checkin.inputs import database_id, next_target
 from checkin.people.cards import public_card, shared_contact
 from checkin.people.models import Attendee
@@ -62,9 +66,14 @@ PAGE_SIZE = 50
 CARD_CODE = re.compile(f"[{CARD_CODE_ALPHABET}]{{{CARD_CODE_LENGTH}}}")
 
 
+# A card page no one is signed in to shows only its public part: the phone may keep it, and
+# asks each time whether it changed (a 304 then costs no rendering and no bytes).
+REVALIDATED = "private, no-cache"
+
+
 @bp.after_request
 def personal_pages_are_not_cached(response):
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.setdefault("Cache-Control", "private, no-store")
     return response
 
 
@@ -77,13 +86,34 @@ def card_for(code: str) -> Attendee:
 
 def viewer_of(card: Attendee) -> Attendee:
     """The signed-in attendee of the card's event, or a clear refusal."""
-    viewer = signed_in_attendee(card.event)
+    return required_viewer(signed_in_attendee(card.event))
+
+
+def required_viewer(viewer: Attendee | None) -> Attendee:
+    """``viewer``, the signed-in attendee of a card's event, or a clear refusal."""
     if viewer is None:
         if signed_in_event_ids():
             raise DomainError("wrong_event", _("This card belongs to another event."), status=404)
         raise DomainError("not_signed_in", _("Open the link in your invitation email to connect."),
                           status=403)
     return viewer
+
+
+def seen_card(code: str) -> tuple[Attendee, Attendee | None, Connection | None, str]:
+    """The card ``code`` names, the attendee this browser is signed in as at its event (or
+    None), our connection and my note: one query (see ``card_as_seen``)."""
+    seen = card_as_seen(normalize_card_code(code)[:16], held_attendee_ids())
+    if seen is None:
+        raise DomainError("unknown_card", _("No card has this code."), status=404)
+    card = seen.card
+    # The same sign-in check as every page, on the viewer the one query brought.
+    viewer = signed_in_attendee(card.event, {i: seen_by for i, (seen_by, *_rest) in
+                                             seen.viewers.items()})
+    connection, note = None, ""
+    if viewer is not None and viewer.id != card.id:
+        connection, note = seen.viewers[viewer.id][1:] if viewer.id in seen.viewers \
+            else connection_for(viewer, card)  # signed in through another event of the community
+    return card, viewer, connection, note
 
 
 def other_event_names(event: Event) -> list[str]:
@@ -97,39 +127,45 @@ def other_event_names(event: Event) -> list[str]:
 @bp.get("/c/<code>")
 def card(code: str):
     """A card: public to anyone with the code; to a fellow attendee, Connect or what we share."""
-    seen = card_as_seen(normalize_card_code(code)[:16], held_attendee_ids())
-    if seen is None:
-        raise DomainError("unknown_card", _("No card has this code."), status=404)
-    card, event = seen.card, seen.card.event
-    # The same sign-in check as every page, on the viewer the one query brought.
-    viewer = signed_in_attendee(event, {i: seen_by for i, (seen_by, *_rest) in
-                                        seen.viewers.items()})
-    if viewer is not None and viewer.id == card.id:
-        # My own card: the preview of what others see, and what the people I connect with get.
-        return render_template("connections/card.html", card=card, event=event, me=viewer,
-                               preview=True, public=public_card(card.person),
-                               contact=shared_contact(card.person))
-    connection, note = None, ""
-    if viewer is not None:  # signed in here, or through another event of the community
-        connection, note = seen.viewers[viewer.id][1:] if viewer.id in seen.viewers \
-            else connection_for(viewer, card)
+    card, viewer, connection, note = seen_card(code)
+    event = card.event
     if viewer is None:
         remember_card(card)
+    version = public_version(card, current_language())
+    page = dict(card=card, event=event, me=viewer, public=public_card(card.person),
+                public_part=public_part(card, version))
+    if viewer is not None and viewer.id == card.id:
+        # My own card: the preview of what others see, and what the people I connect with get.
+        return render_template("connections/card.html", preview=True,
+                               contact=shared_contact(card.person), **page)
+    if viewer is None:
+        return anonymous_card_page(card, version, page)
     return render_template(
-        "connections/card.html", card=card, event=event, me=viewer, connection=connection,
-        public=public_card(card.person),
-        contact=shared_contact(card.person) if connection else {},
-        other_events=[] if viewer else other_event_names(event),
-        note=note,
-    )
+        "connections/card.html", connection=connection, note=note,
+        contact=shared_contact(card.person) if connection else {}, other_events=[], **page)
+
+
+def anonymous_card_page(card: Attendee, version: str, page: dict) -> Response:
+    """The card as someone not signed in at its event sees it, or 304 if their phone has it."""
+    other_events = other_event_names(card.event)
+    etag = page_version(version, request.full_path, *other_events)
+    if "_flashes" in session:  # a message to show once: not a page to keep
+        return render_template("connections/card.html", other_events=other_events, **page)
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(render_template("connections/card.html", other_events=other_events,
+                                            **page))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = REVALIDATED
+    return response
 
 
 @bp.post("/c/<code>/connect")
 def connect(code: str):
     """Connect with the card's owner (idempotent; either side connecting makes one pair)."""
-    card = card_for(code)
-    viewer = viewer_of(card)
-    connection, new = connect_with_card(viewer, card)
+    card, viewer, connection, _note = seen_card(code)
+    connection, new = connect_with_card(required_viewer(viewer), card, connection)
     name = card.person.display_name
     if new:
         flash(_("You and %(name)s are connected.", name=name), "success")
@@ -152,9 +188,8 @@ def remove(code: str):
 @bp.post("/c/<code>/note")
 def note(code: str):
     """My private note about someone I met."""
-    card = card_for(code)
-    viewer = viewer_of(card)
-    connection, _old = connection_for(viewer, card)
+    card, viewer, connection, _old = seen_card(code)
+    viewer = required_viewer(viewer)
     if connection is None:
         raise DomainError("not_connected", _("Connect first, then write a note."), status=404)
     form = NoteForm()
@@ -182,9 +217,8 @@ def vcard_response(text: str, filename: str) -> Response:
 @bp.get("/c/<code>/vcard")
 def save_contact(code: str):
     """*Save contact*: the vCard of someone I connected with."""
-    card = card_for(code)
-    viewer = viewer_of(card)
-    connection, note = connection_for(viewer, card)
+    card, viewer, connection, note = seen_card(code)
+    viewer = required_viewer(viewer)
     if connection is None:
         raise DomainError("not_connected", _("Connect first to save the contact."), status=404)
     text = serialize_vcards([vcard_of(viewer, connection, card, note,
