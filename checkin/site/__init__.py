@@ -1,7 +1,6 @@
 """The public front page and the health check."""
 
-from flask import Blueprint, Flask, current_app, render_template, send_from_directory
-from sqlalchemy import text
+from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
 
 from checkin.extensions import db
 
@@ -20,10 +19,16 @@ def favicon():
                                mimetype="image/png", max_age=86400)
 
 
+HEALTHY = b'{"status": "ok"}\n'
+
+
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """The app is up and its database answers: one round trip on a pooled connection, without
+    an ORM session or a statement to compile (a load balancer asks every few seconds)."""
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    return Response(HEALTHY, mimetype="application/json")
 
 
 def init_app(app: Flask) -> None:
