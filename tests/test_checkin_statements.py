@@ -80,3 +80,24 @@ def test_the_answer_shows_the_stored_values(client, event, headers):
     stored = client.get(f"/api/v1/events/{event.slug}/checkins", headers=headers).json
     assert data["checkin"] == stored["items"][0]
     assert data["checkin"]["scanned_at"].endswith("+00:00")
+
+
+def test_a_token_in_use_is_marked_used_at_most_once_a_minute(client, owner, event):
+    from datetime import timedelta
+
+    from checkin.accounts.models import ApiToken
+
+    token, secret = make_api_token(owner)
+    auth = {"Authorization": f"Bearer {secret}"}
+    assert token.last_used_at is None
+    assert client.get("/api/v1/events", headers=auth).status_code == 200
+    first = db.session.get(ApiToken, token.id).last_used_at
+    assert first is not None
+    with statements() as seen:
+        client.get("/api/v1/events", headers=auth)
+    assert db.session.get(ApiToken, token.id).last_used_at == first
+    assert not [s for s in seen if s.startswith("UPDATE api_tokens")]
+    token.last_used_at = first - timedelta(minutes=2)
+    db.session.commit()
+    client.get("/api/v1/events", headers=auth)
+    assert db.session.get(ApiToken, token.id).last_used_at > first - timedelta(minutes=2)

@@ -262,8 +262,10 @@ def issue_api_token(organizer: Organizer, label: str = "") -> tuple[ApiToken, st
 
 @cache
 def _token_query():
-    """Built once (every API request runs it; building costs more than running it)."""
-    return (select(ApiToken, Organizer).join(Organizer, Organizer.id == ApiToken.organizer_id)
+    """Built once (every API request runs it; building costs more than running it). The
+    token's id and last use, not the token: only the organizer is wanted whole."""
+    return (select(ApiToken.id, ApiToken.last_used_at, Organizer)
+            .join(Organizer, Organizer.id == ApiToken.organizer_id)
             .where(ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None)))
 
 
@@ -272,11 +274,12 @@ def organizer_for_token(secret: str) -> Organizer | None:
     found = db.session.execute(_token_query(), {"hash": hash_secret(secret)}).first()
     if found is None:
         return None
-    token, organizer = found
+    token_id, last_used_at, organizer = found
     now = now_utc()
     # Written at most once a minute: a door scanning all evening must not write per scan.
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        token.last_used_at = now
+    if last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id)
+                           .values(last_used_at=now).execution_options(synchronize_session=False))
         db.session.commit()
     return organizer
 

@@ -194,14 +194,8 @@ def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
     """
     if attendee.inside and not queued:
         return ScanResult.ALREADY_CHECKED_IN
-    won = db.session.execute(
-        update(Attendee)
-        .where(Attendee.id == attendee.id, Attendee.inside.is_(False))
-        .values(inside=True, checked_in_gate=gate,
-                checked_in_at=db.func.coalesce(Attendee.checked_in_at, at))
-        .returning(Attendee.checked_in_at)
-        .execution_options(synchronize_session=False)
-    ).first()
+    won = db.session.execute(_entry_update(), {"attendee": attendee.id, "gate_": gate,
+                                               "at": at}).first()
     if won is not None:
         _as_written(attendee, inside=True, checked_in_gate=gate, checked_in_at=won[0])
         return ScanResult.OK
@@ -228,6 +222,20 @@ def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
         .execution_options(synchronize_session=False)
     )
     return ScanResult.OK
+
+
+@cache
+def _entry_update():
+    """Built once (every first entry runs it): inside, through this gate, at the first entry's
+    time, only if not inside already; it returns the time it kept."""
+    return (update(Attendee)
+            .where(Attendee.id == bindparam("attendee"), Attendee.inside.is_(False))
+            .values(inside=True, checked_in_gate=bindparam("gate_"),
+                    checked_in_at=db.func.coalesce(
+                        Attendee.checked_in_at,
+                        bindparam("at", type_=Attendee.__table__.c.checked_in_at.type)))
+            .returning(Attendee.checked_in_at)
+            .execution_options(synchronize_session=False))
 
 
 def _mark_exit(attendee: Attendee) -> ScanResult:
