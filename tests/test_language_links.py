@@ -75,3 +75,19 @@ def test_posting_the_language_still_needs_the_csrf_token(csrf_app):
     client = csrf_app.test_client()
     assert client.post("/lang", data={"lang": "es", "next": "/"}).status_code == 400
     assert "Meet people" in client.get("/", headers={"Accept-Language": "en"}).text
+
+
+def test_the_front_page_is_rendered_once_per_language(app, client):
+    from flask import template_rendered
+
+    rendered = []
+    with template_rendered.connected_to(lambda _app, template, context: rendered.append(
+            template.name), app):
+        for _ in range(3):
+            assert "Meet people" in client.get("/", headers={"Accept-Language": "en"}).text
+            assert "Conoce gente" in client.get("/", headers={"Accept-Language": "es"}).text
+        with client.session_transaction() as session:
+            session["_flashes"] = [("success", "You are signed out.")]
+        assert "You are signed out." in client.get("/").text  # a message: its own page
+        assert "You are signed out." not in client.get("/").text
+    assert rendered.count("site/home.html") == 3

@@ -7,17 +7,18 @@ from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
-from flask import render_template
+from flask import current_app, render_template
 from markupsafe import Markup
 
 from checkin.people.cards import public_card
 from checkin.people.models import Attendee
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-# Rendered public parts kept per process (a few KB each). Keyed by their version, so an
-# entry is never wrong, only unused once its card changes; two processes each keep their own.
+# Rendered public parts kept per app and process (a few KB each), in app.extensions. Keyed by
+# their version, so an entry is never wrong, only unused once its card changes; two processes
+# each keep their own.
 KEPT_PUBLIC_PARTS = 2048
-_public_parts: OrderedDict[str, Markup] = OrderedDict()
+PUBLIC_PARTS = "checkin.public_parts"
 _kept = threading.Lock()
 
 
@@ -46,18 +47,19 @@ def public_version(card: Attendee, language: str) -> str:
 def public_part(card: Attendee, version: str) -> Markup:
     """The card's public part as HTML (its face, name, role, event and what they do, offer
     and need), rendered once per ``version`` (:func:`public_version`)."""
+    kept = current_app.extensions.setdefault(PUBLIC_PARTS, OrderedDict())
     with _kept:
-        html = _public_parts.get(version)
+        html = kept.get(version)
         if html is not None:
-            _public_parts.move_to_end(version)
+            kept.move_to_end(version)
             return html
     # An autoescaped template's output: every value in it is already escaped.
     html = Markup(render_template("connections/_public_card.html", card=card,  # noqa: S704
                                   event=card.event, public=public_card(card.person)))
     with _kept:
-        _public_parts[version] = html
-        while len(_public_parts) > KEPT_PUBLIC_PARTS:
-            _public_parts.popitem(last=False)
+        kept[version] = html
+        while len(kept) > KEPT_PUBLIC_PARTS:
+            kept.popitem(last=False)
     return html
 
 

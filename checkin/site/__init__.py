@@ -1,15 +1,37 @@
 """The public front page and the health check."""
 
-from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 
 from checkin.extensions import db
+from checkin.i18n import current_language
 
 bp = Blueprint("site", __name__)
 
 
+FRONT_PAGES = "checkin.front_pages"  # app.extensions: {(language, root path): HTML}
+
+
 @bp.get("/")
 def home():
-    return render_template("site/home.html")
+    """The front page: the same for every visitor who reads its language, so rendered once per
+    language. A visit with a message to show once, or a query string, gets its own."""
+    if "_flashes" in session or request.query_string:
+        return render_template("site/home.html")
+    pages = current_app.extensions[FRONT_PAGES]  # one per language, made again per process
+    key = (current_language(), request.script_root)
+    page = pages.get(key)
+    if page is None:
+        page = pages[key] = render_template("site/home.html")
+    return page
 
 
 @bp.get("/favicon.ico")
@@ -32,4 +54,5 @@ def healthz():
 
 
 def init_app(app: Flask) -> None:
+    app.extensions[FRONT_PAGES] = {}
     app.register_blueprint(bp)
