@@ -57,7 +57,7 @@ PEOPLE = {
               "Llevo la contabilidad de pequeños comercios.", "Contabilidad para tiendas",
               "Clientes en hostelería", ""),
     "olivia": ("Olivia Carter", "olivia@example.com", "en", "Investor", "Seedling Capital",
-               "Early-stage investments in consumer brands.", "Funding and mentoring",
+               "Early-stage investments in consumer products.", "Funding and mentoring",
                "Founders of sustainable brands", ""),
 }
 
@@ -110,8 +110,11 @@ def serve(app):
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-def has_endpoint(app, name: str) -> bool:
-    return name in app.view_functions
+def has(app, part: str) -> bool:
+    """Whether the app has ``part``: an endpoint, or a template ("meet/_people_to_meet.html")."""
+    if part.endswith(".html"):
+        return part in app.jinja_env.list_templates()
+    return part in app.view_functions
 
 
 def main() -> None:
@@ -155,7 +158,7 @@ def main() -> None:
                 print("wrote", path.relative_to(ROOT))
 
             for step in STEPS:
-                missing = [e for e in step.needs if not has_endpoint(app, e)]
+                missing = [part for part in step.needs if not has(app, part)]
                 if missing:
                     skipped.append((step.__name__, missing))
                     if step.instead:
@@ -169,11 +172,11 @@ def main() -> None:
         print(f"skipped {name}: the app has no {', '.join(missing)} yet")
 
 
-def needs(*endpoints, instead=None):
-    """The endpoints a step shoots; ``instead`` does what the step would have left behind
-    (Luis and Ana connected, say) when the app has not got them."""
+def needs(*parts, instead=None):
+    """The endpoints or templates a step shoots; ``instead`` does what the step would have
+    left behind (Luis and Ana connected, say) when the app has not got them."""
     def mark(step):
-        step.needs, step.instead = endpoints, instead
+        step.needs, step.instead = parts, instead
         return step
     return mark
 
@@ -183,7 +186,7 @@ def connect_by_scan(world):
     record_connection(world["tonight"]["luis"], world["tonight"]["ana"])
 
 
-@needs("meet.people_to_meet")
+@needs("meet/_people_to_meet.html")
 def luis_sees_whom_to_meet(phones, url, slug, world, shot):
     """Luis, on his card during the event, sees People to meet here: Ana among them."""
     luis = phones["luis"]
@@ -195,13 +198,17 @@ def luis_sees_whom_to_meet(phones, url, slug, world, shot):
 def luis_asks_ana_to_meet(phones, url, slug, world, shot):
     """From the suggestion, Luis asks Ana to meet; she accepts on her Requests page."""
     luis, ana = phones["luis"], phones["ana"]
-    luis.goto(f"{url}/c/{world['tonight']['ana'].card_code}/ask")
+    suggestion = luis.locator(f"#meet-{world['tonight']['ana'].id} a[href$='/ask']")
+    if luis.url.endswith("/me") and suggestion.count():
+        suggestion.first.click()
+    else:
+        luis.goto(f"{url}/c/{world['tonight']['ana'].card_code}/ask")
     luis.fill("#message", "I'd like to talk about labels for my own shoe brand.")
     shot("luis", "2-luis-asks-ana")
-    luis.click("button[type=submit]")
+    luis.click("form.ask-form button[type=submit]")
     ana.goto(f"{url}/e/{world['event'].slug}/requests")
     shot("ana", "3-ana-is-asked")
-    ana.click("button[type=submit] >> nth=0")
+    ana.locator(".met-item button.primary").first.click()
 
 
 @needs("introductions.introduce_page")
