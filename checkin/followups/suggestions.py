@@ -63,6 +63,14 @@ class Candidate:
     company: str
     offer: str
     need: str
+    what_i_do: str = ""
+    person_id: int = 0
+
+
+def candidate_columns() -> tuple:
+    """The columns a ``Candidate`` is made of, in its order (attendees joined to people)."""
+    return (Attendee.id, Person.display_name, Person.headline, Person.company, Person.offer,
+            Person.need, Person.what_i_do, Person.id)
 
 
 @dataclass(frozen=True)
@@ -81,32 +89,57 @@ class SuggestionIndex:
     """The suggestible people of one event, indexed by the stems of their offers and needs.
 
     Built once per sending run (memory grows with attendees, never with emails)
-    and asked once per recipient.
+    and asked once per recipient. During the event one is kept up to date person by person
+    (``add``, ``discard``: checkin.meet.live), never rebuilt per page.
     """
 
     def __init__(self, candidates: list[Candidate]):
-        self.candidates = {c.attendee_id: c for c in candidates}
+        self.candidates: dict[int, Candidate] = {}
         self.offers: dict[str, set[int]] = defaultdict(set)
         self.needs: dict[str, set[int]] = defaultdict(set)
         for c in candidates:
-            for stem in keywords(c.offer):
-                self.offers[stem].add(c.attendee_id)
-            for stem in keywords(c.need):
-                self.needs[stem].add(c.attendee_id)
-        self.size = max(1, len(candidates))
+            self.add(c)
+
+    @property
+    def size(self) -> int:
+        return max(1, len(self.candidates))
+
+    def add(self, candidate: Candidate) -> None:
+        """Index ``candidate`` (replacing what their card said before); someone with neither
+        an offer nor a need has nothing to match and is left out."""
+        self.discard(candidate.attendee_id)
+        if not (candidate.offer or candidate.need):
+            return
+        self.candidates[candidate.attendee_id] = candidate
+        for stem in keywords(candidate.offer):
+            self.offers[stem].add(candidate.attendee_id)
+        for stem in keywords(candidate.need):
+            self.needs[stem].add(candidate.attendee_id)
+
+    def discard(self, attendee_id: int) -> None:
+        """Take someone out of the index (they left the suggestible, or their card changed)."""
+        old = self.candidates.pop(attendee_id, None)
+        if old is None:
+            return
+        for postings, text in ((self.offers, old.offer), (self.needs, old.need)):
+            for stem in keywords(text):
+                ids = postings.get(stem)
+                if ids is not None:
+                    ids.discard(attendee_id)
+                    if not ids:
+                        del postings[stem]
 
     @classmethod
     def for_event(cls, event_id: int) -> "SuggestionIndex":
         """Everyone who checked in and lets themself be suggested."""
         rows = db.session.execute(
-            select(Attendee.id, Person.display_name, Person.headline, Person.company,
-                   Person.offer, Person.need)
+            select(*candidate_columns())
             .join(Person, Person.id == Attendee.person_id)
             .where(Attendee.event_id == event_id, Attendee.checked_in_at.is_not(None),
                    Person.suggestible.is_(True))
             .order_by(Attendee.id)
         ).all()
-        return cls([Candidate(*row) for row in rows if row.offer or row.need])
+        return cls([Candidate(*row) for row in rows])
 
     def _weight(self, postings: dict[str, set[int]], stem: str) -> float:
         return math.log(1 + self.size / len(postings[stem]))
@@ -130,7 +163,13 @@ class SuggestionIndex:
     def suggest(self, me_id: int, my_offer: str, my_need: str, met: set[int],
                 limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """The best ``limit`` people for me, not me and not anyone I met, best first."""
-        exclude = set(met) | {me_id}
+        return self.ranked(me_id, my_offer, my_need, met)[:limit]
+
+    def ranked(self, me_id: int, my_offer: str, my_need: str,
+               exclude: set[int]) -> list[Suggestion]:
+        """Everyone whose offer meets my need or whose need meets my offer, best first; not me
+        and nobody in ``exclude``. The work grows with the people sharing a word with me."""
+        exclude = set(exclude) | {me_id}
         found: dict[int, Suggestion] = {}
         for direction, my_text, postings in (("offer", my_need, self.offers),
                                              ("need", my_offer, self.needs)):
@@ -141,5 +180,4 @@ class SuggestionIndex:
                 if best is None or score > best.score:
                     found[attendee_id] = Suggestion(candidate, direction, their_text, my_text,
                                                     words, score)
-        ranked = sorted(found.values(), key=lambda s: (-s.score, s.candidate.attendee_id))
-        return ranked[:limit]
+        return sorted(found.values(), key=lambda s: (-s.score, s.candidate.attendee_id))

@@ -78,6 +78,8 @@ class Person(db.Model):
         CheckConstraint(one_of("language", LANGUAGES), name="language"),
         Index("ix_people_community_id_email", "community_id", "email"),
         Index("ix_people_community_id_listed", "community_id", "listed"),
+        # "Whose card changed since": People to meet here catches up on card edits with it.
+        Index("ix_people_community_id_updated_at", "community_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

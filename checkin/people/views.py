@@ -25,6 +25,7 @@ from checkin.events.services import get_event, require_open
 from checkin.extensions import db
 from checkin.faces.images import photo_from_upload
 from checkin.i18n import current_language, language_chosen, remember_language
+from checkin.meet.services import people_to_meet
 from checkin.people.cards import link_label
 from checkin.people.forms import CardForm, JoinForm, ResendForm, error_summary
 from checkin.people.guests import remove_attendee, remove_member
@@ -248,6 +249,7 @@ def my_card(slug: str):
     errors = error_summary(form) if status == 400 else []
     return render_template("people/me.html", event=event, me=me, person=person, form=form,
                            errors=errors, photo_again=photo_chosen and not form.photo.errors,
+                           to_meet=people_to_meet(me),
                            first_error=next((i for i, _m in errors if i), ""),
                            card_url=card_url(current_app.config["CHECKIN_BASE_URL"],
                                              me.card_code)), status

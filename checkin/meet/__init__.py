@@ -1,0 +1,1 @@
+"""Whom to meet, during the event: "People to meet here" on My card."""
