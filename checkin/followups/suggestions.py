@@ -7,6 +7,7 @@ meet. Rare shared words weigh more than common ones (inverse document
 frequency), so "clients" alone does not make a match.
 """
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -83,6 +84,11 @@ class Suggestion:
     my_text: str
     words: tuple[str, ...]
     score: float
+
+
+def _best_first(item: tuple[int, tuple]) -> tuple[float, int]:
+    """(attendee id, (score, …)) in order: the highest score first, ties the earliest id."""
+    return -item[1][0], item[0]
 
 
 class SuggestionIndex:
@@ -163,21 +169,27 @@ class SuggestionIndex:
     def suggest(self, me_id: int, my_offer: str, my_need: str, met: set[int],
                 limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """The best ``limit`` people for me, not me and not anyone I met, best first."""
-        return self.ranked(me_id, my_offer, my_need, met)[:limit]
+        return self.ranked(me_id, my_offer, my_need, met, limit)
 
-    def ranked(self, me_id: int, my_offer: str, my_need: str,
-               exclude: set[int]) -> list[Suggestion]:
-        """Everyone whose offer meets my need or whose need meets my offer, best first; not me
-        and nobody in ``exclude``. The work grows with the people sharing a word with me."""
+    def ranked(self, me_id: int, my_offer: str, my_need: str, exclude: set[int],
+               limit: int | None = None) -> list[Suggestion]:
+        """Everyone whose offer meets my need or whose need meets my offer, best first (the
+        best ``limit`` of them); not me and nobody in ``exclude``. The work grows with the
+        people sharing a word with me."""
         exclude = set(exclude) | {me_id}
-        found: dict[int, Suggestion] = {}
+        found: dict[int, tuple] = {}
         for direction, my_text, postings in (("offer", my_need, self.offers),
                                              ("need", my_offer, self.needs)):
             for attendee_id, (score, words) in self._matches(my_text, postings, exclude).items():
-                candidate = self.candidates[attendee_id]
-                their_text = candidate.offer if direction == "offer" else candidate.need
                 best = found.get(attendee_id)
-                if best is None or score > best.score:
-                    found[attendee_id] = Suggestion(candidate, direction, their_text, my_text,
-                                                    words, score)
-        return sorted(found.values(), key=lambda s: (-s.score, s.candidate.attendee_id))
+                if best is None or score > best[0]:
+                    found[attendee_id] = (score, direction, my_text, words)
+        best = (sorted(found.items(), key=_best_first) if limit is None
+                else heapq.nsmallest(limit, found.items(), key=_best_first))
+        suggestions = []
+        for attendee_id, (score, direction, my_text, words) in best:
+            candidate = self.candidates[attendee_id]
+            their_text = candidate.offer if direction == "offer" else candidate.need
+            suggestions.append(Suggestion(candidate, direction, their_text, my_text, words,
+                                          score))
+        return suggestions

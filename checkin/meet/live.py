@@ -47,6 +47,8 @@ class LiveIndex:
     # The card each attendee was indexed with (their person's updated_at): a row read
     # twice is skipped. Kept for the unsuggestible too, who are not in the index.
     seen: dict[int, datetime] = field(default_factory=dict)
+    # What each indexed attendee works in (checkin.meet.services.field_of), read once.
+    fields: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def take(self, rows) -> int:
         """Fold rows of (candidate columns…, suggestible, updated_at) in; how many changed."""
@@ -57,6 +59,7 @@ class LiveIndex:
             if self.seen.get(attendee_id) == updated_at:
                 continue
             self.seen[attendee_id] = updated_at
+            self.fields.pop(attendee_id, None)
             if suggestible:
                 self.index.add(Candidate(*columns))
             else:
@@ -105,15 +108,15 @@ def catch_up(live: LiveIndex) -> LiveIndex:
     if arrivals and not live.by_checkin:
         event = db.session.get(Event, live.event_id)
         return build(event)
-    edits_query = (
-        select(*_columns()).select_from(Person)
-        .join(Attendee, Attendee.person_id == Person.id)
-        .where(Person.community_id == live.community_id, Person.updated_at >= since,
-               Attendee.event_id == live.event_id))
-    if live.by_checkin:
-        edits_query = edits_query.where(Attendee.checked_in_at.is_not(None))
+    # The event's people whose card changed: found through (community, updated_at), then
+    # matched to this event's registrations by (event, person).
+    changed = select(Person.id).where(Person.community_id == live.community_id,
+                                      Person.updated_at >= since)
+    edits = db.session.execute(
+        select(*_columns(), Attendee.checked_in_at).join(Person, Person.id == Attendee.person_id)
+        .where(Attendee.event_id == live.event_id, Attendee.person_id.in_(changed))).all()
     live.take(arrivals)
-    live.take(db.session.execute(edits_query).all())
+    live.take(row[:-1] for row in edits if row[-1] is not None or not live.by_checkin)
     if not live.by_checkin:
         joined = db.session.execute(
             select(*_columns()).join(Person, Person.id == Attendee.person_id)

@@ -2,15 +2,16 @@
 the follow-ups use (my need ↔ their offer, and the reverse), one of them outside my circle.
 
 My *circle* is what I and everyone I have met at the community's events do: the words of our
-headlines, *what I do* and companies, without job titles ("founder", "gerente") or common
-words. Someone is *outside* it when their own such words share none with it (a blank card,
-theirs or my whole circle's, says nothing, so it is never outside).
+headlines, *what I do* and companies, without job titles ("founder", "gerente"), the words of
+a company's form ("studio", "agencia", "ltd") or common words. Someone is *outside* it when
+their own such words share none with it (a blank card, theirs or my whole circle's, says
+nothing, so it is never outside).
 """
 
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, union_all
+from sqlalchemy import select, union_all
 
 from checkin.connections.models import Connection, ConnectionRemoval
 from checkin.events.models import EventState
@@ -25,7 +26,7 @@ from checkin.text import fold
 SHOWN = 4  # three matches and the one outside my circle
 SPARES = 8  # picks read again beyond those shown, in case some left or opted out since
 WHAT_CLIP = 100
-OUTSIDE_LOOKS = 300  # people looked at for an outside pick when no match is outside
+OUTSIDE_LOOKS = 300  # matches, then people, looked at for an outside pick
 
 ROLE_WORDS = frozenset(fold(w) for w in """
 founder cofounder co-founder ceo cto coo cfo cmo owner partner manager director head lead
@@ -34,6 +35,8 @@ expert team company business self employed contractor intern student
 fundador fundadora cofundador cofundadora gerente director directora socio socia dueño dueña
 responsable jefe jefa coordinador coordinadora consultor consultora autonomo autonoma
 especialista experto experta equipo empresa negocio independiente becario becaria estudiante
+studio agency group consulting solutions services ltd inc llc gmbh
+estudio agencia grupo consultoria soluciones servicios
 """.split())  # noqa: SIM905
 
 
@@ -45,8 +48,13 @@ def field_of(headline: str, what_i_do: str, company: str) -> frozenset[str]:
     return frozenset(stems)
 
 
-def candidate_field(candidate: Candidate) -> frozenset[str]:
-    return field_of(candidate.headline, candidate.what_i_do, candidate.company)
+def candidate_field(live: LiveIndex, candidate: Candidate) -> frozenset[str]:
+    """``field_of`` an indexed candidate, worked out once per process and card."""
+    found = live.fields.get(candidate.attendee_id)
+    if found is None:
+        found = live.fields[candidate.attendee_id] = field_of(
+            candidate.headline, candidate.what_i_do, candidate.company)
+    return found
 
 
 @dataclass(frozen=True)
@@ -72,14 +80,14 @@ def circle_of(me: Attendee) -> Circle:
     """One query: everyone connected with any of my registrations, with their field."""
     mine = select(Attendee.id).where(Attendee.person_id == me.person_id)
     others = union_all(
-        select(Connection.high_id.label("other")).where(Connection.low_id.in_(mine)),
-        select(Connection.low_id.label("other")).where(Connection.high_id.in_(mine)),
-    ).subquery()
+        select(Connection.high_id).where(Connection.low_id.in_(mine)),
+        select(Connection.low_id).where(Connection.high_id.in_(mine)),
+    )
     rows = db.session.execute(
         select(Attendee.id, Attendee.event_id, Person.id, Person.headline, Person.what_i_do,
                Person.company)
-        .join(others, others.c.other == Attendee.id)
-        .join(Person, Person.id == Attendee.person_id)).all()
+        .join(Person, Person.id == Attendee.person_id)
+        .where(Attendee.id.in_(others))).all()
     person = me.person
     field = set(field_of(person.headline, person.what_i_do, person.company))
     for row in rows:
@@ -91,11 +99,11 @@ def circle_of(me: Attendee) -> Circle:
 def removed_people(me: Attendee) -> set[int]:
     """The people I removed, or who removed me, at any of the community's events."""
     mine = select(Attendee.id).where(Attendee.person_id == me.person_id)
-    removal = ConnectionRemoval
-    return set(db.session.scalars(
-        select(Attendee.person_id).join(removal, or_(
-            and_(removal.remover_id.in_(mine), removal.removed_id == Attendee.id),
-            and_(removal.removed_id.in_(mine), removal.remover_id == Attendee.id)))))
+    others = union_all(
+        select(ConnectionRemoval.removed_id).where(ConnectionRemoval.remover_id.in_(mine)),
+        select(ConnectionRemoval.remover_id).where(ConnectionRemoval.removed_id.in_(mine)),
+    )
+    return set(db.session.scalars(select(Attendee.person_id).where(Attendee.id.in_(others))))
 
 
 def people_to_meet(me: Attendee, exclude=frozenset()) -> list[PersonToMeet]:
@@ -115,11 +123,14 @@ def people_to_meet(me: Attendee, exclude=frozenset()) -> list[PersonToMeet]:
     live = live_index(event)
     circle = circle_of(me)
     never_people = circle.people | removed_people(me) | {me.person_id}
+    # Asked for as many more as there are people to leave out, it still holds the best.
     ranked = [s for s in live.index.ranked(me.id, person.offer, person.need,
-                                            set(circle.met_here) | set(exclude))
+                                            set(circle.met_here) | set(exclude),
+                                            limit=OUTSIDE_LOOKS + len(never_people))
               if s.candidate.person_id not in never_people]
     shortlist = ranked[:SHOWN + SPARES]
-    outside = next((s for s in ranked if _outside(s.candidate, circle)), None)
+    outside = next((s for s in ranked[:OUTSIDE_LOOKS] if _outside(live, s.candidate, circle)),
+                   None)
     if outside is None:
         outside = _anyone_outside(live, circle, never_people,
                                   {s.candidate.attendee_id for s in shortlist} | set(exclude)
@@ -127,12 +138,12 @@ def people_to_meet(me: Attendee, exclude=frozenset()) -> list[PersonToMeet]:
     if outside is not None and outside not in shortlist:
         shortlist.append(outside)
     here = _still_here(live, [s.candidate.attendee_id for s in shortlist])
-    return _picked([s for s in shortlist if s.candidate.attendee_id in here], here, circle)
+    return _picked(live, [s for s in shortlist if s.candidate.attendee_id in here], here, circle)
 
 
-def _outside(candidate: Candidate, circle: Circle) -> bool:
+def _outside(live: LiveIndex, candidate: Candidate, circle: Circle) -> bool:
     """Their field shares nothing with my circle's (neither may be unknown: blank cards)."""
-    theirs = candidate_field(candidate)
+    theirs = candidate_field(live, candidate)
     return bool(theirs) and bool(circle.field) and theirs.isdisjoint(circle.field)
 
 
@@ -146,7 +157,7 @@ def _anyone_outside(live: LiveIndex, circle: Circle, never_people: set[int],
         candidate = live.index.candidates[attendee_id]
         if attendee_id in skip or candidate.person_id in never_people:
             continue
-        if _outside(candidate, circle):
+        if _outside(live, candidate, circle):
             return Suggestion(candidate, "", "", "", (), 0.0)
     return None
 
@@ -155,9 +166,10 @@ def _still_here(live: LiveIndex, attendee_ids: list[int]) -> dict[int, Person]:
     """{attendee id: person} for those of ``attendee_ids`` still here and suggestible now."""
     if not attendee_ids:
         return {}
+    # By id alone (they are all of this event's): a filter on the event would tempt SQLite
+    # into reading the whole event through its (event, checked in) index.
     query = (select(Attendee.id, Person).join(Person, Person.id == Attendee.person_id)
-             .where(Attendee.id.in_(attendee_ids), Attendee.event_id == live.event_id,
-                    Person.suggestible.is_(True)))
+             .where(Attendee.id.in_(attendee_ids), Person.suggestible.is_(True)))
     if live.by_checkin:
         query = query.where(Attendee.checked_in_at.is_not(None), Attendee.inside.is_(True))
     here = {attendee_id: person for attendee_id, person in db.session.execute(query)}
@@ -165,11 +177,11 @@ def _still_here(live: LiveIndex, attendee_ids: list[int]) -> dict[int, Person]:
     return here
 
 
-def _picked(shortlist: list[Suggestion], here: dict[int, Person],
+def _picked(live: LiveIndex, shortlist: list[Suggestion], here: dict[int, Person],
             circle: Circle) -> list[PersonToMeet]:
     """The best ``SHOWN``, the last place kept for someone outside my circle unless one of
     the best already is."""
-    outside = [s for s in shortlist if _outside(s.candidate, circle)]
+    outside = [s for s in shortlist if _outside(live, s.candidate, circle)]
     matches = [s for s in shortlist if s.direction]
     best = matches[:SHOWN]
     if outside and not any(s in outside for s in best):
