@@ -14,6 +14,8 @@ are read again from the database (checkin.meet.services), so a stale entry costs
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -132,9 +134,11 @@ def catch_up(live: LiveIndex) -> LiveIndex:
 _LOCK = threading.Lock()
 
 
-def live_index(event: Event) -> LiveIndex:
-    """``event``'s index as of now, from this process's copy: caught up, or built when this
-    process has none (or an old one)."""
+@contextmanager
+def reading(event: Event) -> Iterator[LiveIndex]:
+    """``event``'s index as of now, from this process's copy (caught up, or built when this
+    process has none, or an old one), held for the caller alone while it reads: a threaded
+    server's other requests wait rather than change it underneath."""
     kept: OrderedDict[int, LiveIndex] = current_app.extensions.setdefault(
         "people_to_meet", OrderedDict())
     with _LOCK:
@@ -147,4 +151,4 @@ def live_index(event: Event) -> LiveIndex:
         kept.move_to_end(event.id)
         while len(kept) > MAX_EVENTS:
             kept.popitem(last=False)
-        return live
+        yield live

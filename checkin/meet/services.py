@@ -19,7 +19,7 @@ from checkin.extensions import db
 from checkin.faces.services import preload_photos
 from checkin.followups.render import reason_for
 from checkin.followups.suggestions import Candidate, Suggestion, keywords
-from checkin.meet.live import LiveIndex, live_index
+from checkin.meet.live import LiveIndex, reading
 from checkin.people.models import Attendee, Person
 from checkin.text import fold
 
@@ -120,25 +120,26 @@ def people_to_meet(me: Attendee, exclude=frozenset()) -> list[PersonToMeet]:
     event, person = me.event, me.person
     if event.state != EventState.OPEN:
         return []
-    live = live_index(event)
     circle = circle_of(me)
     never_people = circle.people | removed_people(me) | {me.person_id}
-    # Asked for as many more as there are people to leave out, it still holds the best.
-    ranked = [s for s in live.index.ranked(me.id, person.offer, person.need,
-                                            set(circle.met_here) | set(exclude),
-                                            limit=OUTSIDE_LOOKS + len(never_people))
-              if s.candidate.person_id not in never_people]
-    shortlist = ranked[:SHOWN + SPARES]
-    outside = next((s for s in ranked[:OUTSIDE_LOOKS] if _outside(live, s.candidate, circle)),
-                   None)
-    if outside is None:
-        outside = _anyone_outside(live, circle, never_people,
-                                  {s.candidate.attendee_id for s in shortlist} | set(exclude)
-                                  | circle.met_here | {me.id})
-    if outside is not None and outside not in shortlist:
-        shortlist.append(outside)
-    here = _still_here(live, [s.candidate.attendee_id for s in shortlist])
-    return _picked(live, [s for s in shortlist if s.candidate.attendee_id in here], here, circle)
+    with reading(event) as live:
+        # Asked for as many more as there are people to leave out, it still holds the best.
+        ranked = [s for s in live.index.ranked(me.id, person.offer, person.need,
+                                                set(circle.met_here) | set(exclude),
+                                                limit=OUTSIDE_LOOKS + len(never_people))
+                  if s.candidate.person_id not in never_people]
+        shortlist = ranked[:SHOWN + SPARES]
+        outside = next((s for s in ranked if _outside(live, s.candidate, circle)), None)
+        if outside is None:
+            outside = _anyone_outside(live, circle, never_people,
+                                      {s.candidate.attendee_id for s in shortlist}
+                                      | set(exclude) | circle.met_here | {me.id})
+        if outside is not None and outside not in shortlist:
+            shortlist.append(outside)
+        flagged = [s for s in shortlist if _outside(live, s.candidate, circle)]
+        by_checkin = live.by_checkin
+    here = _still_here(by_checkin, [s.candidate.attendee_id for s in shortlist])
+    return _picked([s for s in shortlist if s.candidate.attendee_id in here], here, flagged)
 
 
 def _outside(live: LiveIndex, candidate: Candidate, circle: Circle) -> bool:
@@ -162,7 +163,7 @@ def _anyone_outside(live: LiveIndex, circle: Circle, never_people: set[int],
     return None
 
 
-def _still_here(live: LiveIndex, attendee_ids: list[int]) -> dict[int, Person]:
+def _still_here(by_checkin: bool, attendee_ids: list[int]) -> dict[int, Person]:
     """{attendee id: person} for those of ``attendee_ids`` still here and suggestible now."""
     if not attendee_ids:
         return {}
@@ -170,18 +171,18 @@ def _still_here(live: LiveIndex, attendee_ids: list[int]) -> dict[int, Person]:
     # into reading the whole event through its (event, checked in) index.
     query = (select(Attendee.id, Person).join(Person, Person.id == Attendee.person_id)
              .where(Attendee.id.in_(attendee_ids), Person.suggestible.is_(True)))
-    if live.by_checkin:
+    if by_checkin:
         query = query.where(Attendee.checked_in_at.is_not(None), Attendee.inside.is_(True))
     here = {attendee_id: person for attendee_id, person in db.session.execute(query)}
     preload_photos(here.values())
     return here
 
 
-def _picked(live: LiveIndex, shortlist: list[Suggestion], here: dict[int, Person],
-            circle: Circle) -> list[PersonToMeet]:
-    """The best ``SHOWN``, the last place kept for someone outside my circle unless one of
-    the best already is."""
-    outside = [s for s in shortlist if _outside(live, s.candidate, circle)]
+def _picked(shortlist: list[Suggestion], here: dict[int, Person],
+            outside: list[Suggestion]) -> list[PersonToMeet]:
+    """The best ``SHOWN``, the last place kept for someone outside my circle (``outside``)
+    unless one of the best already is."""
+    outside = [s for s in shortlist if s in outside]
     matches = [s for s in shortlist if s.direction]
     best = matches[:SHOWN]
     if outside and not any(s in outside for s in best):
