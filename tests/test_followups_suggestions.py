@@ -2,6 +2,7 @@
 
 from flask_babel import force_locale
 
+from checkin.events.services import close_event
 from checkin.followups.render import reason_for, render_followup
 from checkin.followups.suggestions import Candidate, SuggestionIndex, keywords
 from tests import factories
@@ -98,3 +99,17 @@ def test_only_checked_in_and_suggestible_people_are_suggested(app, owner):
     assert absent.id not in index.candidates and shy.id not in index.candidates
     text = render_followup(me).text
     assert "Came Example" in text and "Absent" not in text and "Shy" not in text
+
+
+def test_someone_who_met_nobody_is_suggested_people_too(app, owner):
+    event = factories.make_event(owner)
+    nora = factories.make_attendee(event, first_name="Nora", need="Contabilidad para mi tienda",
+                                   language="es")
+    carmen = factories.make_attendee(event, first_name="Carmen", offer="Contabilidad")
+    for attendee in (nora, carmen):
+        factories.make_checkin(attendee)
+    close_event(event)
+    email = render_followup(nora)
+    assert email.met == 0
+    assert "Carmen Example ofrece «Contabilidad»; tú necesitas «Contabilidad para mi tienda»." \
+        in email.text
