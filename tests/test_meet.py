@@ -33,6 +33,12 @@ CARMEN = {"display_name": "Carmen", "headline": "Asesora fiscal", "company": "Ge
 BEST = {"offer": "Etiquetas, cajas impresas y contabilidad", "what_i_do": "Imprenta"}
 
 
+@pytest.fixture(autouse=True)
+def every_view_catches_up(monkeypatch):
+    """A test's views follow each other within the second a process waits between reads."""
+    monkeypatch.setattr(live_module, "CATCH_UP_EVERY", 0)
+
+
 def names(picks):
     return [p.person.display_name for p in picks]
 
@@ -169,6 +175,18 @@ def test_page_views_catch_up_instead_of_rebuilding(app, room, monkeypatch):
     factories.make_checkin(julia)
     assert names(people_to_meet(luis))[0] == "Julia"
     assert builds == []
+
+
+def test_a_busy_process_reads_what_changed_at_most_once_a_second(app, room, monkeypatch):
+    event, people = room
+    luis = people["Luis"]
+    people_to_meet(luis)
+    monkeypatch.setattr(live_module, "CATCH_UP_EVERY", 3600)
+    julia = factories.make_attendee(event, display_name="Julia", **BEST)
+    factories.make_checkin(julia)
+    assert "Julia" not in names(people_to_meet(luis))
+    monkeypatch.setattr(live_module, "CATCH_UP_EVERY", 0)
+    assert names(people_to_meet(luis))[0] == "Julia"
 
 
 def test_when_nobody_checked_in_everyone_registered_counts(app, owner):

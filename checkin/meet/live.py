@@ -1,14 +1,15 @@
 """The event's suggestion index, kept current in each process instead of rebuilt per page.
 
 Built once per process and event (everyone checked in, or everyone registered while nobody
-is: the door is not used there), then caught up at each page view with two indexed reads of
-what changed since the last one: the entries the door recorded (by the server's clock, so an
-offline door's late upload counts as new) and the cards edited. Each read looks back
-``OVERLAP`` more, so a transaction that committed just after the previous read, or a server
-whose clock is a little behind, is not missed; what it reads twice is skipped. A rebuild
-every ``REBUILD_AFTER`` is the safety net for anything changed another way (an import that
-rewrites cards in bulk, an undone check-in). Nothing here decides who is shown: the picks
-are read again from the database (checkin.meet.services), so a stale entry costs a spare.
+is: the door is not used there), then caught up at a page view (at most once a second) with
+two indexed reads of what changed since the last one: the entries the door recorded (by the
+server's clock, so an offline door's late upload counts as new) and the cards edited. Each
+read looks back ``OVERLAP`` more, so a transaction that committed just after the previous
+read, or a server whose clock is a little behind, is not missed; what it reads twice is
+skipped. A rebuild every ``REBUILD_AFTER`` is the safety net for anything changed another
+way (an import that rewrites cards in bulk, an undone check-in). Nothing here decides who is
+shown: the picks are read again from the database (checkin.meet.services), so a stale entry
+costs a spare.
 """
 
 import threading
@@ -30,6 +31,7 @@ from checkin.followups.suggestions import Candidate, SuggestionIndex, candidate_
 from checkin.people.models import Attendee, Person
 
 OVERLAP = timedelta(seconds=5)
+CATCH_UP_EVERY = 1.0  # seconds: a busy process reads what changed once a second, not per view
 REBUILD_AFTER = 600.0  # seconds
 MAX_EVENTS = 8  # events kept per process (a community runs one or two at a time)
 
@@ -45,6 +47,7 @@ class LiveIndex:
     index: SuggestionIndex
     built_at: float
     read_until: datetime  # arrivals and card edits up to here are in
+    caught_up_at: float = 0.0  # when (monotonic) it last read what changed
     last_attendee_id: int = 0  # registrations up to here are in (when nobody checked in)
     # The card each attendee was indexed with (their person's updated_at): a row read
     # twice is skipped. Kept for the unsuggestible too, who are not in the index.
@@ -89,7 +92,7 @@ def build(event: Event) -> LiveIndex:
         query = query.where(Attendee.checked_in_at.is_not(None))
     live = LiveIndex(event_id=event.id, community_id=event.community_id, by_checkin=by_checkin,
                      index=SuggestionIndex([]), built_at=time.monotonic(),
-                     read_until=started - OVERLAP)
+                     caught_up_at=time.monotonic(), read_until=started - OVERLAP)
     rows = db.session.execute(query).all()
     live.take(rows)
     live.last_attendee_id = max((row[0] for row in rows), default=0)
@@ -128,6 +131,7 @@ def catch_up(live: LiveIndex) -> LiveIndex:
         if joined:
             live.last_attendee_id = joined[-1][0]
     live.read_until = started - OVERLAP
+    live.caught_up_at = time.monotonic()
     return live
 
 
@@ -143,9 +147,10 @@ def reading(event: Event) -> Iterator[LiveIndex]:
         "people_to_meet", OrderedDict())
     with _LOCK:
         live = kept.get(event.id)
-        if live is None or time.monotonic() - live.built_at > REBUILD_AFTER:
+        now = time.monotonic()
+        if live is None or now - live.built_at > REBUILD_AFTER:
             live = build(event)
-        else:
+        elif now - live.caught_up_at >= CATCH_UP_EVERY:
             live = catch_up(live)
         kept[event.id] = live
         kept.move_to_end(event.id)

@@ -9,6 +9,7 @@ nothing, so it is never outside).
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import select, union_all
@@ -40,6 +41,7 @@ estudio agencia grupo consultoria soluciones servicios
 """.split())  # noqa: SIM905
 
 
+@lru_cache(maxsize=20_000)
 def field_of(headline: str, what_i_do: str, company: str) -> frozenset[str]:
     """The stems that say what someone works in (job titles and common words left out)."""
     stems: set[str] = set()
