@@ -35,6 +35,7 @@ def seed_tickets(event, per_thread: int = 15_000, card_prefix: str = "T") -> Non
 
     from checkin.extensions import db
     from checkin.people.models import Attendee, Person
+    from checkin.people.search import index_search_terms
 
     numbers = [tid * 100_000_000 + c for tid in (1, 2) for c in range(1, per_thread + 1)]
     db.session.execute(insert(Person), [
@@ -47,6 +48,7 @@ def seed_tickets(event, per_thread: int = 15_000, card_prefix: str = "T") -> Non
          "ticket_code": str(n), "ticket_source": "eventbrite", "search_key": f"ticket {n}",
          "source": "import"}
         for n, pid in zip(numbers, person_ids, strict=True)])
+    index_search_terms(Attendee.event_id == event.id, Attendee.card_code.startswith(card_prefix))
     db.session.commit()
 
 

@@ -17,6 +17,7 @@ def seed_crowd(event, people: int = PEOPLE, connections: int = CONNECTIONS) -> N
     from checkin.connections.models import Connection
     from checkin.extensions import db
     from checkin.people.models import Attendee, Person
+    from checkin.people.search import index_search_terms
 
     db.session.execute(insert(Person), [
         {"display_name": f"Person {i:05d}", "email": f"p{i}@example.com",
@@ -43,6 +44,7 @@ def seed_crowd(event, people: int = PEOPLE, connections: int = CONNECTIONS) -> N
                 break
         gap += 1
     db.session.execute(insert(Connection), pairs)
+    index_search_terms(Attendee.event_id == event.id)  # written in bulk: terms too
     db.session.commit()
 
 

@@ -9,7 +9,7 @@ from checkin.faces.models import PersonPhoto
 from checkin.guestlists.models import GuestlistUpload, StagedGuest
 from checkin.introductions.models import Introduction
 from checkin.mail.models import OutboxMessage, OutboxStatus
-from checkin.people.models import Attendee, Person
+from checkin.people.models import Attendee, Person, SearchTerm
 from checkin.qr.models import QrDrawing
 from checkin.ratelimit import AttemptBackoff, RateLimitCounter
 
@@ -17,7 +17,6 @@ __all__ = [
     "ApiToken", "AttemptBackoff", "Attendee", "CheckIn", "Community", "CommunityOwner",
     "Connection", "Event", "EventRole",
     "EventState", "GuestlistUpload", "Introduction", "Note", "Organizer", "OutboxMessage",
-    "OutboxStatus",
-    "Person", "PersonPhoto", "QrDrawing", "RateLimitCounter", "Role", "ScanKind", "StaffInvitation",
-    "StagedGuest",
+    "OutboxStatus", "Person", "PersonPhoto", "QrDrawing", "RateLimitCounter", "Role", "ScanKind",
+    "SearchTerm", "StaffInvitation", "StagedGuest",
 ]

@@ -15,7 +15,7 @@ from checkin.door.models import CheckIn
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.people.models import Attendee, AttendeeSource, Person
-from checkin.text import fold
+from checkin.people.search import matching
 
 PER_PAGE = 50
 SORTS = {
@@ -118,18 +118,11 @@ class AttendeePage:
     pages: int
 
 
-def like_pattern(query: str) -> str:
-    """A LIKE pattern matching ``query`` folded, anywhere, with wildcards escaped."""
-    folded = fold(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{folded}%"
-
-
 def attendee_page(event: Event, *, query: str = "", sort: str = "name", status: str = "all",
                   page: int = 1, per_page: int = PER_PAGE) -> AttendeePage:
     """One page of the attendee table, searched, filtered and sorted, in three queries."""
-    where = [Attendee.event_id == event.id]
-    if query.strip():
-        where.append(search_filter(query))
+    # A search names the event's guests itself, from its index (see people.search.matching).
+    where = [search_filter(event, query) if query.strip() else Attendee.event_id == event.id]
     if FILTERS.get(status) is not None:
         where.append(FILTERS[status])
     total = db.session.scalar(select(func.count(Attendee.id)).where(*where)) or 0
@@ -161,6 +154,7 @@ def connection_counts(attendee_ids: list[int]) -> dict[int, int]:
     return {who: n for who, n in rows}
 
 
-def search_filter(query: str):
-    """The condition door and dashboard search use: folded text anywhere in the search key."""
-    return Attendee.search_key.like(like_pattern(query), escape="\\")
+def search_filter(event: Event, query: str):
+    """The condition door and dashboard search use: each word starts a word of the guest's
+    name, email, company or ticket code (see checkin.people.search)."""
+    return matching(event.id, query)

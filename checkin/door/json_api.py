@@ -84,7 +84,8 @@ def roster(slug):
 
 @api.get("/search")
 def search(slug):
-    """Attendees whose name, email or ticket code holds the query, accents and case ignored."""
+    """Attendees found by each word of the query (the start of a word of their name, email,
+    company or ticket code), accents and case ignored."""
     event = _door_event(slug)
     return {"attendees": queries.search(event, request.args.get("q", ""))}
 

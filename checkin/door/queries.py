@@ -49,10 +49,13 @@ def door_row(row, key: str) -> dict:
             "u": card_hash(key, ticket_url) if ticket_url else None}
 
 
-def _rows(event: Event, *where, order=(), limit: int | None = None) -> list[dict]:
+def _rows(event: Event, *where, guests=None, order=(), limit: int | None = None) -> list[dict]:
+    """The door rows of ``event``'s guests (or of ``guests``, a condition naming only guests
+    of ``event``) that match ``where``."""
+    guests = Attendee.event_id == event.id if guests is None else guests
     query = (select(*_COLUMNS).join(Person, Person.id == Attendee.person_id)
              .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
-             .where(Attendee.event_id == event.id, *where).order_by(*order).limit(limit))
+             .where(guests, *where).order_by(*order).limit(limit))
     key = door_key(event)
     return [door_row(row, key) for row in db.session.execute(query)]
 
@@ -68,11 +71,11 @@ def roster(event: Event, since: datetime | None = None) -> list[dict]:
 
 
 def search(event: Event, query: str) -> list[dict]:
-    """Guests whose name, email or ticket code holds ``query``, accents and case ignored,
-    sorted as people read names ("Álvaro" before "Zoe")."""
+    """Guests whose name, email or ticket code has words starting with each word of ``query``,
+    accents and case ignored, sorted as people read names ("Álvaro" before "Zoe")."""
     if len(query.strip()) < 2:
         return []
-    return _rows(event, search_filter(query), order=(Person.name_key, Attendee.id),
+    return _rows(event, guests=search_filter(event, query), order=(Person.name_key, Attendee.id),
                  limit=SEARCH_LIMIT)
 
 

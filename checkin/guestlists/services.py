@@ -34,6 +34,7 @@ from checkin.guestlists.models import GuestlistUpload, StagedGuest
 from checkin.guestlists.reading import read_table
 from checkin.people.cards import as_web_link, is_web_link
 from checkin.people.models import LIMITS, MAX_LINKS, Attendee, AttendeeSource, Person
+from checkin.people.search import index_search_terms
 from checkin.people.services import choose_member, refresh_sort_keys, search_key_for
 from checkin.text import clean_text, fold
 from checkin.tokens import new_card_code, new_session_key
@@ -588,6 +589,7 @@ def swap_in(upload: GuestlistUpload, event: Event) -> dict | None:
         already = _drop_late_duplicates(upload, event)
         created = _insert_staged(upload, event)
         updated = _apply_staged_updates(upload)
+        _index_staged(upload, event)
         refresh_sort_keys(db.session.scalars(select(StagedGuest.person_id).where(
             StagedGuest.upload_id == upload.id, StagedGuest.person_id.is_not(None))))
         db.session.execute(delete(StagedGuest).where(StagedGuest.upload_id == upload.id))
@@ -653,6 +655,16 @@ def _insert_staged(upload: GuestlistUpload, event: Event) -> int:
         select(literal(event.id), staged.c.person_id, literal(AttendeeSource.IMPORT.value),
                *(staged.c[n] for n in ATTENDEE_COPY))))
     return created
+
+
+def _index_staged(upload: GuestlistUpload, event: Event) -> None:
+    """The search terms of the guests this swap added or changed (it wrote their keys in bulk)."""
+    staged = select(StagedGuest.card_code).where(StagedGuest.upload_id == upload.id,
+                                                 StagedGuest.card_code.is_not(None))
+    changed = select(StagedGuest.attendee_id).where(StagedGuest.upload_id == upload.id,
+                                                    StagedGuest.attendee_id.is_not(None))
+    index_search_terms(Attendee.event_id == event.id,
+                       or_(Attendee.card_code.in_(staged), Attendee.id.in_(changed)))
 
 
 def _highest_person_id() -> int:

@@ -190,3 +190,29 @@ class Attendee(db.Model):
 
     def __repr__(self) -> str:
         return f"<Attendee {self.id} {self.card_code} event={self.event_id}>"
+
+
+# Long enough for any name or address people type; a longer word is matched by its start.
+SEARCH_TERM_LENGTH = 64
+
+
+class SearchTerm(db.Model):
+    """One word of an attendee's search key, as door and dashboard search find it (see
+    checkin.people.search): "ana perez ana.p@example.com" is "ana", "perez", "ana.p@example.com",
+    "p@example.com", "example.com" and "com". A search word is the start of a term, found by a
+    range scan of (event_id, term), so a search reads the guests it finds, not the event's all.
+    """
+
+    __tablename__ = "attendee_search_terms"
+    __table_args__ = (
+        Index("ix_attendee_search_terms_event_id_term", "event_id", "term", "attendee_id"),
+    )
+
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    # Compared byte by byte on PostgreSQL too ("C"), as on SQLite: a prefix is then one range
+    # of the index whatever the database's collation.
+    term: Mapped[str] = mapped_column(
+        String(SEARCH_TERM_LENGTH).with_variant(String(SEARCH_TERM_LENGTH, collation="C"),
+                                                "postgresql"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))

@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+import checkin.people.search  # noqa: F401  (its flush listener keeps the search terms)
 from checkin.columns import now_utc
 from checkin.errors import DomainError
 from checkin.events.models import Event, EventState
@@ -31,6 +32,7 @@ def search_key_for(attendee: Attendee) -> str:
 
 
 def refresh_search_key(attendee: Attendee) -> None:
+    """Write ``attendee``'s search key again; its search terms follow at the flush."""
     attendee.search_key = search_key_for(attendee)
 
 
