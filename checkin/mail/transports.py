@@ -4,7 +4,6 @@ import contextlib
 import smtplib
 import ssl
 import uuid
-from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -34,10 +33,10 @@ class FileTransport:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
 
-    def send(self, mime: EmailMessage, sender: str, recipient: str) -> None:
+    def send(self, mime: bytes, sender: str, recipient: str) -> None:
         name = f"{now_utc():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
         tmp = self.folder / f".{name}.tmp"
-        tmp.write_bytes(bytes(mime))
+        tmp.write_bytes(mime)
         tmp.rename(self.folder / name)  # appears whole or not at all
 
     def close(self) -> None:
@@ -80,13 +79,16 @@ class SmtpTransport:
             raise ConnectFailure(f"cannot reach the mail server: {error}") from error
         return connection
 
-    def send(self, mime: EmailMessage, sender: str, recipient: str) -> None:
+    def send(self, mime: bytes, sender: str, recipient: str) -> None:
+        """Send ``mime`` (the message as bytes, see ``checkin.mail.mime``) to ``recipient``."""
         if self.connection is None:
             self.connection = self._connect()
+        # An address beyond ASCII needs a server that takes UTF-8 (as smtplib's send_message).
+        options = () if sender.isascii() and recipient.isascii() else ("SMTPUTF8",
+                                                                       "BODY=8BITMIME")
         try:
             # Envelope given explicitly: only ``recipient`` receives it, whatever the headers say.
-            refused = self.connection.send_message(mime, from_addr=sender,
-                                                   to_addrs=[recipient])
+            refused = self.connection.sendmail(sender, [recipient], mime, mail_options=options)
         except smtplib.SMTPRecipientsRefused as error:
             code, words = next(iter(error.recipients.values()))
             self._raise_for(code, words)
