@@ -11,6 +11,7 @@ from checkin.people.vcard import (
     vcard_filename,
     vcard_for,
     where_we_met,
+    with_note,
 )
 from checkin.text import clean_text
 
@@ -140,3 +141,18 @@ def test_clean_text():
     assert clean_text("a\nb\tc", single_line=True) == "a b c"
     assert clean_text("\u202eabc\u2066") == "abc"
     assert clean_text("محمد\u200fالعلي") == "محمد\u200fالعلي"  # RLM is harmless, kept
+
+
+NOTES = ["", "Met at Café, 1 Dec 2026", "Mi nota: a, b; c\\d\r\nsegunda línea " + "ñandú " * 40,
+         "x" * 74, "é" * 74]
+
+
+@pytest.mark.parametrize("note", NOTES)
+def test_a_note_added_to_a_card_serialized_once_reads_as_vobject_writes_it(app, note):
+    ana = person(what_i_do="Cuentas, impuestos; nóminas", offer="Ayuda\ncon todo",
+                 need="Clientes " * 20, email="ana@example.com", company="Acme")
+    with app.test_request_context():
+        whole = serialize_vcards([vcard_for(ana, note=note)])
+        added = with_note(serialize_vcards([vcard_for(ana, note=None)]), ana, note)
+    assert parse_one(added).note.value == parse_one(whole).note.value
+    assert sorted(added.split("\r\n")) == sorted(whole.split("\r\n"))

@@ -14,20 +14,21 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, case, or_, select
+from sqlalchemy.orm import Bundle
 
 from checkin.accounts.models import EventRole, Organizer, Role
 from checkin.connections.models import Connection, Note
 from checkin.connections.services import met_columns, removed_between
 from checkin.events.models import Event
 from checkin.extensions import db
-from checkin.faces.services import thumbnails
+from checkin.faces.models import PersonPhoto
 from checkin.followups.suggestions import Suggestion, SuggestionIndex
 from checkin.mail.private import private
 from checkin.mail.services import attachment
 from checkin.people.cards import shared_contact
 from checkin.people.invitations import event_when
 from checkin.people.models import Attendee, Person
-from checkin.people.vcard import serialize_vcards, vcard_for, where_we_met
+from checkin.people.vcard import serialize_vcards, vcard_for, where_we_met, with_note
 from checkin.text import spreadsheet_cell
 
 KIND = "followup"
@@ -35,11 +36,15 @@ KIND_TEST = "followup_test"
 REASON_CLIP = 140
 
 
+# A person's card as a plain row (attribute access, no identity map, nothing to flush).
+_CARD = Bundle("person", *Person.__table__.c)
+
+
 @dataclass
 class Contact:
     """One person I met, as the follow-up shows them."""
 
-    person: Person
+    person: Person  # read only: a plain row of the card's columns (see contacts_met)
     attendee_id: int
     met_at: datetime
     my_note: str
@@ -64,23 +69,26 @@ def contacts_met(attendee: Attendee) -> list[Contact]:
     """Everyone ``attendee`` met, in the order they met, with ``attendee``'s own note.
 
     The same rows as ``checkin.connections.services.people_met``, but only the columns an
-    email needs (no Connection or Attendee objects): it runs once per attendee of the event.
+    email needs, as plain rows (no ORM objects: loading 25 cards into the session cost more
+    than rendering them): it runs once per attendee of the event. A contact's ``person`` has
+    a card's attributes and is read only.
     """
     other_id = case((Connection.low_id == attendee.id, Connection.high_id),
                     else_=Connection.low_id)
     rows = db.session.execute(
-        select(Connection.created_at, Attendee.id, Person, Note.text)
+        select(Connection.created_at, Attendee.id, _CARD, Note.text, PersonPhoto.key,
+               PersonPhoto.thumb)
         .join(Attendee, Attendee.id == other_id)
         .join(Person, Person.id == Attendee.person_id)
         .outerjoin(Note, and_(Note.connection_id == Connection.id,
                               Note.author_id == attendee.id))
+        .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
         .where(or_(Connection.low_id == attendee.id, Connection.high_id == attendee.id))
         .order_by(Connection.created_at, Connection.id)
     ).all()
-    photos = thumbnails(person.id for _at, _other, person, _note in rows)
     return [Contact(person=person, attendee_id=other, met_at=at, my_note=note or "",
-                    shared=shared_contact(person), photo=photos.get(person.id))
-            for at, other, person, note in rows]
+                    shared=shared_contact(person), photo=(key, thumb) if key else None)
+            for at, other, person, note, key, thumb in rows]
 
 
 def face_cid(key: str) -> str:
@@ -169,13 +177,14 @@ def contacts_vcf(contacts: list[Contact], event: Event) -> bytes:
         note = met_on[day]
         if c.my_note:
             note += "\n" + _("My note: %(note)s", note=c.my_note)
-        key = (c.person.id, c.person.updated_at, c.photo[0] if c.photo else None, note)
-        text = _VCARDS.get(key)
-        if text is None:
-            text = serialize_vcards([vcard_for(c.person, shared_only=True, note=note,
+        # Each person's card is serialized once; each note is added to it as text.
+        key = (c.person.id, c.person.updated_at, c.photo[0] if c.photo else None)
+        card = _VCARDS.get(key)
+        if card is None:
+            card = serialize_vcards([vcard_for(c.person, shared_only=True, note=None,
                                                photo=c.photo[1] if c.photo else None)])
-            _VCARDS.put(key, text)
-        parts.append(text)
+            _VCARDS.put(key, card)
+        parts.append(with_note(card, c.person, note))
     return "".join(parts).encode()
 
 

@@ -11,6 +11,9 @@ SINGLE_LINE_FIELDS = ("display_name", "first_name", "last_name", "headline", "co
                       "email")
 
 
+_SPACE = re.compile(r"\s")  # what str.isspace() calls a space, found in one C call
+
+
 def public_card(person: Person) -> dict:
     """The part of a card shown to anyone holding its code (no contact details)."""
     return {field: getattr(person, field) or "" for field in PUBLIC_FIELDS}
@@ -35,7 +38,7 @@ def shared_contact(person: Person) -> dict:
 
 def is_web_link(text: str) -> bool:
     """An absolute http(s) URL with a host and no spaces or credentials."""
-    if not text or len(text) > LIMITS["link"] or any(c.isspace() for c in text):
+    if not text or len(text) > LIMITS["link"] or _SPACE.search(text):
         return False
     try:
         parts = urlsplit(text)

@@ -28,14 +28,15 @@ def name_parts(person: Person) -> tuple[str, str]:
     return (family, given) if given else ("", name)
 
 
-def vcard_for(person: Person, *, shared_only: bool = True, note: str = "",
+def vcard_for(person: Person, *, shared_only: bool = True, note: str | None = "",
               photo: bytes | None = None):
     """The vobject vCard of ``person``.
 
     With ``shared_only`` (the default) EMAIL, TEL and URL appear only if the person
     shares them; without it (their own card, their own data) everything does.
     ``note`` (where and when we met, my own note) ends the NOTE, after what they
-    offer and need. ``photo`` (a JPEG: their 192 px thumbnail) goes in PHOTO, inline.
+    offer and need; with ``note=None`` the card has no NOTE (see ``with_note``). ``photo``
+    (a JPEG: their 192 px thumbnail) goes in PHOTO, inline.
     """
     card = vobject.vCard()
     family, given = name_parts(person)
@@ -59,7 +60,7 @@ def vcard_for(person: Person, *, shared_only: bool = True, note: str = "",
         tel.type_param = "CELL"
     for link in contact.get("links", []):
         card.add("url").value = link
-    text = note_text(person, note)
+    text = note_text(person, note) if note is not None else ""
     if text:
         card.add("note").value = text
     if photo:
@@ -82,6 +83,43 @@ def note_text(person: Person, note: str = "") -> str:
     if note:
         lines.append(note)
     return "\n".join(lines)
+
+
+_END = "END:VCARD\r\n"
+
+
+def with_note(serialized: str, person: Person, note: str = "") -> str:
+    """A card serialized without NOTE (``vcard_for(..., note=None)``) with the NOTE that
+    ``vcard_for(..., note=note)`` gives it, written as vobject writes it: one person's card,
+    serialized once, then carries a note of each person who met them."""
+    text = note_text(person, note)
+    if not text:
+        return serialized
+    if not serialized.endswith(_END):
+        raise ValueError("not one serialized vCard")
+    return serialized[:-len(_END)] + _folded("NOTE:" + _escaped(text)) + _END
+
+
+def _escaped(text: str) -> str:
+    """A TEXT value escaped as vCard 3.0 (and vobject) want it."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _folded(line: str, limit: int = 75) -> str:
+    """A content line folded as vobject folds it: lines of at most ``limit`` bytes, never
+    splitting a character, each continuation starting with a space."""
+    if len(line) < limit:
+        return line + "\r\n"
+    out, counter = [], 0
+    for char in line:
+        size = len(char.encode())
+        if counter + size > limit:
+            out.append("\r\n ")
+            counter = 1
+        out.append(char)
+        counter += size
+    return "".join(out) + "\r\n"
 
 
 def where_we_met(event, at: datetime) -> str:
