@@ -12,7 +12,6 @@ import base64
 import binascii
 import secrets
 from email import policy
-from email.message import EmailMessage
 from email.utils import encode_rfc2231, format_datetime
 
 from checkin.columns import now_utc
@@ -29,20 +28,23 @@ def to_mime(message: OutboxMessage, sender: str) -> bytes:
     inline images."""
     content_type, body = _body(message)
     international = not (sender.isascii() and message.to_address.isascii())
-    headers = EmailMessage(policy=policy.SMTPUTF8 if international else policy.SMTP)
-    headers["From"] = sender
-    headers["To"] = message.to_address
-    headers["Subject"] = message.subject
-    headers["Date"] = format_datetime(now_utc())
-    headers["Message-ID"] = message.message_id
-    for name, value in (message.headers or {}).items():
-        headers[name] = value
-    headers["MIME-Version"] = "1.0"
-    for name, value in content_type:
-        headers[name] = value
-    written = b"".join(headers.policy.fold_binary(name, value)
-                       for name, value in headers.raw_items())
-    return written + CRLF + body
+    rules = policy.SMTPUTF8 if international else policy.SMTP
+    headers = [("From", sender), ("To", message.to_address), ("Subject", message.subject),
+               ("Date", format_datetime(now_utc())), ("Message-ID", message.message_id),
+               *(message.headers or {}).items(), ("MIME-Version", "1.0"), *content_type]
+    names = [name.lower() for name, _value in headers]
+    if len(set(names)) != len(names):
+        raise ValueError("a header is given twice")
+    return b"".join(_header(rules, name, value) for name, value in headers) + CRLF + body
+
+
+def _header(rules, name: str, value: str) -> bytes:
+    """One header line. Short plain ASCII is written as it is (what the policy would write);
+    anything else goes through the policy, which encodes, folds and keeps a line break in a
+    value from starting another header."""
+    if value.isascii() and value.isprintable() and len(name) + len(value) < 76:
+        return f"{name}: {value}\r\n".encode()
+    return rules.fold_binary(*rules.header_store_parse(name, value))
 
 
 def _body(message: OutboxMessage) -> tuple[list[tuple[str, str]], bytes]:
