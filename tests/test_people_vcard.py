@@ -144,7 +144,7 @@ def test_clean_text():
 
 
 NOTES = ["", "Met at Café, 1 Dec 2026", "Mi nota: a, b; c\\d\r\nsegunda línea " + "ñandú " * 40,
-         "x" * 74, "é" * 74]
+         "x" * 74, "é" * 74, "Met at Noche, 1 Dec 2026\nMy note: call; about the list, " * 9]
 
 
 @pytest.mark.parametrize("note", NOTES)

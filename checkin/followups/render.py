@@ -177,14 +177,21 @@ def contacts_vcf(contacts: list[Contact], event: Event) -> bytes:
         note = met_on[day]
         if c.my_note:
             note += "\n" + _("My note: %(note)s", note=c.my_note)
-        # Each person's card is serialized once; each note is added to it as text.
+        # Each person's card is serialized once; each note is added to it as text, and the
+        # card with the note everyone who met them that day gets (no note of their own) kept.
         key = (c.person.id, c.person.updated_at, c.photo[0] if c.photo else None)
-        card = _VCARDS.get(key)
-        if card is None:
-            card = serialize_vcards([vcard_for(c.person, shared_only=True, note=None,
-                                               photo=c.photo[1] if c.photo else None)])
-            _VCARDS.put(key, card)
-        parts.append(with_note(card, c.person, note))
+        shared = None if c.my_note else (*key, note, str(get_locale()))
+        text = _NOTED.get(shared) if shared else None
+        if text is None:
+            card = _VCARDS.get(key)
+            if card is None:
+                card = serialize_vcards([vcard_for(c.person, shared_only=True, note=None,
+                                                   photo=c.photo[1] if c.photo else None)])
+                _VCARDS.put(key, card)
+            text = with_note(card, c.person, note)
+            if shared:
+                _NOTED.put(shared, text)
+        parts.append(text)
     return "".join(parts).encode()
 
 
@@ -208,6 +215,7 @@ class _BoundedCache:
 
 
 _VCARDS = _BoundedCache(5000)
+_NOTED = _BoundedCache(5000)
 _LABELS: dict[str, dict] = {}
 
 

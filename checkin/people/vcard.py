@@ -111,6 +111,10 @@ def _folded(line: str, limit: int = 75) -> str:
     splitting a character, each continuation starting with a space."""
     if len(line) < limit:
         return line + "\r\n"
+    if line.isascii():  # a byte a character: the same cuts, made by slicing
+        rest = limit - 1
+        return "\r\n ".join([line[:limit], *(line[i:i + rest]
+                                             for i in range(limit, len(line), rest))]) + "\r\n"
     out, counter = [], 0
     for char in line:
         size = len(char.encode())
