@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from checkin.extensions import db
 from checkin.people.models import SEARCH_TERM_LENGTH, Attendee, SearchTerm
-from checkin.text import fold
+from checkin.text import clean_text, fold
 
 MAX_WORDS = 8
 # Above every character a term can hold: "ana" <= term < "ana" + this is every term starting
@@ -84,8 +84,11 @@ def matching(event_id: int, query: str) -> ColumnElement:
 
 
 def _term_rows(rows) -> list[dict]:
+    """The term rows of (attendee id, event id, search key) rows, from each key as stored
+    (the column cleans what it is given: no control characters, no bidi overrides)."""
     return [{"attendee_id": attendee_id, "event_id": event_id, "term": term}
-            for attendee_id, event_id, key in rows for term in search_terms(key or "")]
+            for attendee_id, event_id, key in rows
+            for term in search_terms(clean_text(key or "", single_line=True))]
 
 
 def index_search_terms(*where: ColumnElement) -> None:
