@@ -100,10 +100,10 @@ def dashboard_live(app) -> Load:
 
 @scenario("door_search")
 def door_search(app) -> Load:
-    """The door page's search among 10,000 attendees, accents forgiven."""
+    """The door page's search among 10,000 attendees, finding ten of them ("Person 04210" to
+    "Person 04219"), sorted by name."""
     slug, cookie = _big_event(app)
-    return Load(f"/console/events/{slug}/door/search?q=person%200{{n}}",
-                headers={"Cookie": cookie})
+    return Load(f"/console/events/{slug}/door/search?q=person%200421", headers={"Cookie": cookie})
 
 
 @scenario("door_scan")
