@@ -11,7 +11,8 @@ add_schema("Connection", {
     "properties": {
         "id": {"type": "integer"},
         "attendee_ids": {"type": "array", "items": {"type": "integer"}},
-        "scanned_by": {"type": "integer"},
+        "scanned_by": {"type": "integer", "nullable": True,
+                       "description": "Who scanned whom; null when they connected otherwise"},
         "created_at": {"type": "string", "format": "date-time"},
     },
 })

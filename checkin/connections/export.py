@@ -75,6 +75,7 @@ def _at_event(me: Attendee) -> dict:
              "contact": shared_contact(met.other.person),
              "met_at": _iso(met.connection.created_at),
              "i_scanned_them": met.connection.scanned_by_id == me.id,
+             "via": met.connection.via,
              "my_note": met.note}
             for met in people_met(me, limit=None)
         ],

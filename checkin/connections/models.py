@@ -1,13 +1,23 @@
 """Two attendees who exchanged cards, and what each wrote about the other."""
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from checkin.columns import CleanText, UtcDateTime, now_utc
+from checkin.columns import CleanText, UtcDateTime, now_utc, one_of
 from checkin.extensions import db
 from checkin.people.models import Attendee
+
+
+class Via(enum.StrEnum):
+    """How a connection came about: one scanned the other's card, one asked to meet and the
+    other accepted, or a contact of both introduced them and both accepted."""
+
+    SCAN = "scan"
+    REQUEST = "request"
+    INTRODUCTION = "introduction"
 
 
 class Connection(db.Model):
@@ -16,6 +26,7 @@ class Connection(db.Model):
     __tablename__ = "connections"
     __table_args__ = (
         CheckConstraint("low_id < high_id", name="ordered_pair"),
+        CheckConstraint(one_of("via", Via), name="via"),
         UniqueConstraint("low_id", "high_id"),
         Index("ix_connections_high_id", "high_id"),
         Index("ix_connections_event_id_created_at", "event_id", "created_at"),
@@ -25,7 +36,11 @@ class Connection(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     low_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
     high_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
-    scanned_by_id: Mapped[int] = mapped_column(ForeignKey("attendees.id", ondelete="CASCADE"))
+    # Who scanned whom; None when nobody did (``via`` a request or an introduction).
+    scanned_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attendees.id", ondelete="CASCADE"))
+    via: Mapped[str] = mapped_column(String(12), default=Via.SCAN.value,
+                                     server_default=Via.SCAN.value)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_utc)
 
     low: Mapped[Attendee] = relationship(foreign_keys=[low_id])

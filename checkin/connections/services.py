@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
 from checkin.columns import now_utc
-from checkin.connections.models import Connection, ConnectionRemoval, Note
+from checkin.connections.models import Connection, ConnectionRemoval, Note, Via
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.events.services import require_open
@@ -42,32 +42,64 @@ def connection_between(a: Attendee, b: Attendee) -> Connection | None:
 def record_connection(scanner: Attendee, scanned: Attendee, at=None) -> tuple[Connection, bool]:
     """``scanner`` scanned ``scanned``'s card: the pair's one connection, and whether it is new.
 
-    Connecting again, or the other person connecting back, returns the existing one.
+    Connecting again, or the other person connecting back, returns the existing one. Only
+    while the event is not closed (a scan happens in the room). Commits.
     """
-    if scanner.id == scanned.id:
-        raise DomainError("own_card", _l("This is your own card."))
-    if scanner.event_id != scanned.event_id:
-        raise DomainError("wrong_event", _l("This card belongs to another event."), status=404)
+    check_same_event(scanner, scanned)
     require_open(scanner.event)
-    existing = connection_between(scanner, scanned)
+    connection, new = connect_attendees(scanner, scanned, Via.SCAN, scanned_by=scanner, at=at)
+    if new:
+        db.session.commit()
+    return connection, new
+
+
+def check_same_event(a: Attendee, b: Attendee) -> None:
+    """Two different attendees of one event, or the refusal that says which they are not."""
+    if a.id == b.id:
+        raise DomainError("own_card", _l("This is your own card."))
+    if a.event_id != b.event_id:
+        raise DomainError("wrong_event", _l("This card belongs to another event."), status=404)
+
+
+def connect_attendees(a: Attendee, b: Attendee, via: Via, scanned_by: Attendee | None = None,
+                      at=None) -> tuple[Connection, bool]:
+    """The one way two attendees of one event become connected, however it came about
+    (``via`` a scan, an accepted request, an introduction both accepted): the pair's one
+    connection, and whether it is new. Flushes; the caller commits.
+
+    It does not look at the event's state: a request accepted or an introduction made after
+    the event closed connects too; the scan's rule (only while open) is ``record_connection``'s.
+    A removal stands in the way only of a connection its author did not choose: a scan is
+    the scanner's choice alone, so the scanned person's removal of them refuses it (and the
+    scanner's own removal of the other goes); a request or an introduction is accepted by
+    both, so a removal either way goes.
+    """
+    check_same_event(a, b)
+    existing = connection_between(a, b)
     if existing is not None:
         return existing, False
-    if db.session.scalar(select(ConnectionRemoval.id).filter_by(remover_id=scanned.id,
-                                                                removed_id=scanner.id)):
-        raise DomainError("connection_removed", _l("You cannot connect with this card."),
-                          status=403)
-    # Scanning someone I had removed is a choice to connect after all.
-    db.session.execute(delete(ConnectionRemoval).filter_by(remover_id=scanner.id,
-                                                           removed_id=scanned.id))
-    low, high = sorted((scanner.id, scanned.id))
-    connection = Connection(event_id=scanner.event_id, low_id=low, high_id=high,
-                            scanned_by_id=scanner.id, created_at=at or now_utc())
+    if via == Via.SCAN:
+        scanned = b if scanned_by.id == a.id else a
+        if db.session.scalar(select(ConnectionRemoval.id).filter_by(remover_id=scanned.id,
+                                                                    removed_id=scanned_by.id)):
+            raise DomainError("connection_removed", _l("You cannot connect with this card."),
+                              status=403)
+        # Scanning someone I had removed is a choice to connect after all.
+        db.session.execute(delete(ConnectionRemoval).filter_by(remover_id=scanned_by.id,
+                                                               removed_id=scanned.id))
+    else:
+        db.session.execute(delete(ConnectionRemoval).where(
+            ConnectionRemoval.remover_id.in_((a.id, b.id)),
+            ConnectionRemoval.removed_id.in_((a.id, b.id))))
+    low, high = sorted((a.id, b.id))
+    connection = Connection(event_id=a.event_id, low_id=low, high_id=high, via=via.value,
+                            scanned_by_id=scanned_by.id if scanned_by else None,
+                            created_at=at or now_utc())
     try:
         with db.session.begin_nested():
             db.session.add(connection)
-    except IntegrityError:  # both scanned each other at the same moment
-        return connection_between(scanner, scanned), False
-    db.session.commit()
+    except IntegrityError:  # both connected at the same moment (scanned each other, say)
+        return connection_between(a, b), False
     return connection, True
 
 

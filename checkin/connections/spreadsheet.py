@@ -35,10 +35,12 @@ def connection_rows(event: Event) -> Iterator[list]:
         .where(Connection.event_id == event.id).order_by(Connection.created_at, Connection.id)
         .execution_options(yield_per=1000))
     for connection, low, high in db.session.execute(query):
-        scanner = low if connection.scanned_by_id == connection.low_id else high
+        # Nobody scanned a connection made otherwise (a request or an introduction accepted
+        # by both); how it was made is theirs, so the column is just empty.
+        scanner = {connection.low_id: low, connection.high_id: high}.get(connection.scanned_by_id)
         yield [connection.id, local_time(connection.created_at, zone), low.display_name,
                low.email, low.company, high.display_name, high.email, high.company,
-               scanner.display_name]
+               scanner.display_name if scanner else ""]
 
 
 def connections_csv(event: Event) -> Iterator[str]:

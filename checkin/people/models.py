@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import event as orm_event
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checkin.columns import CleanLine, CleanText, UtcDateTime, now_utc, one_of
@@ -108,6 +109,8 @@ class Person(db.Model):
     share_links: Mapped[bool] = mapped_column(default=True)
     # Whether the follow-up may suggest this person to others.
     suggestible: Mapped[bool] = mapped_column(default=True)
+    # Whether fellow attendees may ask to meet them (checkin.meeting_requests).
+    accepts_requests: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     # Whether their public card is in the community's directory (their own choice; off
     # until they turn it on).
     listed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
