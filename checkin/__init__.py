@@ -82,6 +82,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         inputs,
         introductions,
         mail,
+        meeting_requests,
         members,
         models,  # noqa: F401  (the whole schema, for Alembic)
         people,
@@ -115,6 +116,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     errors_web.init_app(app)
     for domain in (site, accounts, communities, events, people, faces, connections, door,
                    console, api, mail, qr, followups, guestlists, members, introductions,
+                   meeting_requests,
                    demo):
         domain.init_app(app)
     return app

@@ -17,7 +17,7 @@ from checkin.people.models import Attendee
 
 CARD_FIELDS = ("display_name", "first_name", "last_name", "headline", "company", "what_i_do",
                "offer", "need", "pitch", "links", "phone", "email", "language", "share_email",
-               "share_phone", "share_links", "suggestible", "listed")
+               "share_phone", "share_links", "suggestible", "accepts_requests", "listed")
 
 
 def _iso(value) -> str | None:

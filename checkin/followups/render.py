@@ -5,6 +5,7 @@ import io
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -25,6 +26,7 @@ from checkin.faces.models import PersonPhoto
 from checkin.followups.suggestions import Suggestion, SuggestionIndex
 from checkin.mail.private import private
 from checkin.mail.services import attachment
+from checkin.meeting_requests.links import ask_url
 from checkin.people.cards import shared_contact
 from checkin.people.invitations import event_when
 from checkin.people.models import Attendee, Person
@@ -312,6 +314,8 @@ def render_followup_email(followup: FollowupContext, for_organizer: bool = False
             "unsubscribe_url": unsubscribe_url(person), "reply_to": reply_to,
             "card_url": f"{base_url}/e/{event.slug}/me", "language": language,
             "labels": labels(), "face_cid": face_cid,
+            # "I'd like to meet": a signed link per suggestion, so it works with no session.
+            "ask_url": partial(ask_url, followup.attendee_id),
         }
         if contacts:
             subject = _("Who you met at %(event)s", event=event.name)

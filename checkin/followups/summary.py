@@ -20,6 +20,7 @@ from checkin.followups.render import RenderedEmail, owners_of
 from checkin.introductions.services import introduction_counts
 from checkin.mail.models import OutboxMessage
 from checkin.mail.services import attachment, enqueue
+from checkin.meeting_requests.services import count_for_summary
 from checkin.people.invitations import event_when
 from checkin.people.models import Attendee, AttendeeSource, Person
 from checkin.people.spreadsheet import attendees_csv
@@ -38,6 +39,9 @@ class EventSummary:
     walk_ins: int = 0
     arrivals: list = field(default_factory=list)
     connections: int = 0
+    # Requests to meet made and accepted: counts only, never who asked whom or what they said.
+    requests: int = 0
+    requests_accepted: int = 0
     median: float = 0
     top_connectors: list = field(default_factory=list)  # [(name, connections)]
     bridge_people: list = field(default_factory=list)  # [(name, other groups met)]
@@ -89,6 +93,7 @@ def event_summary(event: Event) -> EventSummary:
     s.introductions_made, s.introductions_completed = introduction_counts(event)
     s.connections = db.session.scalar(
         select(func.count()).select_from(Connection).where(Connection.event_id == event.id))
+    s.requests, s.requests_accepted = count_for_summary(event.id)
     degrees = _degrees(event.id)
     present = set(db.session.scalars(
         select(Attendee.id).where(of_event, Attendee.checked_in_at.is_not(None)))) | set(degrees)

@@ -44,7 +44,7 @@ from checkin.mail.mime import with_inline_images
 from checkin.mail.models import OutboxMessage, OutboxStatus
 from checkin.mail.private import as_sent
 from checkin.mail.sender import deliver_pending
-from checkin.mail.services import lease_expired_before
+from checkin.mail.services import PERSONAL_KINDS, lease_expired_before
 from checkin.mail.transports import DeliveryStopped
 from checkin.people.models import Attendee, Person
 from checkin.text import fold
@@ -166,14 +166,17 @@ def outbox_page(slug):
     event = _owned_event(slug)
     status = request.args.get("status", "")
     page = request.args.get("page", 1, type=database_id)
-    query = select(OutboxMessage).where(OutboxMessage.event_id == event.id)
+    # Not the emails one attendee sent another (a request to meet): who wrote to whom is theirs.
+    organizers = (OutboxMessage.event_id == event.id,
+                  OutboxMessage.kind.not_in(sorted(PERSONAL_KINDS)))
+    query = select(OutboxMessage).where(*organizers)
     if status in {s.value for s in OutboxStatus}:
         query = query.where(OutboxMessage.status == status)
     messages = db.session.scalars(
         query.order_by(OutboxMessage.id.desc()).offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)).all()
     counts = dict(db.session.execute(
-        select(OutboxMessage.status, func.count()).where(OutboxMessage.event_id == event.id)
+        select(OutboxMessage.status, func.count()).where(*organizers)
         .group_by(OutboxMessage.status)).all())
     return render_template("followups/outbox.html", event=event, messages=messages[:PAGE_SIZE],
                            more=len(messages) > PAGE_SIZE, page=page, status=status,
@@ -186,7 +189,7 @@ def outbox_page(slug):
 def resend_one(slug, message_id):
     event = _owned_event(slug)
     message = db.session.get(OutboxMessage, message_id)
-    if message is None:
+    if message is None or message.kind in PERSONAL_KINDS:
         abort(404)
     resend_message(event, message)
     flash(_("Queued again: %(to)s.", to=message.to_address), "success")
@@ -200,6 +203,7 @@ def resend_failed(slug):
     event = _owned_event(slug)
     failed = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.event_id == event.id, OutboxMessage.status == OutboxStatus.FAILED,
+        OutboxMessage.kind.not_in(sorted(PERSONAL_KINDS)),
         OutboxMessage.last_error != "unsubscribed")).all()
     for message in failed:
         with contextlib.suppress(DomainError):  # an unsubscribed person stays failed

@@ -140,6 +140,18 @@ def rendered_at_send(kind: str):
     return register
 
 
+# Kinds of email one attendee's action sends another (a request to meet, an introduction):
+# who wrote to whom is theirs, so the organizer's outbox never lists them, not even as a
+# count. Registered by the domains that send them.
+PERSONAL_KINDS: set[str] = set()
+
+
+def personal_kind(kind: str) -> str:
+    """Register ``kind`` as personal (see ``PERSONAL_KINDS``); returns it."""
+    PERSONAL_KINDS.add(kind)
+    return kind
+
+
 def rewrite(message: OutboxMessage, **content) -> None:
     """Give ``message`` new content (``message_fields``'s arguments), as rendered now."""
     for name, value in message_fields(**content).items():

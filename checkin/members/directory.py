@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from checkin.extensions import db
 from checkin.people.cards import public_card
-from checkin.people.models import Person
+from checkin.people.models import Attendee, Person
 from checkin.text import fold
 
 # The same need said in the community's two languages: "who here offers accounting?" finds
@@ -74,3 +74,13 @@ def listed_members(person: Person, query: str = "", limit: int = 50, offset: int
 def _matches(card: dict, words: list[set[str]]) -> bool:
     text = fold(" ".join(card[name] for name in SEARCHED if card[name]))
     return all(any(term in text for term in options) for options in words)
+
+
+def askable_at(me: Attendee, people: list[Person]) -> dict[int, str]:
+    """{person id: card code} of those among ``people`` registered at ``me``'s event who take
+    requests to meet: the directory offers to ask them (one query for the page)."""
+    wanted = [p.id for p in people if p.accepts_requests]
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(Attendee.person_id, Attendee.card_code).where(
+        Attendee.event_id == me.event_id, Attendee.person_id.in_(wanted))).all())

@@ -17,7 +17,7 @@ from checkin.extensions import db
 from checkin.faces.services import preload_photos
 from checkin.inputs import database_id
 from checkin.introductions.services import count_waiting_for
-from checkin.members.directory import listed_members
+from checkin.members.directory import askable_at, listed_members
 from checkin.members.network import SORTS, network_of
 from checkin.people.cards import shared_contact
 from checkin.people.forms import ResendForm
@@ -200,5 +200,6 @@ def directory(slug: str):
         select(Person).where(Person.id.in_([c["id"] for c in cards])))} if cards else {}
     preload_photos(faces.values())
     return member_page("members/directory.html", community, person, me, cards=cards,
-                       faces=faces, total=total, query=query, page=page,
+                       faces=faces, askable=askable_at(me, list(faces.values())),
+                       total=total, query=query, page=page,
                        more=total > page * PAGE_SIZE)

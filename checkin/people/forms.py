@@ -41,6 +41,9 @@ class CardForm(FlaskForm):
     share_phone = BooleanField(_l("My phone"))
     share_links = BooleanField(_l("My links"))
     suggestible = BooleanField(_l("Suggest me to people who might want to meet me"))
+    accepts_requests = BooleanField(_l("Let people at my events ask to meet me"),
+                                    description=_l("I decide each time; whoever asks is never "
+                                                   "told if I say not now."))
     photo = FileField(_l("My photo"))
     remove_photo = BooleanField(_l("Remove my photo"))
     listed = BooleanField(_l("List me in the community's directory"),

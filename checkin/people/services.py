@@ -273,7 +273,8 @@ def signin_url(secret: str) -> str:
 
 CARD_TEXT_FIELDS = ("display_name", "headline", "company", "what_i_do", "offer", "need", "pitch",
                     "phone", "email")
-CARD_FLAGS = ("share_email", "share_phone", "share_links", "suggestible", "listed")
+CARD_FLAGS = ("share_email", "share_phone", "share_links", "suggestible", "accepts_requests",
+              "listed")
 
 
 def too_long(field: str, limit: int) -> DomainError:

@@ -210,7 +210,7 @@ def join_qr_png(slug: str):
 
 CARD_FORM_FIELDS = ("display_name", "headline", "company", "what_i_do", "offer", "need", "pitch",
                     "phone", "email", "share_email", "share_phone", "share_links", "suggestible",
-                    "listed", "language")
+                    "accepts_requests", "listed", "language")
 
 
 @bp.route("/e/<slug>/me", methods=["GET", "POST"])

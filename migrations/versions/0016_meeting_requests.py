@@ -1,5 +1,7 @@
-"""meeting_requests, connections.via (scan, request or introduction; scanned_by_id only for
-scans), people.accepts_requests
+"""meeting_requests, connections.via (and scanned_by_id only for scans), accepts_requests
+
+A request to meet becomes a connection only if accepted; a connection says how it came
+about: a scan, a request or an introduction.
 
 Revision ID: 0016
 Revises: 0017 (introductions landed first; 0016 was reserved for this one)
