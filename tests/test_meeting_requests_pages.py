@@ -13,7 +13,7 @@ from checkin.mail.models import OutboxMessage
 from checkin.mail.private import as_sent
 from checkin.meeting_requests.links import ask_token
 from checkin.meeting_requests.models import MeetingRequest
-from checkin.meeting_requests.services import ask_to_meet
+from checkin.meeting_requests.services import ask_to_meet, decline_request
 from tests.conftest import csrf_token_from, login
 from tests.factories import make_attendee, make_event, make_organizer
 from tests.people_helpers import sign_in_as
@@ -283,3 +283,17 @@ def test_a_request_email_is_not_sent_once_its_asker_left(app, smtp_server, event
     tally = deliver_pending()
     assert tally.dropped == 1 and smtp_server.messages == []
     assert db.session.query(MeetingRequest).count() == 0
+
+
+def test_my_data_holds_my_requests_the_asker_never_reading_declined(client, event, luis, ana):
+    decline_request(ana, ask_to_meet(luis, ana, "Boxes").request.id)
+    sign_in_as(client, luis)
+    mine = client.get(f"/e/{event.slug}/me/data.json").get_json()
+    assert mine["requests_i_made"][0] | {"asked_at": None} == {
+        "to": "Ana García", "card_code": ana.card_code, "message": "Boxes", "asked_at": None,
+        "status": "pending"}
+    assert mine["requests_to_me"] == []
+    sign_in_as(client, ana)
+    hers = client.get(f"/e/{event.slug}/me/data.json").get_json()
+    assert hers["requests_to_me"][0]["my_answer"] == "declined"
+    assert hers["requests_to_me"][0]["from"] == "Luis Pérez"

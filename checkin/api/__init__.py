@@ -14,6 +14,7 @@ from checkin.api import (  # noqa: F401  (imported for the routes and paths they
     followups,
     imports,
     invitations,
+    requests,
 )
 from checkin.api.common import bp
 from checkin.extensions import csrf

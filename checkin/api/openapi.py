@@ -22,7 +22,9 @@ SPEC: dict = {
         "version": API_VERSION,
         "description": (
             "Events, their attendees, guest-list imports, invitations, check-ins, "
-            "connections and statistics. Authenticate with `Authorization: Bearer <token>` "
+            "connections and statistics; and, for an attendee's own phone (its session "
+            "cookie, never a token), their requests to meet. Authenticate with "
+            "`Authorization: Bearer <token>` "
             "(make a token in the console under API tokens, or with `checkin organizer token "
             "EMAIL`). Errors are JSON: `{\"error\": {\"code\", \"message\"}}`. An event that "
             "is not yours answers 404, as one that does not exist."
@@ -32,7 +34,11 @@ SPEC: dict = {
     "security": [{"bearer": []}],
     "paths": {},
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            # The attendee's own endpoints (/me/...): the phone's signed-in session.
+            "attendeeSession": {"type": "apiKey", "in": "cookie", "name": "session"},
+        },
         "schemas": {
             "Error": {
                 "type": "object",
@@ -48,6 +54,8 @@ SPEC: dict = {
             "Unauthorized": _error_response("No valid API token."),
             "NotFound": _error_response("No such thing, or not yours."),
             "Conflict": _error_response("The request conflicts with the current state."),
+            "Forbidden": _error_response("Refused for this person."),
+            "TooMany": _error_response("Too many, or too fast: try again later."),
             "TooLarge": _error_response("The request body is too large."),
             "UnsupportedMediaType": _error_response("The body is not in a format accepted."),
         },

@@ -79,4 +79,22 @@ def _at_event(me: Attendee) -> dict:
              "my_note": met.note}
             for met in people_met(me, limit=None)
         ],
+        **requests_of(me),
+    }
+
+
+def requests_of(me: Attendee) -> dict:
+    """My requests to meet at the event: the ones I made as I see them (never "declined"),
+    and the ones made to me with my own answer."""
+    from checkin.meeting_requests.services import as_seen_by_asker, requests_in_my_data
+
+    made, received = requests_in_my_data(me)
+    return {
+        "requests_i_made": [{"to": r.target.person.display_name, "card_code": r.target.card_code,
+                             "message": r.message, "asked_at": _iso(r.created_at),
+                             "status": as_seen_by_asker(r)} for r in made],
+        "requests_to_me": [{"from": r.asker.person.display_name,
+                            "card_code": r.asker.card_code, "message": r.message,
+                            "asked_at": _iso(r.created_at), "my_answer": r.state}
+                           for r in received],
     }

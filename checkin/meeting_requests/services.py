@@ -280,6 +280,16 @@ def requests_i_made(asker: Attendee, limit: int = PAGE_SIZE) -> list[MeetingRequ
         .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc()).limit(limit)))
 
 
+def requests_in_my_data(me: Attendee) -> tuple[list[MeetingRequest], list[MeetingRequest]]:
+    """Every request I made and every one made to me at this event (for My data)."""
+    every = (select(MeetingRequest).options(
+        joinedload(MeetingRequest.asker).joinedload(Attendee.person),
+        joinedload(MeetingRequest.target).joinedload(Attendee.person))
+        .order_by(MeetingRequest.created_at, MeetingRequest.id))
+    return (list(db.session.scalars(every.where(MeetingRequest.asker_id == me.id))),
+            list(db.session.scalars(every.where(MeetingRequest.target_id == me.id))))
+
+
 def met_by_request(me: Attendee, limit: int = PAGE_SIZE) -> list[Attendee]:
     """The people I connected with through a request at this event, newest first: during
     the event we look for each other by our photos."""
