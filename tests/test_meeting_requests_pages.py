@@ -252,6 +252,10 @@ def test_no_organizer_page_export_or_api_shows_requests(app, client, owner):
     summary = client.get(f"/console/events/{event.slug}/summary").text
     assert re.search(r"Requests to meet</dt><dd>2<", summary)
     assert re.search(r"Requests accepted</dt><dd>0<", summary)
+    from checkin.followups.summary import render_summary
+
+    summary_email = render_summary(event, owner)
+    assert "Requests to meet: 2" in summary_email.text and "Secret line" not in summary_email.text
     outbox = client.get(f"/console/events/{event.slug}/outbox").text
     assert "would like to meet you" not in outbox and "meeting_request" not in outbox
     _token, secret = make_api_token(owner)
