@@ -301,3 +301,21 @@ def test_my_data_holds_my_requests_the_asker_never_reading_declined(client, even
     hers = client.get(f"/e/{event.slug}/me/data.json").get_json()
     assert hers["requests_to_me"][0]["my_answer"] == "declined"
     assert hers["requests_to_me"][0]["from"] == "Luis Pérez"
+
+
+def test_the_one_click_pages_and_the_accepted_email_speak_spanish(app, owner):
+    from checkin.meeting_requests.services import accept_request
+
+    _event, people = build_meetup(owner)
+    nora, luis = people["nora"], people["luis"]
+    path = ask_link(render_followup(nora).text)
+    phone = app.test_client()
+    assert "Pedir conocer a Luis Tester" in phone.get(path, headers=SPANISH).text
+    assert "Petición enviada" in phone.post(path, headers=SPANISH).text
+    assert "Ya está hecho" in phone.post(path, headers=SPANISH).text
+    nora.person.language = "es"
+    db.session.commit()
+    accept_request(luis, db.session.query(MeetingRequest).one().id)
+    email = db.session.query(OutboxMessage).filter_by(kind="meeting_accepted").one()
+    assert email.subject == "Luis Tester ha aceptado: ya estás en contacto"
+    assert "ya estás en contacto" in email.text_body and "Abrir su tarjeta" in email.html_body

@@ -5,7 +5,6 @@ import io
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -314,8 +313,11 @@ def render_followup_email(followup: FollowupContext, for_organizer: bool = False
             "unsubscribe_url": unsubscribe_url(person), "reply_to": reply_to,
             "card_url": f"{base_url}/e/{event.slug}/me", "language": language,
             "labels": labels(), "face_cid": face_cid,
-            # "I'd like to meet": a signed link per suggestion, so it works with no session.
-            "ask_url": partial(ask_url, followup.attendee_id),
+            # "I'd like to meet": a signed link per suggestion (it works with no session),
+            # signed once for both the text and the HTML part.
+            "ask_urls": {s.candidate.attendee_id: ask_url(followup.attendee_id,
+                                                          s.candidate.attendee_id)
+                         for s in followup.suggestions},
         }
         if contacts:
             subject = _("Who you met at %(event)s", event=event.name)
