@@ -284,9 +284,34 @@ def test_a_request_email_is_not_sent_once_its_asker_left(app, smtp_server, event
     app.config["CHECKIN_MAIL_URL"] = smtp_server.url
     ask_to_meet(luis, ana, "Gone soon")
     remove_attendee(luis)
+    assert db.session.query(MeetingRequest).count() == 0
+    assert db.session.query(OutboxMessage).filter_by(kind="meeting_request").count() == 0
+    assert deliver_pending().sent == 0 and smtp_server.messages == []
+
+
+def test_a_request_email_not_sent_yet_when_it_was_answered_is_dropped(app, smtp_server, event,
+                                                                        luis, ana):
+    from checkin.mail.sender import deliver_pending
+
+    app.config["CHECKIN_MAIL_URL"] = smtp_server.url
+    decline_request(ana, ask_to_meet(luis, ana, "Soon answered").request.id)
     tally = deliver_pending()
     assert tally.dropped == 1 and smtp_server.messages == []
-    assert db.session.query(MeetingRequest).count() == 0
+
+
+def test_leaving_the_event_takes_the_request_emails_about_me_sent_or_not(app, smtp_server,
+                                                                       event, luis, ana):
+    from checkin.mail.sender import deliver_pending
+    from checkin.people.guests import remove_attendee
+
+    app.config["CHECKIN_MAIL_URL"] = smtp_server.url
+    pedro = make_attendee(event)
+    ask_to_meet(luis, ana, "Delivered")
+    deliver_pending()
+    ask_to_meet(pedro, ana, "Stays")
+    remove_attendee(luis)
+    left = db.session.query(OutboxMessage).filter_by(kind="meeting_request").all()
+    assert [m.text_body.count("Stays") for m in left] == [1]
 
 
 def test_my_data_holds_my_requests_the_asker_never_reading_declined(client, event, luis, ana):

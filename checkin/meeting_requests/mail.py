@@ -9,6 +9,7 @@ is not sent at all.
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, cast, delete, literal, select
 
 from checkin.connections.services import connection_between
 from checkin.extensions import db
@@ -23,6 +24,7 @@ from checkin.mail.services import (
 )
 from checkin.meeting_requests.models import MeetingRequest, RequestState
 from checkin.people.cards import public_card, shared_contact
+from checkin.people.guests import attendee_removed
 from checkin.people.invitations import event_when, language_for
 from checkin.people.models import Attendee
 
@@ -118,3 +120,17 @@ def accepted_as_of_now(message: OutboxMessage) -> bool:
         return False
     rewrite(message, **accepted_content(request))
     return True
+
+
+def forget_emails_of_requests_gone(_app, event_id: int, **_details) -> None:
+    """Someone left the event: the request emails that named them (their requests went with
+    them, by cascade) leave the outbox too, sent or not. Flushes; the removal commits."""
+    remaining = select(literal("request:").concat(cast(MeetingRequest.id, String))).where(
+        MeetingRequest.event_id == event_id)
+    db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.event_id == event_id,
+        OutboxMessage.kind.in_((KIND_REQUEST, KIND_ACCEPTED)),
+        OutboxMessage.recipient.not_in(remaining)).execution_options(synchronize_session=False))
+
+
+attendee_removed.connect(forget_emails_of_requests_gone)
