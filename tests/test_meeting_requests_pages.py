@@ -133,8 +133,11 @@ def test_the_directory_offers_to_ask_members_at_my_event(client, owner):
     db.session.commit()
     sign_in_as(client, luis)
     page = client.get(f"/community/{event.community.slug}/directory").text
-    assert f'href="/c/{ana.card_code}/ask"' in page
-    assert "Zoe" in page and f"/c/{elsewhere.card_code}/ask" not in page
+    link = re.search(r'href="(/r/[^"]+)">Ask to meet at', page).group(1)
+    assert page.count("Ask to meet at") == 1 and "Zoe" in page
+    # Never a card code: the code in the QR is what lets someone Connect.
+    assert ana.card_code not in page and elsewhere.card_code not in page
+    assert "Ask to meet Ana" in client.get(link).text
 
 
 def test_who_may_not_ask_or_answer(app, client, owner, event, luis, ana):
@@ -344,3 +347,19 @@ def test_the_one_click_pages_and_the_accepted_email_speak_spanish(app, owner):
     email = db.session.query(OutboxMessage).filter_by(kind="meeting_accepted").one()
     assert email.subject == "Luis Tester ha aceptado: ya estás en contacto"
     assert "ya estás en contacto" in email.text_body and "Abrir su tarjeta" in email.html_body
+
+
+
+def test_a_list_links_to_asking_by_a_signed_link_never_a_card_code(app, event, luis, ana):
+    """What a suggestion on My card or a directory entry links to (``ask_link``)."""
+    from flask import render_template_string
+
+    with app.test_request_context():
+        link = render_template_string("{{ ask_link(me, target_id) }}", me=luis,
+                                      target_id=ana.id)
+    assert link.startswith("/r/") and ana.card_code not in link
+    phone = app.test_client()
+    sign_in_as(phone, luis)
+    assert "Ask to meet Ana García" in phone.get(link).text
+    assert phone.post(link, data={"message": "Labels?"}).status_code == 200
+    assert db.session.query(MeetingRequest).one().message == "Labels?"

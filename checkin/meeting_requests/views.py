@@ -9,7 +9,7 @@ from checkin.errors import DomainError
 from checkin.events.models import EventState
 from checkin.extensions import csrf
 from checkin.faces.services import preload_photos
-from checkin.meeting_requests.links import pair_for_token
+from checkin.meeting_requests.links import ask_token, pair_for_token
 from checkin.meeting_requests.models import MESSAGE_LENGTH
 from checkin.meeting_requests.services import (
     LIFETIME,
@@ -36,6 +36,14 @@ public = Blueprint("meeting_links", __name__)
 def personal_pages_are_not_cached(response):
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.app_template_global()
+def ask_link(me: Attendee, target_id: int) -> str:
+    """Where "Ask to meet" leads from a list (a suggestion, the directory): the signed link
+    of this asker and person, never the person's card code — the code in the QR is what
+    lets someone Connect, and a list must not hand it to whoever reads the list."""
+    return url_for("meeting_links.one_click", token=ask_token(me.id, target_id))
 
 
 @bp.app_template_global()

@@ -76,11 +76,11 @@ def _matches(card: dict, words: list[set[str]]) -> bool:
     return all(any(term in text for term in options) for options in words)
 
 
-def askable_at(me: Attendee, people: list[Person]) -> dict[int, str]:
-    """{person id: card code} of those among ``people`` registered at ``me``'s event who take
-    requests to meet: the directory offers to ask them (one query for the page)."""
+def askable_at(me: Attendee, people: list[Person]) -> dict[int, int]:
+    """{person id: attendee id} of those among ``people`` registered at ``me``'s event who
+    take requests to meet: the directory offers to ask them (one query for the page)."""
     wanted = [p.id for p in people if p.accepts_requests]
     if not wanted:
         return {}
-    return dict(db.session.execute(select(Attendee.person_id, Attendee.card_code).where(
+    return dict(db.session.execute(select(Attendee.person_id, Attendee.id).where(
         Attendee.event_id == me.event_id, Attendee.person_id.in_(wanted))).all())
