@@ -4,7 +4,7 @@ A request to meet becomes a connection only if accepted; a connection says how i
 about: a scan, a request or an introduction.
 
 Revision ID: 0016
-Revises: 0018 (introductions and people-to-meet landed first; 0016 was reserved for this one)
+Revises: 0020 (0017 to 0020 landed first; 0016 was reserved for this one)
 Create Date: 2026-12-01 16:20:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0016'
-down_revision = '0018'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
