@@ -10,6 +10,7 @@ from checkin.door.models import ScanKind
 from checkin.events.services import close_event
 from checkin.meet import live as live_module
 from checkin.meet.services import circle_of, field_of, people_to_meet
+from checkin.meeting_requests.services import ask_to_meet, decline_request
 from checkin.people.services import update_card
 from tests import factories
 from tests.people_helpers import sign_in_as
@@ -252,3 +253,32 @@ def test_no_list_on_my_card_once_the_event_is_closed(client, room):
     close_event(event)
     html = client.get(f"/e/{event.slug}/me").get_data(as_text=True)
     assert 'id="to-meet"' not in html
+
+
+def test_people_i_asked_to_meet_leave_the_list_whatever_they_answered(app, room):
+    event, people = room
+    luis = people["Luis"]
+    ask_to_meet(luis, people["Pedro"])  # still pending
+    asked = ask_to_meet(luis, people["Diego"])
+    decline_request(people["Diego"], asked.request.id)
+    shown = names(people_to_meet(luis))
+    # Both are gone alike: the list never tells a "not now" from a wait.
+    assert "Pedro" not in shown and "Diego" not in shown
+    assert shown == ["Elena", "Fede", "Carmen"]
+
+
+def test_my_card_offers_to_ask_each_person_by_a_signed_link(client, room):
+    event, people = room
+    update_card(people["Elena"].person, accepts_requests=False)
+    sign_in_as(client, people["Luis"])
+    html = client.get(f"/e/{event.slug}/me").get_data(as_text=True)
+    section = html[html.index('id="to-meet"'):html.index('id="edit"')]
+    pedro = section[section.index(f'id="meet-{people["Pedro"].id}"'):]
+    pedro = pedro[:pedro.index("</li>")]
+    assert 'aria-label="Pedir conocer a Pedro"' in pedro
+    link = pedro[pedro.index('href="') + 6:pedro.index('" aria-label')]
+    assert link.startswith("/r/") and people["Pedro"].card_code not in link
+    elena = section[section.index(f'id="meet-{people["Elena"].id}"'):]
+    assert "Pedir conocerse" not in elena[:elena.index("</li>")]  # she takes no requests
+    page = client.get(link.replace("&amp;", "&"))
+    assert page.status_code == 200 and "Pedro" in page.get_data(as_text=True)

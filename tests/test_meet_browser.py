@@ -51,7 +51,8 @@ def test_people_to_meet_at_phone_width(browser, live_server, owner, language, wi
     for attendee in [luis, ana, *people, carmen]:
         factories.make_checkin(attendee)
     factories.make_connection(luis, ana)
-    context = browser.new_context(viewport={"width": width, "height": 740}, is_mobile=True,
+    # Tall enough that the whole list is on screen: its faces load lazily, as they scroll in.
+    context = browser.new_context(viewport={"width": width, "height": 1600}, is_mobile=True,
                                   has_touch=True, locale=language)
     page = context.new_page()
     page.goto(f"{live_server.url}/s/{issue_signin_link(luis)}", wait_until="networkidle")

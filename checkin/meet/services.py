@@ -21,6 +21,7 @@ from checkin.faces.services import preload_photos
 from checkin.followups.render import reason_for
 from checkin.followups.suggestions import Candidate, Suggestion, keywords
 from checkin.meet.live import LiveIndex, reading
+from checkin.meeting_requests.services import asked_here
 from checkin.people.models import Attendee, Person
 from checkin.text import fold
 
@@ -114,8 +115,8 @@ def people_to_meet(me: Attendee, exclude=frozenset()) -> list[PersonToMeet]:
 
     Only people here (checked in, not gone out; everyone registered while the door is not
     used) who allow suggestions; never me, anyone I have met, or anyone either of us removed,
-    at any of the community's events; never the attendees in ``exclude`` (the seam for other
-    refusals, e.g. a declined request to meet). Bounded work: the event's index is kept
+    at any of the community's events; never anyone I asked to meet here (pending, declined
+    or expired alike, so the list gives no answer away), nor the attendees in ``exclude``. Bounded work: the event's index is kept
     current per process (checkin.meet.live); this scores only the people who share a word
     with my offer or need, and reads the few it picks again.
     """
@@ -123,6 +124,7 @@ def people_to_meet(me: Attendee, exclude=frozenset()) -> list[PersonToMeet]:
     if event.state != EventState.OPEN:
         return []
     circle = circle_of(me)
+    exclude = set(exclude) | asked_here(me)
     never_people = circle.people | removed_people(me) | {me.person_id}
     with reading(event) as live:
         # Asked for as many more as there are people to leave out, it still holds the best.

@@ -74,6 +74,14 @@ def removed_either_way(a: Attendee, b: Attendee) -> bool:
         ConnectionRemoval.removed_id.in_((a.id, b.id))).limit(1)) is not None
 
 
+def asked_here(asker: Attendee) -> set[int]:
+    """The attendees ``asker`` asked to meet at their event, whatever became of it: they are
+    not offered again (a request is one per person and event), and treating them all alike
+    tells nothing of how each answered."""
+    return set(db.session.scalars(select(MeetingRequest.target_id).where(
+        MeetingRequest.asker_id == asker.id)))
+
+
 def why_not_ask(asker: Attendee, target: Attendee) -> DomainError | None:
     """The refusal ``asker`` would get asking ``target`` now (before any limit is counted),
     or None: pages show the Ask button only where this is None."""
