@@ -116,9 +116,10 @@ def people_to_meet(me: Attendee, exclude=frozenset()) -> list[PersonToMeet]:
     Only people here (checked in, not gone out; everyone registered while the door is not
     used) who allow suggestions; never me, anyone I have met, or anyone either of us removed,
     at any of the community's events; never anyone I asked to meet here (pending, declined
-    or expired alike, so the list gives no answer away), nor the attendees in ``exclude``. Bounded work: the event's index is kept
-    current per process (checkin.meet.live); this scores only the people who share a word
-    with my offer or need, and reads the few it picks again.
+    or expired alike, so the list gives no answer away), nor the attendees in ``exclude``.
+    Bounded work: the event's index is kept current per process (checkin.meet.live); this
+    scores only the people who share a word with my offer or need, and reads the few it
+    picks again.
     """
     event, person = me.event, me.person
     if event.state != EventState.OPEN:
