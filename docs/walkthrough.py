@@ -198,7 +198,7 @@ def luis_sees_whom_to_meet(phones, url, slug, world, shot):
 def luis_asks_ana_to_meet(phones, url, slug, world, shot):
     """From the suggestion, Luis asks Ana to meet; she accepts on her Requests page."""
     luis, ana = phones["luis"], phones["ana"]
-    suggestion = luis.locator(f"#meet-{world['tonight']['ana'].id} a[href$='/ask']")
+    suggestion = luis.locator(f"#meet-{world['tonight']['ana'].id} a.button")
     if luis.url.endswith("/me") and suggestion.count():
         suggestion.first.click()
     else:
