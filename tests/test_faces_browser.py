@@ -158,7 +158,9 @@ def test_a_file_that_is_no_photo_is_refused_on_the_page(browser, live_server, ev
     page.locator("#photo-error").get_by_text(message).wait_for()
     assert page.locator("#errors").get_by_role("link", name=f"Mi foto: {message}").is_visible()
     assert page.locator("#headline").input_value() == "Diseñadora"  # kept, not saved
-    assert page.evaluate("document.activeElement.id") == "photo"
+    # The browser runs autofocus at its next rendering step, not as the text appears.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'photo'",
+                           timeout=5000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "faces-refused-es-360")
     context.close()

@@ -231,7 +231,9 @@ def test_a_refused_card_save_keeps_the_edits_and_leads_to_the_field(browser, liv
     # The summary opens the page (not 2,400 px below), the field in error is on screen.
     assert summary.evaluate("e => e.getBoundingClientRect().top + window.scrollY") < 300
     assert ("Correo electrónico" if lang == "es" else "Email") in summary.inner_text()
-    assert page.evaluate("document.activeElement.id") == "email"
+    # The browser runs autofocus at its next rendering step, not as the page loads.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'",
+                           timeout=5000)
     assert 0 <= page.locator("#email").bounding_box()["y"] < PHONE["height"]
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/card-error-focus-{lang}.png")
