@@ -31,29 +31,27 @@ WAITING_LIMIT = 20
 ASKING = (IntroductionState.ASKING_FIRST.value, IntroductionState.ASKING_SECOND.value)
 
 
-def removed_either_way(a: int, b: int) -> bool:
-    """Whether person ``a`` removed person ``b`` from their people met at some event, or
-    ``b`` removed ``a`` (a removal is kept per registration)."""
+def _removed(*pairs: tuple[int, int]) -> bool:
+    """Whether, for any (remover, removed) pair of person ids, the first removed the second
+    from their people met at some event (a removal is kept per registration)."""
     remover = Attendee.__table__.alias("remover")
     removed = Attendee.__table__.alias("removed")
     return db.session.scalar(
         select(ConnectionRemoval.id)
         .join(remover, remover.c.id == ConnectionRemoval.remover_id)
         .join(removed, removed.c.id == ConnectionRemoval.removed_id)
-        .where(or_(and_(remover.c.person_id == a, removed.c.person_id == b),
-                   and_(remover.c.person_id == b, removed.c.person_id == a)))
+        .where(or_(*(and_(remover.c.person_id == a, removed.c.person_id == b)
+                     for a, b in pairs)))
         .limit(1)) is not None
+
+
+def removed_either_way(a: int, b: int) -> bool:
+    """Whether person ``a`` removed person ``b``, or ``b`` removed ``a``."""
+    return _removed((a, b), (b, a))
 
 
 def removed_by(remover_id: int, person_id: int) -> bool:
-    remover = Attendee.__table__.alias("remover")
-    removed = Attendee.__table__.alias("removed")
-    return db.session.scalar(
-        select(ConnectionRemoval.id)
-        .join(remover, remover.c.id == ConnectionRemoval.remover_id)
-        .join(removed, removed.c.id == ConnectionRemoval.removed_id)
-        .where(remover.c.person_id == remover_id, removed.c.person_id == person_id)
-        .limit(1)) is not None
+    return _removed((remover_id, person_id))
 
 
 def _person_of(community_id: int, person_id) -> Person | None:
