@@ -133,6 +133,20 @@ def test_nothing_to_people_who_turned_requests_off_or_who_removed_me(event):
     assert db.session.query(MeetingRequest).count() == 0
 
 
+def test_someone_who_removed_me_at_an_earlier_event_is_not_asked_at_the_next(owner):
+    # A removal is the person's, across the community's events, as People to meet reads it.
+    earlier, later = make_event(owner), make_event(owner)
+    luis = make_attendee(earlier, email="luis@example.com")
+    pedro = make_attendee(earlier, email="pedro@example.com")
+    record_connection(luis, pedro)
+    remove_connection(pedro, luis)
+    luis_later = make_attendee(later, email="luis@example.com")
+    pedro_later = make_attendee(later, email="pedro@example.com")
+    refused("not_taking_requests", ask_to_meet, luis_later, pedro_later)
+    refused("not_taking_requests", ask_to_meet, pedro_later, luis_later)
+    assert db.session.query(MeetingRequest).count() == 0
+
+
 def test_the_message_is_one_line_of_at_most_140_characters(event):
     luis, ana = make_attendee(event), make_attendee(event)
     error = refused("message_too_long", ask_to_meet, luis, ana, "x" * 141)

@@ -8,7 +8,7 @@ from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, delete, or_, select
+from sqlalchemy import and_, bindparam, case, delete, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
@@ -147,11 +147,40 @@ def remove_connection(me: Attendee, other: Attendee) -> None:
 
 
 def removed_between(me: Attendee) -> set[int]:
-    """The attendees I removed or who removed me: never suggested to me."""
+    """The attendees of my event I removed or who removed me: never suggested to me."""
     rows = db.session.execute(select(ConnectionRemoval.remover_id, ConnectionRemoval.removed_id)
                               .where(or_(ConnectionRemoval.remover_id == me.id,
                                          ConnectionRemoval.removed_id == me.id)))
     return {b if a == me.id else a for a, b in rows}
+
+
+# A removal is kept per registration (who removed whom at which event); read per person, it
+# holds at all of the community's events: someone who does not recognise me at one is not
+# suggested to me, asked for me or introduced to me at the next.
+
+def removed_people(person_id: int) -> set[int]:
+    """The people this person removed, or who removed them, at any of the community's events."""
+    mine = select(Attendee.id).where(Attendee.person_id == person_id)
+    others = union_all(
+        select(ConnectionRemoval.removed_id).where(ConnectionRemoval.remover_id.in_(mine)),
+        select(ConnectionRemoval.remover_id).where(ConnectionRemoval.removed_id.in_(mine)),
+    )
+    return set(db.session.scalars(select(Attendee.person_id).where(Attendee.id.in_(others))))
+
+
+def person_removed(remover_id: int, person_id: int, either_way: bool = False) -> bool:
+    """Whether the person ``remover_id`` removed the person ``person_id`` at some event of
+    theirs (or, ``either_way``, the reverse too)."""
+    pairs = [(remover_id, person_id)] + ([(person_id, remover_id)] if either_way else [])
+    remover = Attendee.__table__.alias("remover")
+    removed = Attendee.__table__.alias("removed")
+    return db.session.scalar(
+        select(ConnectionRemoval.id)
+        .join(remover, remover.c.id == ConnectionRemoval.remover_id)
+        .join(removed, removed.c.id == ConnectionRemoval.removed_id)
+        .where(or_(*(and_(remover.c.person_id == a, removed.c.person_id == b)
+                     for a, b in pairs)))
+        .limit(1)) is not None
 
 
 def write_note(author: Attendee, connection: Connection, text: str) -> Note:

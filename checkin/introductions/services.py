@@ -8,14 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from checkin.columns import now_utc
-from checkin.connections.models import ConnectionRemoval
+from checkin.connections.services import person_removed
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.introductions.mail import queue_ask, queue_introduced
 from checkin.introductions.models import MAX_REASON_LENGTH, Introduction, IntroductionState
 from checkin.members.network import contact_ids
-from checkin.people.models import Attendee, Person
+from checkin.people.models import Person
 from checkin.ratelimit import allow
 from checkin.text import clean_text
 
@@ -29,29 +29,6 @@ DAILY_LIMIT = 10
 WAITING_LIMIT = 20
 
 ASKING = (IntroductionState.ASKING_FIRST.value, IntroductionState.ASKING_SECOND.value)
-
-
-def _removed(*pairs: tuple[int, int]) -> bool:
-    """Whether, for any (remover, removed) pair of person ids, the first removed the second
-    from their people met at some event (a removal is kept per registration)."""
-    remover = Attendee.__table__.alias("remover")
-    removed = Attendee.__table__.alias("removed")
-    return db.session.scalar(
-        select(ConnectionRemoval.id)
-        .join(remover, remover.c.id == ConnectionRemoval.remover_id)
-        .join(removed, removed.c.id == ConnectionRemoval.removed_id)
-        .where(or_(*(and_(remover.c.person_id == a, removed.c.person_id == b)
-                     for a, b in pairs)))
-        .limit(1)) is not None
-
-
-def removed_either_way(a: int, b: int) -> bool:
-    """Whether person ``a`` removed person ``b``, or ``b`` removed ``a``."""
-    return _removed((a, b), (b, a))
-
-
-def removed_by(remover_id: int, person_id: int) -> bool:
-    return _removed((remover_id, person_id))
 
 
 def _person_of(community_id: int, person_id) -> Person | None:
@@ -85,7 +62,7 @@ def introduce(introducer: Person, first_id: int, second_id: int, reason: str,
     second = _person_of(introducer.community_id, second_id)
     mine = contact_ids(introducer)
     for person, field in ((first, "first"), (second, "second")):
-        if person is None or person.id not in mine or removed_by(person.id, introducer.id):
+        if person is None or person.id not in mine or person_removed(person.id, introducer.id):
             raise DomainError("not_a_contact", _l(
                 "You can introduce only people in your network."), status=403, field=field)
     if second.id in contact_ids(first):
@@ -110,7 +87,7 @@ def introduce(introducer: Person, first_id: int, second_id: int, reason: str,
         raise DomainError("too_many_today", _l(
             "You have made %(limit)d introductions today: make the next one tomorrow.",
             limit=DAILY_LIMIT), status=429)
-    quietly_not_now = removed_either_way(first.id, second.id)
+    quietly_not_now = person_removed(first.id, second.id, either_way=True)
     introduction = Introduction(
         community_id=introducer.community_id, event_id=event.id if event else None,
         introducer_id=introducer.id, first_id=first.id, second_id=second.id, reason=reason,

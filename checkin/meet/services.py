@@ -14,7 +14,8 @@ from functools import lru_cache
 from flask_babel import gettext as _
 from sqlalchemy import select, union_all
 
-from checkin.connections.models import Connection, ConnectionRemoval
+from checkin.connections.models import Connection
+from checkin.connections.services import removed_people
 from checkin.events.models import EventState
 from checkin.extensions import db
 from checkin.faces.services import preload_photos
@@ -99,16 +100,6 @@ def circle_of(me: Attendee) -> Circle:
                   people=frozenset(r[2] for r in rows), field=frozenset(field))
 
 
-def removed_people(me: Attendee) -> set[int]:
-    """The people I removed, or who removed me, at any of the community's events."""
-    mine = select(Attendee.id).where(Attendee.person_id == me.person_id)
-    others = union_all(
-        select(ConnectionRemoval.removed_id).where(ConnectionRemoval.remover_id.in_(mine)),
-        select(ConnectionRemoval.remover_id).where(ConnectionRemoval.removed_id.in_(mine)),
-    )
-    return set(db.session.scalars(select(Attendee.person_id).where(Attendee.id.in_(others))))
-
-
 def people_to_meet(me: Attendee, exclude=frozenset()) -> list[PersonToMeet]:
     """Up to ``SHOWN`` people at ``me``'s open event for me to meet, best match first, and at
     least one outside my circle (said so in the reason), in the current language.
@@ -126,7 +117,7 @@ def people_to_meet(me: Attendee, exclude=frozenset()) -> list[PersonToMeet]:
         return []
     circle = circle_of(me)
     exclude = set(exclude) | asked_here(me)
-    never_people = circle.people | removed_people(me) | {me.person_id}
+    never_people = circle.people | removed_people(me.person_id) | {me.person_id}
     with reading(event) as live:
         # Asked for as many more as there are people to leave out, it still holds the best.
         ranked = [s for s in live.index.ranked(me.id, person.offer, person.need,

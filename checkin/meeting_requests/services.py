@@ -24,8 +24,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from checkin.columns import now_utc
-from checkin.connections.models import Connection, ConnectionRemoval, Via
-from checkin.connections.services import check_same_event, connect_attendees, connection_between
+from checkin.connections.models import Connection, Via
+from checkin.connections.services import (
+    check_same_event,
+    connect_attendees,
+    connection_between,
+    person_removed,
+)
 from checkin.errors import DomainError
 from checkin.extensions import db
 from checkin.meeting_requests.models import MESSAGE_LENGTH, MeetingRequest, RequestState
@@ -68,12 +73,6 @@ def request_between(asker: Attendee, target: Attendee) -> MeetingRequest | None:
                                                               target_id=target.id))
 
 
-def removed_either_way(a: Attendee, b: Attendee) -> bool:
-    return db.session.scalar(select(ConnectionRemoval.id).where(
-        ConnectionRemoval.remover_id.in_((a.id, b.id)),
-        ConnectionRemoval.removed_id.in_((a.id, b.id))).limit(1)) is not None
-
-
 def asked_here(asker: Attendee) -> set[int]:
     """The attendees ``asker`` asked to meet at their event, whatever became of it: they are
     not offered again (a request is one per person and event), and treating them all alike
@@ -103,7 +102,8 @@ def why_not_ask(asker: Attendee, target: Attendee) -> DomainError | None:
     if pending_for_me is not None and pending_for_me.state == RequestState.PENDING \
             and pending_for_me.expires_at > now_utc():
         return None  # asking back is accepting: their choice is made, and now mine
-    if not target.person.accepts_requests or removed_either_way(asker, target):
+    if not target.person.accepts_requests or person_removed(
+            asker.person_id, target.person_id, either_way=True):
         # One answer for both: someone who removed me is not told apart from someone who
         # takes no requests.
         return DomainError("not_taking_requests", _l(
