@@ -8,6 +8,8 @@ import pytest
 
 from checkin.door.codes import CARD_HASH_HEX, card_hash, codes_in, same_code, ticket_url_key
 from checkin.door.pages import door_config
+from checkin.people.search import search_terms, search_words
+from checkin.text import fold
 
 STATIC = Path(__file__).parent.parent / "static"
 
@@ -127,9 +129,59 @@ def test_two_cards_sharing_a_hash_are_checked_by_hand(page, live_server):
              const store = { load: () => ({ key: "k", synced_at: "x", attendees: [
                { i: 1, h, t: "T-1", n: "Ana" }, { i: 2, h, t: "", n: "Eva" },
                { i: 3, h: "00000000", t: "", n: "Luis" }] }), save() {}, remove() {} };
-             const roster = new Roster(store, 8);
+             const roster = new Roster(store, 8, { term_length: 64, max_words: 8 });
              const name = (p) => (p ? p.n : null);
              return [name(roster.lookup({ card: "ABCDEFGH12", ticket: "ABCDEFGH12" })),
                      name(roster.lookup({ card: "ABCDEFGH12", ticket: "T-1" }))];
            })""", [h])
     assert found == [None, "Ana"]
+
+
+# (guests as (name, ticket), a search, the names it finds): offline on the device as the
+# server finds them, every word typed the start of a word of the name or ticket code.
+GUESTS = [("Ana García", "TIX-77"), ("Mariana Ruiz", "TIX-78"), ("José Ángel Núñez", ""),
+          ("Zoë O'Brien", "eb-1234"), ("Luis Anaya", "A-2")]
+SEARCH_CASES = [
+    ("ana", ["Ana García", "Luis Anaya"]),  # not "Mariana": "ana" starts no word of hers
+    ("ANA garc", ["Ana García"]),
+    ("garcia ana", ["Ana García"]),
+    ("nunez jose", ["José Ángel Núñez"]),
+    ("angel", ["José Ángel Núñez"]),
+    ("77", ["Ana García"]),  # a ticket's number after its dash
+    ("tix", ["Ana García", "Mariana Ruiz"]),
+    ("brien", ["Zoë O'Brien"]),
+    ("zoe", ["Zoë O'Brien"]),
+    ("-ruiz", ["Mariana Ruiz"]),  # leading punctuation dropped
+    ("riana", []),
+    ("!!", []),
+    ("", []),
+]
+
+
+def _server_finds(query):
+    words = search_words(query)
+    found = [name for name, ticket in GUESTS
+             if words and all(any(t.startswith(w) for t in search_terms(fold(f"{name} {ticket}")))
+                              for w in words)]
+    return sorted(found, key=fold)
+
+
+@pytest.mark.parametrize("query, names", SEARCH_CASES)
+def test_the_cases_are_the_servers_search_rule(query, names):
+    assert _server_finds(query) == names
+
+
+@pytest.mark.browser
+def test_an_offline_search_finds_whom_the_server_finds(page, live_server):
+    page.goto(f"{live_server.url}/console/login")
+    found = page.evaluate(
+        """([guests, queries, search]) => import("/static/js/door/roster.js")
+           .then(({ Roster }) => {
+             const attendees = guests.map(([n, t], i) => ({ i: i + 1, h: "0", t, n }));
+             const store = { load: () => ({ key: "k", synced_at: "x", attendees }),
+                             save() {}, remove() {} };
+             const roster = new Roster(store, 8, search);
+             return queries.map((q) => roster.matches(q, 10).map((p) => p.n));
+           })""",
+        [GUESTS, [q for q, _ in SEARCH_CASES], door_config()["search"]])
+    assert found == [names for _, names in SEARCH_CASES]

@@ -22,6 +22,8 @@ from checkin.errors import DomainError
 from checkin.i18n import current_language, in_each_language, plural_forms
 from checkin.inputs import database_id
 from checkin.people.invitations import event_when
+from checkin.people.models import SEARCH_TERM_LENGTH
+from checkin.people.search import MAX_WORDS
 from checkin.qr import drawing_for
 from checkin.security import framed_by_this_site
 from checkin.tokens import card_code_pattern
@@ -41,10 +43,12 @@ def door(slug):
 
 def door_config() -> dict:
     """The door's rules the script needs, as data: how a card code looks, the language its
-    counts are written in, how long an undo is possible, what colour each answer shows."""
+    counts are written in, how long an undo is possible, what colour each answer shows, how
+    a search matches."""
     return {"card": card_code_pattern(), "card_hash_hex": CARD_HASH_HEX,
             "language": current_language(),
             "undo_seconds": int(UNDO_WINDOW.total_seconds()),
+            "search": {"term_length": SEARCH_TERM_LENGTH, "max_words": MAX_WORDS},
             "colours": {result.value: result.colour for result in ScanResult}}
 
 

@@ -30,7 +30,7 @@ function start(root) {
   const codesIn = codeReader(config.card);
   const store = new Store(root.dataset.slug);
   const queue = new Queue(store);
-  const roster = new Roster(store, config.card_hash_hex);
+  const roster = new Roster(store, config.card_hash_hex, config.search);
   const screen = new Screen(S, config, root.dataset.tz, undo, store);
   const setNet = () => {
     screen.setNet(server.offline, queue.length);

@@ -12,11 +12,42 @@ export function fold(text) {
     .replace(/\s+/g, " ").trim();
 }
 
+const ALNUM = /[\p{L}\p{N}]/u;
+
+/** The terms a folded text is found by, as the server keeps them (checkin/people/search.py):
+ * each word, and each word's rest from a letter or digit after punctuation ("tix-77" → "77"),
+ * at most ``length`` characters each. */
+export function searchTerms(text, length) {
+  const terms = new Set();
+  for (const word of text.split(" ").filter(Boolean).map((w) => Array.from(w))) {
+    terms.add(word.slice(0, length).join(""));
+    for (let i = 1; i < word.length; i++) {
+      if (ALNUM.test(word[i]) && !ALNUM.test(word[i - 1])) {
+        terms.add(word.slice(i, i + length).join(""));
+      }
+    }
+  }
+  return [...terms];
+}
+
+/** The words of a search as terms start: folded, leading punctuation dropped, no repeats. */
+export function searchWords(query, rules) {
+  const words = [];
+  for (const folded of fold(query).split(" ").filter(Boolean)) {
+    const chars = Array.from(folded), start = chars.findIndex((c) => ALNUM.test(c));
+    const word = start < 0 ? null : chars.slice(start, start + rules.term_length).join("");
+    if (word !== null && !words.includes(word)) words.push(word);
+  }
+  return words.slice(0, rules.max_words);
+}
+
 export class Roster {
-  /** ``store`` keeps it across reloads; ``hashHex`` is how many hex digits a card hash has. */
-  constructor(store, hashHex) {
+  /** ``store`` keeps it across reloads; ``hashHex`` is how many hex digits a card hash has;
+   * ``search``: the server's search rules (``term_length``, ``max_words``). */
+  constructor(store, hashHex, search) {
     this.store = store;
     this.hashHex = hashHex;
+    this.search = search;
     const kept = store.load("roster", null);
     this.data = kept && kept.key && kept.attendees ? kept : EMPTY();
     this.timer = null;
@@ -31,6 +62,7 @@ export class Roster {
     this.byTicket = new Map();
     this.byTicketFolded = new Map();  // lower case: a typed code matches whatever its case
     this.byUrl = new Map();  // a hash of each ticket URL (Tito's), kept like the card's
+    this.terms = [];
     this.folded = this.data.attendees.map((a) => {
       this.byId.set(a.i, a);
       this.byHash.set(a.h, (this.byHash.get(a.h) || []).concat([a]));
@@ -40,7 +72,9 @@ export class Roster {
         const low = a.t.toLowerCase();
         this.byTicketFolded.set(low, (this.byTicketFolded.get(low) || []).concat([a]));
       }
-      return fold(a.n) + "\n" + fold(a.t || "");
+      const folded = fold(a.n) + "\n" + fold(a.t || "");
+      this.terms.push(searchTerms(folded.replace("\n", " "), this.search.term_length));
+      return folded;
     });
   }
 
@@ -103,12 +137,15 @@ export class Roster {
     this.saveSoon();
   }
 
-  /** Offline search: by name or ticket code (no emails on this device), sorted as the
-   * server sorts (by folded name: "Álvaro" before "Zoe"). */
+  /** Offline search, as the server searches: every word typed starts a word of the guest's
+   * name or ticket code (no emails on this device), in any order; sorted as the server sorts
+   * (by folded name: "Álvaro" before "Zoe"). */
   matches(query, limit) {
-    const f = fold(query), found = [];
-    for (let i = 0; i < this.folded.length; i++) {
-      if (this.folded[i].indexOf(f) >= 0) found.push(i);
+    const words = searchWords(query, this.search), found = [];
+    if (!words.length) return [];
+    for (let i = 0; i < this.terms.length; i++) {
+      const terms = this.terms[i];
+      if (words.every((w) => terms.some((t) => t.startsWith(w)))) found.push(i);
     }
     const key = (i) => this.folded[i].slice(0, this.folded[i].indexOf("\n"));
     const byName = (x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1
