@@ -286,12 +286,13 @@ def scan():
     A code read or typed opens its card; one that is no card's stays here and says what was read.
     """
     typed = request.args.get("code")
-    error = None
+    error = refused = None
     if typed is not None:
         code = normalize_card_code(typed)
         if not CARD_CODE.fullmatch(code):
             error = _("A card code has 10 letters and digits, as printed under the QR.")
         elif attendee_by_card_code(code) is None:
+            refused = code  # the camera may still see it: read again, it is not sent again
             error = _("No card has the code %(code)s. Check it against the one printed under "
                       "the QR, or scan again.", code=code)
         else:
@@ -300,4 +301,4 @@ def scan():
     return render_template("connections/scan.html", error=error, me=me,
                            event=me.event if me else None,
                            card_prefix=current_app.config["CHECKIN_BASE_URL"] + "/c/",
-                           typed=typed or ""), 400 if error else 200
+                           typed=typed or "", refused=refused), 400 if error else 200

@@ -22,8 +22,14 @@
     return null;
   }
 
+  // The code the server has just said is no card's: the camera, still in front of it, reads
+  // it again, and its answer is already on screen.
+  var refused = config.dataset.refused || null;
+
   function onText(text) {
     var code = cardCode(text);
+    if (code && code === refused) return;
+    refused = null;
     if (code) {
       Scanner.stop();
       status.textContent = config.dataset.opening;
