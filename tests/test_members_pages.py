@@ -68,6 +68,18 @@ def test_the_community_sign_in_holds_only_while_the_held_sign_in_does(client, co
     assert client.get(f"/e/{cowork['live'].slug}/me").status_code == 303
 
 
+def test_revoking_one_registration_signs_out_a_phone_signed_in_through_another(client, cowork):
+    # A lost phone, signed in with last month's link: the organizer revokes today's.
+    community = cowork["community"].slug
+    sign_in_as(client, cowork["ana_past"])
+    assert client.get(f"/e/{cowork['live'].slug}/me").status_code == 200
+    revoke_signin_link(cowork["ana"])
+    for path in (f"/e/{cowork['live'].slug}/me", f"/e/{cowork['past'].slug}/me"):
+        assert client.get(path).status_code == 303
+    network = client.get(f"/community/{community}/network")
+    assert "Quedar el jueves" not in network.text and "Conoce proveedores" not in network.text
+
+
 def test_signing_out_at_one_event_signs_out_of_the_community(client, cowork):
     sign_in_as(client, cowork["ana_past"])
     client.post(f"/e/{cowork['live'].slug}/signout")

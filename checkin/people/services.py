@@ -193,16 +193,25 @@ def issue_signin_link(attendee: Attendee) -> str:
 
 
 def revoke_signin_link(attendee: Attendee) -> None:
-    """The link stops working and every phone it signed in is signed out. Commits."""
+    """The link stops working and every phone signed in as this person is signed out.
+    Commits."""
     sign_out_everywhere(attendee)
     db.session.commit()
 
 
 def sign_out_everywhere(attendee: Attendee) -> None:
-    """``revoke_signin_link`` inside the caller's transaction (only changes the attendee)."""
+    """``revoke_signin_link`` inside the caller's transaction: this registration's link goes,
+    and so does every phone signed in as the person, through any of their registrations (one
+    sign-in holds at all of the community's events, so a phone signed in with another
+    event's link would still open this one). The person's links for other events keep
+    working: they are in the person's inbox, where a new link would go."""
     attendee.signin_token_hash = None
-    attendee.session_key = new_session_key()
-    attendee.sessions_revoked_at = now_utc()
+    now = now_utc()
+    registrations = db.session.scalars(select(Attendee).where(
+        Attendee.person_id == attendee.person_id, Attendee.id != attendee.id))
+    for registration in (attendee, *registrations):
+        registration.session_key = new_session_key()
+        registration.sessions_revoked_at = now
 
 
 def attendee_for_signin_secret(secret: str) -> Attendee | None:
