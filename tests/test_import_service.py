@@ -10,6 +10,7 @@ from checkin.errors import DomainError
 from checkin.extensions import db
 from checkin.guestlists.services import apply_import, plan_import
 from checkin.people.models import Attendee, Person
+from checkin.people.services import register_attendee
 from tests.factories import make_event
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
@@ -162,3 +163,25 @@ def test_every_imported_guest_gets_a_session_key_of_their_own(event):
     apply_import(event, fixture("eventbrite_classic.csv"))
     keys = [a.session_key for a in Attendee.query.filter_by(event_id=event.id)]
     assert len(keys) == 4 and len(set(keys)) == 4
+
+
+def test_a_guest_who_walks_in_at_another_event_during_the_import_stays_one_member(
+        event, owner, monkeypatch):
+    from checkin.guestlists import services
+
+    breakfast = make_event(owner, name="Breakfast")
+    assert breakfast.community_id == event.community_id
+    real = services.stage_rows
+
+    def walks_in_meanwhile(*args, **kwargs):  # after the plan, before the swap
+        register_attendee(breakfast, first_name="Zoe", last_name="Walker",
+                          email="zoe@example.com")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "stage_rows", walks_in_meanwhile)
+    apply_import(event, b"name,email\nZoe Walker,zoe@example.com\nLuis Pardo,luis@example.com\n")
+    zoe = db.session.query(Person).filter_by(email="zoe@example.com").all()
+    assert len(zoe) == 1
+    assert {a.event_id for a in db.session.query(Attendee).filter_by(person_id=zoe[0].id)} \
+        == {event.id, breakfast.id}
+    assert db.session.query(Person).filter_by(email="luis@example.com").count() == 1

@@ -38,7 +38,7 @@ from checkin.people.search import index_search_terms
 from checkin.people.services import choose_member, refresh_sort_keys, search_key_for
 from checkin.text import clean_text, fold
 from checkin.tokens import new_card_code, new_session_key
-from checkin.transactions import lock_event_for_writing
+from checkin.transactions import lock_community_for_writing, lock_event_for_writing
 
 logger = logging.getLogger("checkin.guestlists")
 
@@ -570,12 +570,15 @@ def swap_in(upload: GuestlistUpload, event: Event) -> dict | None:
     """One quick transaction: the staged rows become guests, or nothing does.
 
     Under the event's write lock, guests registered since the plan (a walk-in, the same file
-    confirmed twice through the API) are matched again, so nobody is added twice; then two
+    confirmed twice through the API) are matched again, so nobody is added twice, and under
+    the community's, people it gained since (a walk-in at another of its events), so nobody
+    becomes two members; then two
     ``INSERT … SELECT`` statements and the updates. Returns the counts written, or None when
     another worker finished this import first.
     """
     began = time.monotonic()
     lock_event_for_writing(event.id)
+    lock_community_for_writing(event.community_id)  # its people, matched by email
     locked = time.monotonic()
     finishing = db.session.execute(
         update(GuestlistUpload)
@@ -587,6 +590,7 @@ def swap_in(upload: GuestlistUpload, event: Event) -> dict | None:
         return None
     try:
         already = _drop_late_duplicates(upload, event)
+        _adopt_late_members(upload, event)
         created = _insert_staged(upload, event)
         updated = _apply_staged_updates(upload)
         _index_staged(upload, event)
@@ -630,6 +634,47 @@ def _drop_late_duplicates(upload: GuestlistUpload, event: Event) -> int:
             StagedGuest.upload_id == upload.id,
             StagedGuest.line.in_(duplicates[start:start + 500])))
     return len(duplicates)
+
+
+def _adopt_late_members(upload: GuestlistUpload, event: Event) -> None:
+    """New guests who became people of the community after the plan (a walk-in at another
+    of its events, say) are staged with that person, as the plan would have staged them
+    (``member_for``'s rule, among those late people only), so nobody becomes two members."""
+    late = select(Attendee.person_id).where(or_(
+        Attendee.id > (upload.planned_max_attendee_id or 0),
+        Attendee.created_at >= upload.planned_at))
+    emails = set(db.session.scalars(select(Person.email).where(
+        Person.community_id == event.community_id, Person.id.in_(late), Person.email != "")))
+    if not emails:
+        return
+    staged = db.session.execute(
+        select(StagedGuest.line, StagedGuest.email, StagedGuest.display_name)
+        .where(StagedGuest.upload_id == upload.id, StagedGuest.attendee_id.is_(None),
+               StagedGuest.person_id.is_(None), StagedGuest.email.in_(sorted(emails)))
+        .order_by(StagedGuest.line)).all()
+    if not staged:
+        return
+    people: dict[str, list[Person]] = {}
+    for person in db.session.scalars(
+            select(Person).where(Person.community_id == event.community_id,
+                                 Person.email.in_(sorted(emails))).order_by(Person.id)):
+        people.setdefault(person.email, []).append(person)
+    late_ids = set(db.session.scalars(late.where(Attendee.person_id.in_(
+        [p.id for group in people.values() for p in group]))))
+    here = set(db.session.scalars(select(Attendee.person_id).where(
+        Attendee.event_id == event.id,
+        Attendee.person_id.in_([p.id for group in people.values() for p in group]))))
+    taken = set(db.session.scalars(select(StagedGuest.person_id).where(
+        StagedGuest.upload_id == upload.id, StagedGuest.person_id.is_not(None))))
+    for row in staged:
+        group = people[row.email]
+        earlier = {p.id for p in group if p.id not in late_ids}  # the plan saw them
+        member = choose_member(group, row.display_name, earlier | here | taken)
+        if member is not None:
+            taken.add(member.id)
+            db.session.execute(update(StagedGuest).where(
+                StagedGuest.upload_id == upload.id, StagedGuest.line == row.line)
+                .values(person_id=member.id))
 
 
 def _insert_staged(upload: GuestlistUpload, event: Event) -> int:
