@@ -16,7 +16,8 @@ var MODULES = [
   "js/door/sha256.js",
   "js/door/queue.js",
   "js/door/roster.js",
-  "js/door/screen.js"
+  "js/door/screen.js",
+  "js/door/print.js"
 ];
 
 self.addEventListener("install", function () { self.skipWaiting(); });

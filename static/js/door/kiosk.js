@@ -3,6 +3,7 @@
  * kept or shown. The door's device settings (gate name, badge printing) carry over.
  */
 import { oncePerView } from "./codes.js";
+import { printBadgeFrame } from "./print.js";
 import { newNonce, Server } from "./queue.js";
 
 const LEFT_VIEW = 1000;
@@ -45,16 +46,7 @@ function start(root) {
   }
 
   function printBadge(html) {
-    const old = $("badge-frame");
-    if (old) old.remove();
-    const frame = document.createElement("iframe");
-    frame.id = "badge-frame";
-    frame.className = "badge-frame";
-    frame.tabIndex = -1;
-    frame.setAttribute("aria-hidden", "true");
-    frame.addEventListener("load", () => { frame.contentWindow.focus(); frame.contentWindow.print(); });
-    frame.srcdoc = html;
-    document.body.appendChild(frame);
+    printBadgeFrame((frame) => { frame.srcdoc = html; }, () => {});
   }
 
   function scan(code) {

@@ -7,6 +7,7 @@
  */
 import { codeReader, oncePerView } from "./codes.js";
 import { newNonce, Queue, Server, Store } from "./queue.js";
+import { printBadgeFrame } from "./print.js";
 import { Roster } from "./roster.js";
 import { printable, Screen } from "./screen.js";
 
@@ -162,22 +163,8 @@ function start(root) {
   // A badge prints from a frame holding it alone (a page the badge's size), through the
   // browser's print dialog; the server draws it, so printing needs the network.
   function printBadge(attendeeId) {
-    const old = $("badge-frame");
-    if (old) old.remove();
-    const frame = document.createElement("iframe");
-    frame.id = "badge-frame";
-    frame.className = "badge-frame";
-    frame.tabIndex = -1;
-    frame.setAttribute("aria-hidden", "true");
-    frame.addEventListener("load", () => {
-      let badge = null;
-      try { badge = frame.contentDocument.querySelector(".badge"); } catch (e) { /* an error page */ }
-      if (!badge) { screen.refuse(S.print_failed, null); return; }
-      frame.contentWindow.focus();
-      frame.contentWindow.print();
-    });
-    frame.src = root.dataset.badge + attendeeId;
-    document.body.appendChild(frame);
+    printBadgeFrame((frame) => { frame.src = root.dataset.badge + attendeeId; },
+                    () => screen.refuse(S.print_failed, null));
   }
   screen.onPrint = printBadge;
 
