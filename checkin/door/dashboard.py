@@ -5,13 +5,14 @@ Every function runs a fixed number of queries, whatever the size of the event.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import bindparam, case, func, literal_column, select, union_all
+from sqlalchemy import bindparam, case, func, select, union_all
 
 from checkin.charts import arrival_buckets, arrival_window
 from checkin.columns import now_utc
 from checkin.connections.models import Connection
-from checkin.door.models import CheckIn
+from checkin.door.models import CheckIn, EventArrivals, EventFigures
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.people.models import Attendee, AttendeeSource, Person
@@ -45,10 +46,9 @@ class Figures:
     connections: int
 
 
-def _figures_query():
-    """The figures' one statement, built once (building it cost more than running it): each
-    count reads an index alone, never a row (the attendees' figures read
-    ix_attendees_event_id_checked_in_at_state)."""
+def _counted_figures_query():
+    """The figures counted from the rows, in one statement built once: each count reads an
+    index alone (the attendees' figures read ix_attendees_event_id_checked_in_at_state)."""
     event_id = bindparam("event_id")
     scans = select(func.count()).select_from(CheckIn).where(CheckIn.event_id == event_id)
     connections = (select(func.count()).select_from(Connection)
@@ -65,38 +65,43 @@ def _figures_query():
     ).select_from(Attendee).where(Attendee.event_id == event_id)
 
 
-_FIGURES = _figures_query()
+_COUNTED_FIGURES = _counted_figures_query()
+_FIGURES = select(EventFigures.registered, EventFigures.invited, EventFigures.checked_in,
+                  EventFigures.inside, EventFigures.walk_ins, EventFigures.scans,
+                  EventFigures.connections).where(EventFigures.event_id == bindparam("event_id"))
 
 
 def figures(event: Event) -> Figures:
-    """The headline numbers, in one query: the dashboard, the console's overview and the
-    API's stats all show these."""
-    row = db.session.execute(_FIGURES, {"event_id": event.id}).one()
+    """The headline numbers, from the one row the database keeps for ``event`` (see
+    ``EventFigures``): the dashboard, the console's overview and the API's stats show these."""
+    row = db.session.execute(_FIGURES, {"event_id": event.id}).first()
+    return Figures(*row) if row is not None else counted_figures(event)
+
+
+def counted_figures(event: Event) -> Figures:
+    """The same numbers counted from the guests, scans and connections themselves (what the
+    kept ones must always equal)."""
+    row = db.session.execute(_COUNTED_FIGURES, {"event_id": event.id}).one()
     return Figures(*(int(n or 0) for n in row))
 
 
-def _bucket_seconds_expr(size: int):
-    """Seconds since the epoch of each check-in's bucket start, in this database's dialect."""
-    if db.engine.dialect.name == "postgresql":
-        return literal_column(
-            f"(floor(extract(epoch from attendees.checked_in_at) / {size}) * {size})::bigint"
-        )
-    return literal_column(
-        f"(CAST(strftime('%s', attendees.checked_in_at) AS INTEGER) / {size}) * {size}"
-    )
+@cache
+def _arrivals_query(minutes: int):
+    """Built once per bucket size: the kept arrivals summed per bucket of ``minutes``."""
+    bucket = (EventArrivals.minute // minutes * minutes).label("bucket")
+    arrived = func.sum(EventArrivals.arrivals)
+    return (select(bucket, arrived).where(EventArrivals.event_id == bindparam("event_id"))
+            .group_by(bucket).having(arrived > 0))
 
 
 def arrival_counts(event: Event, size: timedelta = timedelta(minutes=5)) -> dict[datetime, int]:
-    """{bucket start: first check-ins in it} for ``event``, counted by the database."""
-    seconds = int(size.total_seconds())
-    bucket = _bucket_seconds_expr(seconds).label("bucket")
-    rows = db.session.execute(
-        select(bucket, func.count())
-        .select_from(Attendee)
-        .where(Attendee.event_id == event.id, Attendee.checked_in_at.is_not(None))
-        .group_by(bucket)
-    ).all()
-    return {datetime.fromtimestamp(int(b), UTC): int(n) for b, n in rows}
+    """{bucket start: first check-ins in it} for ``event`` (``size`` whole minutes), from the
+    arrivals per minute the database keeps (see ``EventArrivals``)."""
+    minutes = int(size.total_seconds()) // 60
+    if minutes < 1 or size.total_seconds() % 60:
+        raise ValueError("arrivals are kept per minute: a bucket is whole minutes")
+    rows = db.session.execute(_arrivals_query(minutes), {"event_id": event.id}).all()
+    return {datetime.fromtimestamp(int(b) * 60, UTC): int(n) for b, n in rows}
 
 
 def arrivals(event: Event, size: timedelta = timedelta(minutes=5)) -> list[tuple[datetime, int]]:

@@ -73,3 +73,38 @@ class CheckIn(db.Model):
     # Chosen by the scanning device; a repeated nonce is the same scan sent twice.
     nonce: Mapped[str] = mapped_column(String(64))
     undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class EventFigures(db.Model):
+    """An event's headline figures, kept by the database as its rows change, so the live
+    dashboard reads one row, not 10,000 guests and 50,000 connections.
+
+    Triggers on ``events``, ``attendees``, ``checkins`` and ``connections`` keep it (migration
+    0021), so every write counts, whatever makes it: a scan, an undo, an import's bulk insert,
+    a removal and its cascades. A migration that re-creates one of those tables (SQLite's
+    batch mode) must create its triggers again; tests/test_event_figures.py checks they exist.
+    """
+
+    __tablename__ = "event_figures"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    registered: Mapped[int] = mapped_column(default=0)
+    invited: Mapped[int] = mapped_column(default=0)
+    checked_in: Mapped[int] = mapped_column(default=0)
+    inside: Mapped[int] = mapped_column(default=0)
+    walk_ins: Mapped[int] = mapped_column(default=0)
+    scans: Mapped[int] = mapped_column(default=0)
+    connections: Mapped[int] = mapped_column(default=0)
+
+
+class EventArrivals(db.Model):
+    """First check-ins per event and minute (``minute``: minutes since 1970, UTC), kept by
+    the same triggers as ``EventFigures``: the arrivals chart sums a few hundred rows."""
+
+    __tablename__ = "event_arrivals"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    minute: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    arrivals: Mapped[int] = mapped_column(default=0)
