@@ -9,17 +9,18 @@ colour behind their initials. No email, no notes, no search key (it holds the em
 """
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import func, or_, select
 
 from checkin.door.codes import card_hash, door_key
-from checkin.door.dashboard import search_filter
 from checkin.door.models import CheckIn, ScanKind, ScanResult
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.faces.initials import background_for
 from checkin.faces.models import PersonPhoto
 from checkin.people.models import Attendee, Person
+from checkin.people.search import found_by, search_values, words_in
 
 SEARCH_LIMIT = 20
 # When the guest last left (an exit that let them out and was not undone).
@@ -49,15 +50,23 @@ def door_row(row, key: str) -> dict:
             "u": card_hash(key, ticket_url) if ticket_url else None}
 
 
+def _query(*where, guests, order=(), limit: int | None = None):
+    """The door rows' statement for the guests named by ``guests`` that match ``where``."""
+    return (select(*_COLUMNS).join(Person, Person.id == Attendee.person_id)
+            .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
+            .where(guests, *where).order_by(*order).limit(limit))
+
+
 def _rows(event: Event, *where, guests=None, order=(), limit: int | None = None) -> list[dict]:
     """The door rows of ``event``'s guests (or of ``guests``, a condition naming only guests
     of ``event``) that match ``where``."""
     guests = Attendee.event_id == event.id if guests is None else guests
-    query = (select(*_COLUMNS).join(Person, Person.id == Attendee.person_id)
-             .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
-             .where(guests, *where).order_by(*order).limit(limit))
+    return _door_rows(event, _query(*where, guests=guests, order=order, limit=limit))
+
+
+def _door_rows(event: Event, query, values: dict | None = None) -> list[dict]:
     key = door_key(event)
-    return [door_row(row, key) for row in db.session.execute(query)]
+    return [door_row(row, key) for row in db.session.execute(query, values)]
 
 
 def roster(event: Event, since: datetime | None = None) -> list[dict]:
@@ -70,13 +79,20 @@ def roster(event: Event, since: datetime | None = None) -> list[dict]:
     return _rows(event, or_(Attendee.created_at > since, Attendee.id.in_(scanned)))
 
 
+@cache
+def _search_query(words: int):
+    """Built once per number of words: every search at the door runs one."""
+    return _query(guests=found_by(words), order=(Person.name_key, Attendee.id),
+                  limit=SEARCH_LIMIT)
+
+
 def search(event: Event, query: str) -> list[dict]:
     """Guests whose name, email or ticket code has words starting with each word of ``query``,
     accents and case ignored, sorted as people read names ("Álvaro" before "Zoe")."""
-    if len(query.strip()) < 2:
+    values = search_values(event.id, query) if len(query.strip()) >= 2 else None
+    if values is None:
         return []
-    return _rows(event, guests=search_filter(event, query), order=(Person.name_key, Attendee.id),
-                 limit=SEARCH_LIMIT)
+    return _door_rows(event, _search_query(words_in(values)), values)
 
 
 def door_guest(event: Event, attendee_id: int) -> dict:

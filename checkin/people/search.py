@@ -11,9 +11,12 @@ listener below); a bulk write that skips the ORM (the import's swap, a benchmark
 calls ``index_search_terms``.
 """
 
+from functools import cache
+
 from sqlalchemy import (
     ColumnElement,
     and_,
+    bindparam,
     delete,
     event,
     exists,
@@ -57,30 +60,63 @@ def search_words(query: str) -> list[str]:
     return words[:MAX_WORDS]
 
 
-def _starts(word: str) -> ColumnElement:
-    return and_(SearchTerm.term >= word, SearchTerm.term < word + _AFTER_EVERY_TERM)
+def _condition(words: int, values: dict | None = None) -> ColumnElement:
+    """The condition of ``found_by``, its values bound later (``values`` None) or now."""
+    def bound(name: str):
+        return bindparam(name) if values is None else bindparam(name, values[name])
+
+    def starts(word: int) -> ColumnElement:
+        return and_(SearchTerm.term >= bound(f"from_{word}"),
+                    SearchTerm.term < bound(f"to_{word}"))
+
+    found = Attendee.id.in_(select(SearchTerm.attendee_id).where(
+        SearchTerm.event_id == bound("event_id"), starts(0)))
+    others = [exists().where(SearchTerm.attendee_id == Attendee.id, starts(word))
+              for word in range(1, words)]
+    return and_(found, *others)
+
+
+@cache
+def found_by(words: int) -> ColumnElement:
+    """The condition on ``Attendee`` of the guests of the event bound as ``event_id`` found by
+    a search of ``words`` words, bound as ``search_values`` gives them: every word starts a
+    word of their name, email, company or ticket code. Built once per number of words
+    (building it cost more than running it).
+
+    The first word picks the candidates from the index (``search_values`` puts first the one
+    likeliest to be rare); each other word is then looked up for those candidates only, by the
+    primary key. The condition names the event's guests by itself: given beside
+    ``Attendee.event_id == …``, SQLite would rather walk the event's guests by that index
+    than read the few the terms name.
+    """
+    return _condition(words)
+
+
+def words_in(values: dict) -> int:
+    """How many words the ``search_values`` of a search hold (``found_by``'s argument)."""
+    return (len(values) - 1) // 2
+
+
+def search_values(event_id: int, query: str) -> dict | None:
+    """The values ``found_by(words_in(values))`` is run with for ``query`` at ``event_id``
+    (accents and case forgiven, words in any order); None for a query without a letter or
+    digit, which finds nobody. The word likeliest to be rare goes first: one with a digit (a
+    ticket code, a number in an address), else the longest."""
+    words = search_words(query)
+    if not words:
+        return None
+    words.sort(key=lambda word: (any(c.isdigit() for c in word), len(word)), reverse=True)
+    values = {"event_id": event_id}
+    for i, word in enumerate(words):
+        values[f"from_{i}"], values[f"to_{i}"] = word, word + _AFTER_EVERY_TERM
+    return values
 
 
 def matching(event_id: int, query: str) -> ColumnElement:
-    """The condition on ``Attendee`` of the guests of ``event_id`` found by ``query``: every
-    word of it starts a word of their name, email, company or ticket code, accents and case
-    forgiven, in any order. Nothing matches a query without a letter or digit.
-
-    One word picks the candidates from the index: the one likeliest to be rare, a word with a
-    digit (a ticket code, a number in an address) else the longest; each other word is then
-    looked up for those candidates only, by the primary key. The condition names the event's
-    guests by itself: given beside ``Attendee.event_id == …``, SQLite would rather walk the
-    event's guests by that index than read the few the terms name.
-    """
-    words = search_words(query)
-    if not words:
-        return false()
-    rarest = max(words, key=lambda word: (any(c.isdigit() for c in word), len(word)))
-    found = Attendee.id.in_(select(SearchTerm.attendee_id).where(
-        SearchTerm.event_id == event_id, _starts(rarest)))
-    others = [exists().where(SearchTerm.attendee_id == Attendee.id, _starts(word))
-              for word in words if word != rarest]
-    return and_(found, *others)
+    """The condition on ``Attendee`` of the guests of ``event_id`` found by ``query`` (see
+    ``found_by``), its values bound in; nothing matches a query without a letter or digit."""
+    values = search_values(event_id, query)
+    return false() if values is None else _condition(words_in(values), values)
 
 
 def _term_rows(rows) -> list[dict]:

@@ -1,0 +1,46 @@
+"""The door's search runs one statement, built once per number of words with the words bound
+as values (building it cost more than running it), besides the sign-in's two."""
+
+import contextlib
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from tests.conftest import login
+from tests.factories import make_attendee
+from tests.test_checkin_statements import statements
+
+
+@contextlib.contextmanager
+def executed():
+    """The statement objects the ORM session executes inside the block."""
+    seen = []
+
+    def keep(state):
+        seen.append(state.statement)
+
+    sa_event.listen(Session, "do_orm_execute", keep)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(Session, "do_orm_execute", keep)
+
+
+def test_a_door_search_is_one_statement_whatever_the_words(client, owner, event):
+    make_attendee(event, first_name="Ana", last_name="Pérez", ticket_code="TIX-77")
+    make_attendee(event, first_name="Luis", last_name="Pardo")
+    login(client, owner)
+    url = f"/console/events/{event.slug}/door/search"
+    client.get(url, query_string={"q": "an"})
+    seen = {}
+    for query in ("ana", "luis", "pérez ana", "pa lu", "tix 77"):
+        with statements() as run, executed() as objects:
+            found = client.get(url, query_string={"q": query}).json["attendees"]
+        seen[query] = ([row["n"] for row in found], run, objects[-1])
+    assert [names for names, _run, _statement in seen.values()] == [
+        ["Ana Pérez"], ["Luis Pardo"], ["Ana Pérez"], ["Luis Pardo"], ["Ana Pérez"]]
+    assert all(len(run) == 3 for _names, run, _statement in seen.values()), seen
+    # One statement object for one word, one for two: the words typed are only its values.
+    one_word = {id(s) for query, (_n, _run, s) in seen.items() if " " not in query}
+    two_words = {id(s) for query, (_n, _run, s) in seen.items() if " " in query}
+    assert len(one_word) == 1 and len(two_words) == 1 and one_word != two_words
