@@ -19,7 +19,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from checkin.connections.card_page import page_version, public_part, public_version
+from checkin.connections.card_page import (
+    page_version,
+    public_part,
+    public_version,
+    viewer_page,
+)
 from checkin.connections.export import personal_data
 from checkin.connections.forms import NoteForm
 from checkin.connections.models import Connection
@@ -132,17 +137,26 @@ def card(code: str):
     if viewer is None:
         remember_card(card)
     version = public_version(card, current_language())
-    page = dict(card=card, event=event, me=viewer, public=public_card(card.person),
-                public_part=public_part(card, version))
-    if viewer is not None and viewer.id == card.id:
-        # My own card: the preview of what others see, and what the people I connect with get.
-        return render_template("connections/card.html", preview=True,
-                               contact=shared_contact(card.person), **page)
+    page = dict(card=card, event=event, me=viewer, public=public_card(card.person))
     if viewer is None:
+        page["public_part"] = public_part(card, version)
         return anonymous_card_page(card, version, page)
-    return render_template(
-        "connections/card.html", connection=connection, note=note,
-        contact=shared_contact(card.person) if connection else {}, other_events=[], **page)
+    # My own card: the preview of what others see, and what the people I connect with get.
+    preview = viewer.id == card.id
+    contact = shared_contact(card.person) if preview or connection else {}
+    page.update(preview=preview, connection=connection, note=note, contact=contact,
+                other_events=[])
+    if "_flashes" in session:  # a message to show once: not a page to keep
+        return render_template("connections/card.html",
+                               public_part=public_part(card, version), **page)
+    # Everything the page shows beyond the public part, so a kept page is never another's:
+    # whose card it is to me, our connection, my note, what they share, whether they take
+    # requests, and the address (its language links lead back to it).
+    shown = page_version(version, request.script_root, request.full_path,
+                         "preview" if preview else "connected" if connection else "",
+                         note, json.dumps(contact, sort_keys=True),
+                         str(card.person.accepts_requests))
+    return viewer_page(shown, version, **page)
 
 
 def anonymous_card_page(card: Attendee, version: str, page: dict) -> Response:
