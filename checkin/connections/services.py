@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, contains_eager
 from checkin.columns import now_utc
 from checkin.connections.models import Connection, ConnectionRemoval, Note, Via
 from checkin.errors import DomainError
-from checkin.events.models import Event
+from checkin.events.models import Event, EventState
 from checkin.events.services import require_open
 from checkin.extensions import db
 from checkin.faces.models import PersonPhoto
@@ -302,6 +302,138 @@ def _card_as_seen_query():
         .options(contains_eager(Attendee.person).contains_eager(Person.photo),
                  contains_eager(Attendee.event),
                  contains_eager(viewer.person.of_type(viewer_person)))
+    )
+
+
+# The card page as plain rows: it is opened all evening, and building ORM objects (identity
+# map, loaders) for a card, its person, photo, event, viewer and connection cost more than
+# running the query. What it reads, named as the models name it, so the templates, the
+# sign-in check and the page's version read these and the models alike.
+@dataclass(frozen=True, slots=True)
+class SeenPhoto:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeenPerson:
+    id: int
+    display_name: str
+    headline: str
+    company: str
+    what_i_do: str
+    offer: str
+    need: str
+    pitch: str
+    email: str
+    phone: str
+    links: list
+    share_email: bool
+    share_phone: bool
+    share_links: bool
+    accepts_requests: bool
+    language: str | None
+    photo: SeenPhoto | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeenViewerPerson:
+    """Of the viewer's person the page reads only the language (the sign-in check sets it)."""
+
+    id: int
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeenEvent:
+    id: int
+    community_id: int
+    slug: str
+    name: str
+    state: str
+    walk_ins_allowed: bool
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == EventState.CLOSED
+
+
+@dataclass(frozen=True, slots=True)
+class SeenAttendee:
+    id: int
+    event_id: int
+    person_id: int
+    card_code: str
+    session_key: str
+    person: SeenPerson | SeenViewerPerson
+    event: SeenEvent
+
+
+@dataclass(frozen=True, slots=True)
+class SeenConnection:
+    id: int
+    low_id: int
+    high_id: int
+
+
+_CARD_PERSON = ("display_name", "headline", "company", "what_i_do", "offer", "need", "pitch",
+                "email", "phone", "links", "share_email", "share_phone", "share_links",
+                "accepts_requests", "language")
+
+
+def card_page_as_seen(card_code: str, viewer_ids: list[int]) -> CardAsSeen | None:
+    """``card_as_seen`` read as plain rows (``Seen*``), for the card page: the same one query,
+    the same candidates for the sign-in to confirm, no ORM objects."""
+    rows = db.session.connection().execute(
+        _card_page_query(), {"code": card_code, "viewers": viewer_ids or [0]}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    event = SeenEvent(first.event_id, first.community_id, first.slug, first.event_name,
+                      first.state, first.walk_ins_allowed)
+    photo = SeenPhoto(first.photo_key) if first.photo_key else None
+    person = SeenPerson(first.person_id, *(getattr(first, name) for name in _CARD_PERSON),
+                        photo=photo)
+    card = SeenAttendee(first.id, first.event_id, first.person_id, first.card_code,
+                        first.session_key, person, event)
+    viewers = {}
+    for row in rows:
+        if row.viewer_id is None:
+            continue
+        viewer = card if row.viewer_id == card.id else SeenAttendee(
+            row.viewer_id, event.id, row.viewer_person_id, "", row.viewer_session_key,
+            SeenViewerPerson(row.viewer_person_id, row.viewer_language), event)
+        connection = SeenConnection(row.connection_id, row.low_id, row.high_id) \
+            if row.connection_id is not None else None
+        viewers[viewer.id] = (viewer, connection, row.note or "")
+    return CardAsSeen(card, viewers)
+
+
+@cache
+def _card_page_query():
+    """``_card_as_seen_query``'s joins, selecting columns: built once."""
+    viewer, viewer_person = aliased(Attendee), aliased(Person)
+    low = case((viewer.id < Attendee.id, viewer.id), else_=Attendee.id)
+    high = case((viewer.id < Attendee.id, Attendee.id), else_=viewer.id)
+    return (
+        select(Attendee.id, Attendee.event_id, Attendee.person_id, Attendee.card_code,
+               Attendee.session_key, *(getattr(Person, name) for name in _CARD_PERSON),
+               PersonPhoto.key.label("photo_key"), Event.community_id, Event.slug,
+               Event.name.label("event_name"), Event.state, Event.walk_ins_allowed,
+               viewer.id.label("viewer_id"), viewer.person_id.label("viewer_person_id"),
+               viewer.session_key.label("viewer_session_key"),
+               viewer_person.language.label("viewer_language"),
+               Connection.id.label("connection_id"), Connection.low_id, Connection.high_id,
+               Note.text.label("note"))
+        .join(Person, Person.id == Attendee.person_id)
+        .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
+        .join(Event, Event.id == Attendee.event_id)
+        .outerjoin(viewer, and_(viewer.event_id == Attendee.event_id,
+                                viewer.id.in_(bindparam("viewers", expanding=True))))
+        .outerjoin(viewer_person, viewer_person.id == viewer.person_id)
+        .outerjoin(Connection, and_(viewer.id != Attendee.id, Connection.low_id == low,
+                                    Connection.high_id == high))
+        .outerjoin(Note, and_(Note.connection_id == Connection.id, Note.author_id == viewer.id))
+        .where(Attendee.card_code == bindparam("code"))
     )
 
 

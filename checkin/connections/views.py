@@ -30,6 +30,7 @@ from checkin.connections.forms import NoteForm
 from checkin.connections.models import Connection
 from checkin.connections.services import (
     card_as_seen,
+    card_page_as_seen,
     connect_with_card,
     connection_for,
     met_columns,
@@ -104,10 +105,12 @@ def required_viewer(viewer: Attendee | None) -> Attendee:
     return viewer
 
 
-def seen_card(code: str) -> tuple[Attendee, Attendee | None, Connection | None, str]:
+def seen_card(code: str, read=card_as_seen
+              ) -> tuple[Attendee, Attendee | None, Connection | None, str]:
     """The card ``code`` names, the attendee this browser is signed in as at its event (or
-    None), our connection and my note: one query (see ``card_as_seen``)."""
-    seen = card_as_seen(normalize_card_code(code)[:16], held_attendee_ids())
+    None), our connection and my note: one query (``read``: ``card_as_seen``, or
+    ``card_page_as_seen`` for the same as plain rows)."""
+    seen = read(normalize_card_code(code)[:16], held_attendee_ids())
     if seen is None:
         raise DomainError("unknown_card", _("No card has this code."), status=404)
     card = seen.card
@@ -132,7 +135,7 @@ def other_event_names(event: Event) -> list[str]:
 @bp.get("/c/<code>")
 def card(code: str):
     """A card: public to anyone with the code; to a fellow attendee, Connect or what we share."""
-    card, viewer, connection, note = seen_card(code)
+    card, viewer, connection, note = seen_card(code, read=card_page_as_seen)
     event = card.event
     if viewer is None:
         remember_card(card)
