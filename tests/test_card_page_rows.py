@@ -70,3 +70,21 @@ def test_the_rows_say_what_the_models_say(event):
 
 def test_an_unknown_code_reads_no_row(event):
     assert card_page_as_seen("NOSUCHCODE", []) is None
+
+
+def test_connecting_again_builds_no_orm_object(client, event, loaded):
+    ana, luis = make_attendee(event, first_name="Ana"), make_attendee(event)
+    make_connection(luis, ana)
+    sign_in_as(client, luis)
+    loaded.clear()
+    assert client.post(f"/c/{ana.card_code}/connect").status_code == 303
+    assert loaded == []
+
+
+def test_a_new_connection_is_recorded_from_the_models(client, event):
+    ana, luis = make_attendee(event, first_name="Ana", last_name="García"), make_attendee(event)
+    sign_in_as(client, luis)
+    response = client.post(f"/c/{ana.card_code}/connect")
+    assert response.status_code == 303
+    assert "You and Ana García are connected." in client.get(f"/c/{ana.card_code}").text
+    assert card_as_seen(ana.card_code, [luis.id]).viewers[luis.id][1] is not None

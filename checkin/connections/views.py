@@ -181,7 +181,12 @@ def anonymous_card_page(card: Attendee, version: str, page: dict) -> Response:
 @bp.post("/c/<code>/connect")
 def connect(code: str):
     """Connect with the card's owner (idempotent; either side connecting makes one pair)."""
-    card, viewer, connection, _note = seen_card(code)
+    # Plain rows first: tapping Connect again (a double tap, a phone sending the form twice)
+    # only finds the pair's connection. A new one is recorded from the models its use case takes.
+    card, viewer, connection, _note = seen_card(code, read=card_page_as_seen)
+    required_viewer(viewer)
+    if connection is None:
+        card, viewer, connection, _note = seen_card(code)
     connection, new = connect_with_card(required_viewer(viewer), card, connection)
     name = card.person.display_name
     if new:
