@@ -378,6 +378,7 @@ class SeenConnection:
 _CARD_PERSON = ("display_name", "headline", "company", "what_i_do", "offer", "need", "pitch",
                 "email", "phone", "links", "share_email", "share_phone", "share_links",
                 "accepts_requests", "language")
+_PERSON_FIELDS = len(_CARD_PERSON)
 
 
 def card_page_as_seen(card_code: str, viewer_ids: list[int]) -> CardAsSeen | None:
@@ -387,24 +388,26 @@ def card_page_as_seen(card_code: str, viewer_ids: list[int]) -> CardAsSeen | Non
         _card_page_query(), {"code": card_code, "viewers": viewer_ids or [0]}).all()
     if not rows:
         return None
-    first = rows[0]
-    event = SeenEvent(first.event_id, first.community_id, first.slug, first.event_name,
-                      first.state, first.walk_ins_allowed)
-    photo = SeenPhoto(first.photo_key) if first.photo_key else None
-    person = SeenPerson(first.person_id, *(getattr(first, name) for name in _CARD_PERSON),
-                        photo=photo)
-    card = SeenAttendee(first.id, first.event_id, first.person_id, first.card_code,
-                        first.session_key, person, event)
+    # Positions, in the order _card_page_query selects them.
+    card_id, event_id, person_id, code, session_key, *rest = rows[0]
+    person_fields, (photo_key, community_id, slug, name, state, walk_ins) = \
+        rest[:_PERSON_FIELDS], rest[_PERSON_FIELDS:_PERSON_FIELDS + 6]
+    event = SeenEvent(event_id, community_id, slug, name, state, walk_ins)
+    person = SeenPerson(person_id, *person_fields,
+                        photo=SeenPhoto(photo_key) if photo_key else None)
+    card = SeenAttendee(card_id, event_id, person_id, code, session_key, person, event)
     viewers = {}
     for row in rows:
-        if row.viewer_id is None:
+        (viewer_id, viewer_person_id, viewer_key, language, connection_id, low_id, high_id,
+         note) = row[-8:]
+        if viewer_id is None:
             continue
-        viewer = card if row.viewer_id == card.id else SeenAttendee(
-            row.viewer_id, event.id, row.viewer_person_id, "", row.viewer_session_key,
-            SeenViewerPerson(row.viewer_person_id, row.viewer_language), event)
-        connection = SeenConnection(row.connection_id, row.low_id, row.high_id) \
-            if row.connection_id is not None else None
-        viewers[viewer.id] = (viewer, connection, row.note or "")
+        viewer = card if viewer_id == card_id else SeenAttendee(
+            viewer_id, event_id, viewer_person_id, "", viewer_key,
+            SeenViewerPerson(viewer_person_id, language), event)
+        connection = SeenConnection(connection_id, low_id, high_id) \
+            if connection_id is not None else None
+        viewers[viewer_id] = (viewer, connection, note or "")
     return CardAsSeen(card, viewers)
 
 
