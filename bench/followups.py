@@ -140,13 +140,33 @@ def start_sender(url: str, port: int, slug: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL)
 
 
+@contextlib.contextmanager
+def profiled(path: str | None):
+    """cProfile around the block, its statistics written to ``path`` (nothing without one)."""
+    if not path:
+        yield
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        profiler.dump_stats(path)
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
-def run(size: int, per: int, database_url: str | None, senders: int = 0) -> dict:
-    """One size, in this process (main() runs each size in a fresh child process)."""
+def run(size: int, per: int, database_url: str | None, senders: int = 0,
+        profile: str | None = None) -> dict:
+    """One size, in this process (main() runs each size in a fresh child process); with
+    ``profile`` each phase's cProfile statistics go to PROFILE-SIZE-render.pstats and
+    …-send.pstats."""
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
@@ -179,13 +199,15 @@ def run(size: int, per: int, database_url: str | None, senders: int = 0) -> dict
             base_mb = peak_mb()
             reset_peak()
             began, cpu = time.perf_counter(), cpu_seconds()
-            queued = queue_followups(db.session.get(type(event), event_id))
+            with profiled(profile and f"{profile}-{size}-render.pstats"):
+                queued = queue_followups(db.session.get(type(event), event_id))
             render_s, render_cpu = time.perf_counter() - began, cpu_seconds() - cpu
             render_mb = peak_mb()
             reset_peak()
             began, cpu = time.perf_counter(), cpu_seconds()
             child_cpu = children_cpu()
-            tally = deliver_pending(event_id=event_id, kinds=(KIND,))
+            with profiled(profile and f"{profile}-{size}-send.pstats"):
+                tally = deliver_pending(event_id=event_id, kinds=(KIND,))
             for helper in helpers:
                 helper.send_signal(signal.SIGTERM)
                 helper.wait()
@@ -218,6 +240,10 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=0,
                         help="extra sender processes delivering while rendering goes on "
                              "(as `checkin followups send SLUG --senders N`)")
+    parser.add_argument("--profile", metavar="PREFIX",
+                        help="write each phase's cProfile statistics to "
+                             "PREFIX-SIZE-render.pstats and PREFIX-SIZE-send.pstats "
+                             "(this process only: use --senders 0 to profile the delivery)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     database_url = os.environ.get("CHECKIN_DATABASE_URL")
@@ -227,10 +253,11 @@ def main() -> None:
           f"{'peak MB':>8} {'total s':>8} {'msg/s':>7} {'build MB':>8} {'CPU s':>6}")
     for size in args.sizes:
         if args.one:
-            print(json.dumps(run(size, args.per, database_url, args.senders)))
+            print(json.dumps(run(size, args.per, database_url, args.senders, args.profile)))
             return
         child = subprocess.run([sys.executable, __file__, "--one", "--sizes", str(size),
-                                "--per", str(args.per), "--senders", str(args.senders)],
+                                "--per", str(args.per), "--senders", str(args.senders),
+                                *(["--profile", args.profile] if args.profile else [])],
                                capture_output=True, text=True, check=True)
         r = json.loads(child.stdout.strip().splitlines()[-1])
         assert r["sent"] == r["queued"] == size and not r["failed"], r

@@ -146,12 +146,19 @@ def remove_connection(me: Attendee, other: Attendee) -> None:
     db.session.commit()
 
 
-def removed_between(me: Attendee) -> set[int]:
-    """The attendees of my event I removed or who removed me: never suggested to me."""
+def removed_among(attendee_ids: list[int]) -> dict[int, set[int]]:
+    """{attendee: the attendees of their event they removed or who removed them} for each
+    of ``attendee_ids`` (never suggested to them), in one query for a batch of emails."""
+    found: dict[int, set[int]] = {attendee_id: set() for attendee_id in attendee_ids}
     rows = db.session.execute(select(ConnectionRemoval.remover_id, ConnectionRemoval.removed_id)
-                              .where(or_(ConnectionRemoval.remover_id == me.id,
-                                         ConnectionRemoval.removed_id == me.id)))
-    return {b if a == me.id else a for a, b in rows}
+                              .where(or_(ConnectionRemoval.remover_id.in_(attendee_ids),
+                                         ConnectionRemoval.removed_id.in_(attendee_ids))))
+    for remover, removed in rows:
+        if remover in found:
+            found[remover].add(removed)
+        if removed in found:
+            found[removed].add(remover)
+    return found
 
 
 # A removal is kept per registration (who removed whom at which event); read per person, it

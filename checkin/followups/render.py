@@ -13,12 +13,12 @@ from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Bundle
 
 from checkin.accounts.models import EventRole, Organizer, Role
 from checkin.connections.models import Connection, Note
-from checkin.connections.services import met_columns, removed_between
+from checkin.connections.services import met_columns, removed_among
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.faces.models import PersonPhoto
@@ -66,30 +66,52 @@ class RenderedEmail:
     met: int = 0
 
 
-def contacts_met(attendee: Attendee) -> list[Contact]:
-    """Everyone ``attendee`` met, in the order they met, with ``attendee``'s own note.
+def contacts_met(attendee_ids: list[int]) -> dict[int, list[Contact]]:
+    """{attendee: everyone they met, in the order they met, with the attendee's own note}
+    for each of ``attendee_ids``, in a fixed number of queries however many they are.
 
-    The same rows as ``checkin.connections.services.people_met``, but only the columns an
+    The same people as ``checkin.connections.services.people_met``, but only the columns an
     email needs, as plain rows (no ORM objects: loading 25 cards into the session cost more
-    than rendering them): it runs once per attendee of the event. A contact's ``person`` has
-    a card's attributes and is read only.
+    than rendering them). The meetings of the whole batch come first, then each person met
+    once, however many of the batch met them (rendering an event's follow-ups reads each
+    card about as many times as people met its owner). A contact's ``person`` has a card's
+    attributes and is read only; contacts of one person share it.
     """
-    other_id = case((Connection.low_id == attendee.id, Connection.high_id),
-                    else_=Connection.low_id)
-    rows = db.session.execute(
-        select(Connection.created_at, Attendee.id, _CARD, Note.text, PersonPhoto.key,
-               PersonPhoto.thumb)
-        .join(Attendee, Attendee.id == other_id)
-        .join(Person, Person.id == Attendee.person_id)
-        .outerjoin(Note, and_(Note.connection_id == Connection.id,
-                              Note.author_id == attendee.id))
-        .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
-        .where(or_(Connection.low_id == attendee.id, Connection.high_id == attendee.id))
-        .order_by(Connection.created_at, Connection.id)
-    ).all()
-    return [Contact(person=person, attendee_id=other, met_at=at, my_note=note or "",
-                    shared=shared_contact(person), photo=(key, thumb) if key else None)
-            for at, other, person, note, key, thumb in rows]
+    wanted = set(attendee_ids)
+    meetings = []
+    for mine, other in ((Connection.low_id, Connection.high_id),
+                        (Connection.high_id, Connection.low_id)):
+        meetings += db.session.execute(
+            select(mine, other, Attendee.person_id, Connection.created_at, Connection.id,
+                   Note.text)
+            .join(Attendee, Attendee.id == other)
+            .outerjoin(Note, and_(Note.connection_id == Connection.id, Note.author_id == mine))
+            .where(mine.in_(wanted))
+        ).all()
+    cards = _cards({row[2] for row in meetings})
+    met: dict[int, list] = {attendee_id: [] for attendee_id in attendee_ids}
+    for me, other, person_id, at, connection_id, note in meetings:
+        person, shared, photo = cards[person_id]
+        met[me].append(((at, connection_id), Contact(
+            person=person, attendee_id=other, met_at=at, my_note=note or "", shared=shared,
+            photo=photo)))
+    return {me: [contact for _order, contact in sorted(rows, key=lambda row: row[0])]
+            for me, rows in met.items()}
+
+
+_CARDS_PER_QUERY = 500  # ids bound in one IN (…): well within every database's limit
+
+
+def _cards(person_ids: set[int]) -> dict[int, tuple]:
+    """{person id: (card row, shared contact details, (photo key, thumb) or None)}."""
+    found, ids = {}, sorted(person_ids)
+    for start in range(0, len(ids), _CARDS_PER_QUERY):
+        for person, key, thumb in db.session.execute(
+                select(_CARD, PersonPhoto.key, PersonPhoto.thumb)
+                .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
+                .where(Person.id.in_(ids[start:start + _CARDS_PER_QUERY]))):
+            found[person.id] = (person, shared_contact(person), (key, thumb) if key else None)
+    return found
 
 
 def face_cid(key: str) -> str:
@@ -259,24 +281,39 @@ class FollowupContext:
 
 def followup_context(attendee: Attendee, index: SuggestionIndex | None = None,
                      reply_to: str | None = None) -> FollowupContext:
-    """The queries behind ``attendee``'s follow-up: whom they met (with their own notes),
-    whom to meet next, and where replies go.
+    """The queries behind ``attendee``'s follow-up (see ``followup_contexts``)."""
+    return followup_contexts([attendee], index, reply_to)[0]
+
+
+def followup_contexts(attendees: list[Attendee], index: SuggestionIndex | None = None,
+                      reply_to: str | None = None) -> list[FollowupContext]:
+    """The queries behind the follow-ups of ``attendees`` (all of one event), a fixed number
+    for the lot: whom each met (with their own notes), whom to meet next, and where replies
+    go.
 
     ``index`` is the event's suggestion index (built here when not given; pass it when
     rendering many), ``reply_to`` the first owner's address (looked up when not given).
     """
-    event, person = attendee.event, attendee.person
+    if not attendees:
+        return []
+    event = attendees[0].event
     if index is None:
         index = SuggestionIndex.for_event(event.id)
     if reply_to is None:
         owners = owners_of(event)
         reply_to = owners[0].email if owners else ""
-    contacts = contacts_met(attendee)
-    # Nobody I met, and nobody I removed or who removed me.
-    suggestions = index.suggest(attendee.id, person.offer, person.need,
-                                {c.attendee_id for c in contacts} | removed_between(attendee))
-    return FollowupContext(event=event, person=person, attendee_id=attendee.id,
-                           contacts=contacts, suggestions=suggestions, reply_to=reply_to)
+    ids = [attendee.id for attendee in attendees]
+    met, removed = contacts_met(ids), removed_among(ids)
+    contexts = []
+    for attendee in attendees:
+        person, contacts = attendee.person, met[attendee.id]
+        # Nobody I met, and nobody I removed or who removed me.
+        suggestions = index.suggest(attendee.id, person.offer, person.need,
+                                    {c.attendee_id for c in contacts} | removed[attendee.id])
+        contexts.append(FollowupContext(event=attendee.event, person=person,
+                                        attendee_id=attendee.id, contacts=contacts,
+                                        suggestions=suggestions, reply_to=reply_to))
+    return contexts
 
 
 def render_followup(attendee: Attendee, index: SuggestionIndex | None = None,

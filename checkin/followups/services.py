@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -18,7 +18,14 @@ from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.events.services import close_event
 from checkin.extensions import db
-from checkin.followups.render import KIND, KIND_TEST, owners_of, render_followup
+from checkin.followups.render import (
+    KIND,
+    KIND_TEST,
+    followup_contexts,
+    owners_of,
+    render_followup,
+    render_followup_email,
+)
 from checkin.followups.suggestions import SuggestionIndex
 from checkin.followups.summary import KIND_SUMMARY, queue_summaries, render_summary
 from checkin.mail.models import OutboxMessage, OutboxStatus
@@ -99,23 +106,24 @@ def queue_followups(event: Event, batch_size: int = BATCH_SIZE,
 
 
 def _queue_batch(event_id: int, batch: list[Attendee], index, reply_to: str) -> int:
+    """Render the batch's follow-ups not queued yet and add them in one statement."""
     wanted = [f"attendee:{a.id}" for a in batch]
     queued = set(db.session.scalars(
         select(OutboxMessage.recipient).where(OutboxMessage.kind == KIND,
                                               OutboxMessage.event_id == event_id,
                                               OutboxMessage.recipient.in_(wanted))))
-    added = 0
-    for attendee in batch:
-        recipient = f"attendee:{attendee.id}"
-        if recipient in queued:
-            continue
-        email = render_followup(attendee, index=index, reply_to=reply_to)
-        db.session.add(OutboxMessage(
-            kind=KIND, event_id=event_id, recipient=recipient, **message_fields(
-                to_address=email.to_address, subject=email.subject, text_body=email.text,
-                html_body=email.html, attachments=email.attachments, headers=email.headers)))
-        added += 1
-    return added
+    rows = []
+    for followup in followup_contexts([a for a in batch if f"attendee:{a.id}" not in queued],
+                                      index=index, reply_to=reply_to):
+        email = render_followup_email(followup)
+        rows.append({"kind": KIND, "event_id": event_id,
+                     "recipient": f"attendee:{followup.attendee_id}", **message_fields(
+                         to_address=email.to_address, subject=email.subject,
+                         text_body=email.text, html_body=email.html,
+                         attachments=email.attachments, headers=email.headers)})
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+    return len(rows)
 
 
 @dataclass

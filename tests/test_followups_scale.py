@@ -1,0 +1,85 @@
+"""Follow-ups at scale (issue 14): a batch of follow-ups is gathered in a fixed number of
+queries, and each email reads exactly as the one rendered on its own."""
+
+from datetime import timedelta
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+
+from checkin.columns import now_utc
+from checkin.connections.services import remove_connection
+from checkin.events.services import close_event
+from checkin.extensions import db
+from checkin.followups.render import followup_contexts, render_followup, render_followup_email
+from checkin.followups.services import queue_followups
+from checkin.mail.models import OutboxMessage
+from checkin.people.models import Attendee
+from tests import factories
+
+TRADES = [("Contabilidad para tiendas", "Diseño de etiquetas"),
+          ("Label design", "Accounting for shops"),
+          ("Fotografía de producto", "Clientes en hostelería")]
+
+
+def build_event(owner, size: int, per: int):
+    """``size`` people, each met the next ``per`` (a ring), a note by the lower of each pair
+    on every other meeting, and one removal (the first removed the second)."""
+    event = factories.make_event(owner, name=f"Ring {size}")
+    start = now_utc() - timedelta(hours=2)
+    people = []
+    for i in range(size):
+        offer, need = TRADES[i % len(TRADES)]
+        people.append(factories.make_attendee(
+            event, first_name=f"P{i}", last_name="Ring", email=f"p{i}@example.com",
+            language=("es", "en")[i % 2], offer=offer, need=need, share_phone=i % 3 == 0,
+            phone=f"+34 600 000 {i:03d}"))
+        factories.make_checkin(people[-1], scanned_at=start + timedelta(minutes=i))
+    for i, a in enumerate(people):
+        for k in range(1, per + 1):
+            b = people[(i + k) % size]
+            if b is a:
+                continue
+            connection = factories.make_connection(a, b, at=start + timedelta(minutes=i * k))
+            if (i + k) % 2:
+                factories.make_note(a, connection, f"Note by {i} about {(i + k) % size}")
+    remove_connection(people[0], people[1])
+    close_event(event)
+    return event, people
+
+
+def statements_in(block) -> int:
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    sa_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        block()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def test_a_batch_is_gathered_and_queued_in_the_same_statements_whatever_its_size(app, owner):
+    small, _ = build_event(owner, size=4, per=1)
+    large, _ = build_event(owner, size=24, per=5)
+    counts = [statements_in(lambda e=e: queue_followups(e, batch_size=50))
+              for e in (small, large)]
+    assert counts[0] == counts[1]
+    assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == 28
+
+
+def test_each_email_of_a_batch_reads_as_the_one_rendered_alone(app, owner):
+    _event, people = build_event(owner, size=9, per=3)
+    attendees = db.session.scalars(select(Attendee).where(
+        Attendee.id.in_([p.id for p in people])).order_by(Attendee.id)).all()
+    together = [render_followup_email(f) for f in followup_contexts(attendees)]
+    for attendee, email in zip(attendees, together, strict=True):
+        alone = render_followup(attendee)
+        assert (email.subject, email.text, email.html, email.attachments, email.to_address) \
+            == (alone.subject, alone.text, alone.html, alone.attachments, alone.to_address)
+    first, second = together[0], together[1]
+    # The removal holds for both of them: neither lists nor suggests the other.
+    assert "P1 Ring" not in first.text and "P0 Ring" not in second.text
+    assert "P2 Ring" in first.text
+    # Each note reaches its own author only.
+    assert "Note by 2 about 3" in together[2].text
+    assert "Note by 2 about 3" not in together[3].text
