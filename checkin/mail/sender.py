@@ -1,5 +1,6 @@
 """The sender: claims outbox rows one at a time and delivers them over one transport."""
 
+import functools
 import logging
 import re
 import time
@@ -8,8 +9,9 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from checkin.columns import now_utc
@@ -181,33 +183,43 @@ def _release_lost_messages() -> float:
 def claim_next(event_id=None, kinds=None) -> OutboxMessage | None:
     """The next due pending message, marked ``sending`` and committed, or None.
 
-    On PostgreSQL the candidate row is read ``FOR UPDATE SKIP LOCKED`` so
-    several senders walk the outbox side by side; everywhere, the update only
+    One statement: an UPDATE of the first due pending row that returns the row, so the
+    claim reads nothing twice. On PostgreSQL that row is picked ``FOR UPDATE SKIP
+    LOCKED``, so several senders walk the outbox side by side; everywhere, the update only
     takes a row that is still pending, so no two senders claim one message.
     """
-    postgres = db.engine.dialect.name == "postgresql"
-    for _ in range(100):
-        query = _scope(select(OutboxMessage.id), event_id, kinds).where(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.next_attempt_at <= now_utc(),
-        ).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
-        if postgres:
-            query = query.with_for_update(skip_locked=True)
-        message_id = db.session.scalar(query)
-        if message_id is None:
-            db.session.rollback()
-            return None
-        claimed = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
-            .values(status=OutboxStatus.SENDING.value, attempts=OutboxMessage.attempts + 1,
-                    updated_at=now_utc())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.commit()
-        if claimed:
-            return db.session.get(OutboxMessage, message_id, populate_existing=True)
-    return None  # pragma: no cover (a hundred lost races in a row)
+    row = db.session.execute(_claim_statement(event_id is not None, tuple(kinds or ()),
+                                              db.engine.dialect.name),
+                             {"scope_event_id": event_id, "now": now_utc()}).mappings().first()
+    db.session.commit()
+    if row is None:
+        return None
+    # The row as the claim left it, in the session without reading it again.
+    message = OutboxMessage(**{column.key: row[column] for column in OutboxMessage.__table__.c})
+    make_transient_to_detached(message)
+    return db.session.merge(message, load=False)
+
+
+@functools.lru_cache(maxsize=32)
+def _claim_statement(by_event: bool, kinds: tuple[str, ...], dialect: str):
+    """The claim's UPDATE … RETURNING for one scope, built once (the event and ``now``
+    are bound at each run; a bound name may not be a column's)."""
+    table = OutboxMessage.__table__
+    due = (select(table.c.id).where(table.c.status == OutboxStatus.PENDING.value,
+                                    table.c.next_attempt_at <= bindparam("now"))
+           .order_by(table.c.next_attempt_at, table.c.id).limit(1))
+    if by_event:
+        due = due.where(table.c.event_id == bindparam("scope_event_id"))
+    if kinds:
+        due = due.where(table.c.kind.in_(kinds))
+    if dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    return (update(table)
+            .where(table.c.id == due.scalar_subquery(),
+                   table.c.status == OutboxStatus.PENDING.value)
+            .values(status=OutboxStatus.SENDING.value, attempts=table.c.attempts + 1,
+                    updated_at=bindparam("now"))
+            .returning(*table.c))
 
 
 def _seconds_to_next_retry(event_id, kinds) -> float | None:
