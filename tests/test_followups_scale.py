@@ -1,6 +1,7 @@
 """Follow-ups at scale (issue 14): a batch of follow-ups is gathered in a fixed number of
 queries, and each email reads exactly as the one rendered on its own."""
 
+import base64
 from datetime import timedelta
 
 from sqlalchemy import event as sa_event
@@ -14,7 +15,9 @@ from checkin.followups.render import followup_contexts, render_followup, render_
 from checkin.followups.services import queue_followups
 from checkin.mail.models import OutboxMessage
 from checkin.people.models import Attendee
+from checkin.people.services import update_card
 from tests import factories
+from tests.test_followups_render import build_meetup
 
 TRADES = [("Contabilidad para tiendas", "Diseño de etiquetas"),
           ("Label design", "Accounting for shops"),
@@ -83,3 +86,34 @@ def test_each_email_of_a_batch_reads_as_the_one_rendered_alone(app, owner):
     # Each note reaches its own author only.
     assert "Note by 2 about 3" in together[2].text
     assert "Note by 2 about 3" not in together[3].text
+
+
+def test_a_card_edited_between_two_renders_reads_as_edited(app, owner):
+    # Each card's entry is rendered once and reused (per card, photo and language): an edit
+    # is a new card, so the next email shows it, in both parts and in the vCard's note.
+    _event, people = build_meetup(owner)
+    ana, luis = people["ana"], people["luis"]
+    update_card(luis.person, headline="Shoe retail")
+    before = render_followup(ana)
+    assert "Shoe retail" in before.text and "Shoe retail" in before.html
+    assert "+34 600 000 000" in before.text  # Luis shares his phone
+    update_card(luis.person, headline="Shoe shop owner", offer="Window space by the hour",
+                share_phone=False)
+    after = render_followup(ana)
+    for body in (after.text, after.html):
+        assert "Shoe shop owner" in body and "Shoe retail" not in body
+        assert "Window space by the hour" in body and "+34 600 000 000" not in body
+    vcf = base64.b64decode(after.attachments[0]["data"]).decode()
+    assert "Window space by the hour" in vcf and "Shoe shop window space" not in vcf
+
+
+def test_each_reader_gets_the_cards_in_their_own_language(app, owner):
+    _event, people = build_meetup(owner)
+    marta = render_followup(people["marta"])  # Spanish: met Ana
+    luis = render_followup(people["luis"])  # English: met Ana
+    assert "Ofrece: Contabilidad para tiendas pequeñas" in marta.text
+    assert "Offers: Contabilidad para tiendas pequeñas" in luis.text
+    assert "Offers" not in marta.text.split("Ana Tester")[1].split("Quiere")[0]
+    for email, word in ((marta, "Ofrece"), (luis, "Offers")):
+        vcf = base64.b64decode(email.attachments[0]["data"]).decode()
+        assert f"{word}: Contabilidad para tiendas pequeñas" in vcf

@@ -5,6 +5,7 @@ import io
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -13,6 +14,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Bundle
 
@@ -192,7 +194,7 @@ def contacts_csv(contacts: list[Contact], tz: str) -> bytes:
 
 def contacts_vcf(contacts: list[Contact], event: Event) -> bytes:
     """One vCard 3.0 per person met, with where we met and my note in NOTE."""
-    parts, met_on = [], {}
+    parts, met_on, language = [], {}, str(get_locale())
     for c in contacts:
         day = c.met_at.date()
         if day not in met_on:
@@ -203,7 +205,7 @@ def contacts_vcf(contacts: list[Contact], event: Event) -> bytes:
         # Each person's card is serialized once; each note is added to it as text, and the
         # card with the note everyone who met them that day gets (no note of their own) kept.
         key = (c.person.id, c.person.updated_at, c.photo[0] if c.photo else None)
-        shared = None if c.my_note else (*key, note, str(get_locale()))
+        shared = None if c.my_note else (*key, note, language)
         text = _NOTED.get(shared) if shared else None
         if text is None:
             card = _VCARDS.get(key)
@@ -239,6 +241,31 @@ class _BoundedCache:
 
 _VCARDS = _BoundedCache(5000)
 _NOTED = _BoundedCache(5000)
+_CARD_PARTS = _BoundedCache(10000)
+_MET_TIMES = _BoundedCache(5000)
+
+
+def contact_cards(language: str):
+    """``contact_card(contact, part)``: a contact's card as their entry in the follow-up
+    shows it (``part`` "html" or "txt"), in ``language`` (the current one), rendered once per
+    card, photo and language and reused for everyone who met them: only the note and the
+    time they met are each reader's own."""
+
+    def contact_card(contact: Contact, part: str) -> str:
+        person = contact.person
+        key = (part, person.id, person.updated_at,
+               contact.photo[0] if contact.photo else None, language)
+        text = _CARD_PARTS.get(key)
+        if text is None:
+            text = render_template(f"followups/mail/_contact.{part}", c=contact, p=person,
+                                   labels=labels(), face_cid=face_cid)
+            text = Markup(text) if part == "html" else text  # noqa: S704 (rendered escaped)
+            _CARD_PARTS.put(key, text)
+        return text
+
+    return contact_card
+
+
 _LABELS: dict[str, dict] = {}
 
 
@@ -255,16 +282,28 @@ def labels() -> dict:
 
 
 def met_times(zone: ZoneInfo, language: str):
-    """``at`` → "19:05" on the venue's clock: the locale parsed once, each time formatted once
-    (the text part and the HTML part both show it)."""
-    locale, formatted = Locale.parse(language), {}
+    """``at`` → "19:05" on the venue's clock, each minute formatted once per language and
+    zone, not once per contact (the short time shows no seconds; should a language's show
+    them, each moment is formatted once)."""
+    locale = _locale(language)
+    by_minute = "s" not in locale.time_formats["short"].pattern
 
     def met_time(at: datetime) -> str:
-        if at not in formatted:
-            formatted[at] = format_time(at.astimezone(zone), "short", locale=locale)
-        return formatted[at]
+        local = at.astimezone(zone)
+        key = (language, zone.key, local.replace(second=0, microsecond=0) if by_minute
+               else local)
+        text = _MET_TIMES.get(key)
+        if text is None:
+            text = format_time(local, "short", locale=locale)
+            _MET_TIMES.put(key, text)
+        return text
 
     return met_time
+
+
+@lru_cache(maxsize=64)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
 
 
 @dataclass
@@ -349,7 +388,7 @@ def render_followup_email(followup: FollowupContext, for_organizer: bool = False
             "met_time": met_times(zone, language),
             "unsubscribe_url": unsubscribe_url(person), "reply_to": reply_to,
             "card_url": f"{base_url}/e/{event.slug}/me", "language": language,
-            "labels": labels(), "face_cid": face_cid,
+            "labels": labels(), "face_cid": face_cid, "contact_card": contact_cards(language),
             # "I'd like to meet": a signed link per suggestion (it works with no session),
             # signed once for both the text and the HTML part.
             "ask_urls": {s.candidate.attendee_id: ask_url(followup.attendee_id,

@@ -3,11 +3,12 @@
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import vobject
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from checkin.people.cards import is_web_link, shared_contact
@@ -73,15 +74,20 @@ def vcard_for(person: Person, *, shared_only: bool = True, note: str | None = ""
 
 def note_text(person: Person, note: str = "") -> str:
     """The NOTE: what they do, offer and need, then ``note``."""
+    note = clean_text(note)
+    about = _about(person.what_i_do, person.offer, person.need, str(get_locale()))
+    return "\n".join(text for text in (about, note) if text)
+
+
+@lru_cache(maxsize=4096)
+def _about(what_i_do: str, offer: str, need: str, _language: str) -> str:
+    """The card's part of the NOTE in one language, worked out once per card and language
+    (a follow-up writes it for each person met)."""
     lines = []
-    for label, value in ((_("About"), person.what_i_do), (_("Offers"), person.offer),
-                         (_("Needs"), person.need)):
+    for label, value in ((_("About"), what_i_do), (_("Offers"), offer), (_("Needs"), need)):
         value = clean_text(value)
         if value:
             lines.append(f"{label}: {value}")
-    note = clean_text(note)
-    if note:
-        lines.append(note)
     return "\n".join(lines)
 
 
