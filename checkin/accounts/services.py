@@ -1,14 +1,15 @@
 """Organizer accounts: creating them, signing in, roles and API tokens."""
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
 from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from checkin import ratelimit
@@ -275,13 +276,58 @@ def organizer_for_token(secret: str) -> Organizer | None:
     if found is None:
         return None
     token_id, last_used_at, organizer = found
+    _touch_token(token_id, last_used_at)
+    return organizer
+
+
+@cache
+def _token_and_event_query():
+    """Built once (every check-in by API runs it): the token's organizer and, if they hold
+    one of ``roles`` there, the event ``slug`` and their role, as plain columns."""
+    tokens, events, roles = ApiToken.__table__, Event.__table__, EventRole.__table__
+    held = events.join(roles, and_(roles.c.event_id == events.c.id,
+                                   roles.c.role.in_(bindparam("roles", expanding=True))))
+    theirs = and_(events.c.slug == bindparam("slug"),
+                  roles.c.organizer_id == tokens.c.organizer_id)
+    return (select(tokens.c.id, tokens.c.last_used_at, tokens.c.organizer_id, events.c.id,
+                   events.c.starts_at, events.c.ends_at, roles.c.role)
+            .select_from(tokens.outerjoin(held, theirs))
+            .where(tokens.c.token_hash == bindparam("hash"), tokens.c.revoked_at.is_(None)))
+
+
+@dataclass(frozen=True)
+class EventAtDoor:
+    """What a scan reads of its event: its id, start and end."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+def token_and_event_for(secret: str, slug: str,
+                        roles=(Role.OWNER,)) -> tuple[int, EventAtDoor, str] | None:
+    """An API token and the event it is used for, in one statement (a door scanning all
+    evening pays for one): the token's organizer's id, the event ``slug`` and their role
+    there. None for no valid token; the 404 of :func:`event_for` for an event they do not
+    hold one of ``roles`` in."""
+    found = db.session.execute(_token_and_event_query(), {
+        "hash": hash_secret(secret), "slug": slug, "roles": [str(r) for r in roles]}).first()
+    if found is None:
+        return None
+    token_id, last_used_at, organizer_id, event_id, starts_at, ends_at, role = found
+    _touch_token(token_id, last_used_at)
+    if event_id is None:
+        raise DomainError("not_found", _l("No such event."), status=404)
+    return organizer_id, EventAtDoor(event_id, starts_at, ends_at), role
+
+
+def _touch_token(token_id: int, last_used_at: datetime | None) -> None:
     now = now_utc()
     # Written at most once a minute: a door scanning all evening must not write per scan.
     if last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL:
         db.session.execute(update(ApiToken).where(ApiToken.id == token_id)
                            .values(last_used_at=now).execution_options(synchronize_session=False))
         db.session.commit()
-    return organizer
 
 
 def api_tokens_of(organizer: Organizer) -> list[ApiToken]:

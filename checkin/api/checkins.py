@@ -1,10 +1,18 @@
 """API: check-ins, answering like pretix's redeem (ok / already_checked_in / unknown_code …)."""
 
-from flask import g
 from sqlalchemy import select
 
 from checkin.accounts.models import Role
-from checkin.api.common import api_event, api_role, body, bp, field, instant, paginated
+from checkin.api.common import (
+    api_event,
+    api_event_with_token,
+    api_role,
+    body,
+    bp,
+    field,
+    instant,
+    paginated,
+)
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import checkin_json, door_attendee_json
 from checkin.door.models import CheckIn, ScanResult
@@ -93,7 +101,7 @@ def answer_json(answer: ScanAnswer, cards: bool) -> tuple[dict, int]:
 
 @bp.post("/events/<slug>/checkins")
 def create_checkin(slug):
-    event = api_event(slug, door=True)
+    event, organizer_id = api_event_with_token(slug, door=True)
     data = body()
     kind = field(data, "type", str, default="entry")
     answer = check_in(
@@ -102,7 +110,7 @@ def create_checkin(slug):
         scanned_at=instant(data, "scanned_at"),
         gate=field(data, "gate", str, default="", max_length=60),
         device=field(data, "device", str, default="", max_length=100),
-        organizer=g.api_organizer)
+        organizer_id=organizer_id)
     return answer_json(answer, shows_cards(event))
 
 

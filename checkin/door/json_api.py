@@ -101,7 +101,8 @@ def answer_json(event, answer: ScanAnswer) -> dict:
         "type": log.kind,
         "scanned_at": log.scanned_at.isoformat(),
         "replayed": answer.replayed,
-        "attendee": None if attendee is None else queries.door_guest(event, attendee.id),
+        "attendee": None if attendee is None else queries.scanned_guest_row(attendee,
+                                                                            door_key(event)),
         "previous": None if previous is None else {
             "at": previous.scanned_at.isoformat(), "gate": previous.gate,
         },

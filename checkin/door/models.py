@@ -49,6 +49,10 @@ class CheckIn(db.Model):
         CheckConstraint("kind IN ('entry', 'exit')", name="kind"),
         Index("ix_checkins_event_id_scanned_at", "event_id", "scanned_at"),
         Index("ix_checkins_attendee_id_scanned_at", "attendee_id", "scanned_at"),
+        # A guest's latest entry that let them in (what a repeat answers with) and when they
+        # last left, sought directly: by time alone, every refused repeat came first.
+        Index("ix_checkins_attendee_id_kind_result_scanned_at", "attendee_id", "kind", "result",
+              "scanned_at"),
         # "Who came in since", by the server's clock (an offline door's upload is new then,
         # whatever its scan time): People to meet here catches up on arrivals with it.
         Index("ix_checkins_event_id_received_at", "event_id", "received_at"),

@@ -95,6 +95,15 @@ def search(event: Event, query: str) -> list[dict]:
     return _door_rows(event, _search_query(words_in(values)), values)
 
 
+def scanned_guest_row(guest, key: str) -> dict:
+    """The door row of the guest a scan answered with (a ``ScanGuest``: read and written by
+    the scan itself, so the door sees them as a fresh read would)."""
+    return door_row((guest.id, guest.card_code, guest.ticket_code, guest.person.display_name,
+                     guest.ticket_type, guest.attention_note, guest.inside, guest.checked_in_at,
+                     guest.checked_in_gate, guest.left_at, guest.person.id, guest.photo,
+                     guest.ticket_url), key)
+
+
 def door_guest(event: Event, attendee_id: int) -> dict:
     """One guest as the door sees them now (after a scan or an undo)."""
     return _rows(event, Attendee.id == attendee_id)[0]

@@ -5,10 +5,11 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from checkin.accounts.models import Organizer
 from checkin.columns import now_utc
@@ -17,7 +18,8 @@ from checkin.door.models import CheckIn, ScanKind, ScanResult
 from checkin.errors import DomainError
 from checkin.events.models import Event
 from checkin.extensions import db
-from checkin.people.models import Attendee
+from checkin.faces.models import PersonPhoto
+from checkin.people.models import Attendee, Person
 from checkin.tokens import new_secret
 from checkin.transactions import commit_keeping_loaded
 
@@ -30,14 +32,54 @@ SCAN_WINDOW = timedelta(days=1)
 MAX_ATTENDEE_ID = 2**31 - 1
 
 
+@dataclass(frozen=True)
+class ScanCard:
+    """What the answer to a scan shows of the guest's card."""
+
+    id: int
+    display_name: str
+    company: str
+
+
+@dataclass
+class ScanGuest:
+    """The guest a scan names, as its answer shows them (read like an ``Attendee`` with its
+    ``person``): read with the scan, kept as the scan wrote them, so the answer needs no
+    second read."""
+
+    id: int
+    event_id: int
+    person: ScanCard
+    card_code: str
+    ticket_code: str | None
+    ticket_url: str | None
+    ticket_type: str
+    attention_note: str
+    inside: bool
+    checked_in_at: datetime | None
+    checked_in_gate: str
+    # When they last left (an exit that let them out and was not undone).
+    left_at: datetime | None
+    # Their photo's key, if they have one (the door shows the face beside the name).
+    photo: str | None
+
+
+@dataclass(frozen=True)
+class EarlierEntry:
+    """The entry that makes a scan a repeat: when, and through which gate."""
+
+    scanned_at: datetime
+    gate: str
+
+
 @dataclass
 class ScanAnswer:
-    """What the door is told. ``previous`` is the check-in that made this one a repeat."""
+    """What the door is told. ``previous`` is the entry that made this one a repeat."""
 
     result: ScanResult
     checkin: CheckIn
-    attendee: Attendee | None = None
-    previous: CheckIn | None = None
+    attendee: ScanGuest | None = None
+    previous: EarlierEntry | None = None
     replayed: bool = False
     # The nonce this scan came with (a repeat's answer is an earlier scan's log row).
     nonce: str = ""
@@ -47,18 +89,114 @@ class ScanAnswer:
         return self.result == ScanResult.OK
 
 
-def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
-    """The attendee of ``event`` a scanned value names, and whether it names another event's."""
+@dataclass
+class _Read:
+    """One guest as the scan's one read found them, with what the rules ask of their log: their
+    latest entry, this device's scan of them moments ago, and an earlier scan with this nonce."""
+
+    guest: ScanGuest
+    previous: EarlierEntry | None
+    repeat_id: int | None
+    nonce_id: int | None
+
+
+_GUEST_FIELDS = len(ScanGuest.__dataclass_fields__) + 2  # the card's three columns
+
+
+def _read(row) -> _Read:
+    attendee_id, event_id, person_id, name, company, *rest = row[:_GUEST_FIELDS]
+    guest = ScanGuest(attendee_id, event_id, ScanCard(person_id, name, company), *rest)
+    previous_at, previous_gate, repeat_id, nonce_id = row[_GUEST_FIELDS:]
+    previous = EarlierEntry(previous_at, previous_gate) if previous_at is not None else None
+    return _Read(guest, previous, repeat_id, nonce_id)
+
+
+def _latest_entry():
+    """The id of the guest's latest entry that let them in and was not undone."""
+    return (select(CheckIn.id)
+            .where(CheckIn.attendee_id == Attendee.id, CheckIn.kind == ScanKind.ENTRY,
+                   CheckIn.result == ScanResult.OK, CheckIn.undone_at.is_(None))
+            .order_by(CheckIn.scanned_at.desc()).limit(1)
+            .correlate(Attendee).scalar_subquery())
+
+
+@cache
+def _guest_query(names: str, with_device: bool, with_nonce: bool):
+    """Built once per shape (every scan runs one; building costs more than running it): the
+    guests a scan may name (``names``: ``card``, ``url``, ``folded`` or ``id``, see
+    :func:`_naming`), each with their card, face and latest entry, in one statement.
+
+    With ``with_device``, the id of this device's scan of them of this kind within the
+    repeat window; with ``with_nonce``, the id of this event's scan with this nonce. Every
+    lookup uses an index: ticket codes and URLs are unique per event, card codes everywhere,
+    a guest's log is indexed by guest and time, a nonce by event.
+    """
+    left_at = (select(func.max(CheckIn.scanned_at))
+               .where(CheckIn.attendee_id == Attendee.id, CheckIn.kind == ScanKind.EXIT,
+                      CheckIn.result == ScanResult.OK, CheckIn.undone_at.is_(None))
+               .correlate(Attendee).scalar_subquery())
+    repeat = null()
+    if with_device:
+        scanned = CheckIn.__table__.c.scanned_at.type
+        repeat = (select(CheckIn.id)
+                  .where(CheckIn.attendee_id == Attendee.id,  # (a guest is one event's)
+                         CheckIn.device == bindparam("device"), CheckIn.kind == bindparam("kind"),
+                         CheckIn.undone_at.is_(None),
+                         CheckIn.scanned_at.between(bindparam("from", type_=scanned),
+                                                    bindparam("to", type_=scanned)))
+                  .order_by(CheckIn.scanned_at.desc()).limit(1)
+                  .correlate(Attendee).scalar_subquery())
+    nonce = null()
+    if with_nonce:
+        nonce = (select(CheckIn.id)
+                 .where(CheckIn.event_id == bindparam("event"),
+                        CheckIn.nonce == bindparam("nonce"))
+                 .scalar_subquery())
+    where, limit = _naming(names)
+    latest = aliased(CheckIn)
+    return (select(Attendee.id, Attendee.event_id, Person.id, Person.display_name,
+                   Person.company, Attendee.card_code, Attendee.ticket_code, Attendee.ticket_url,
+                   Attendee.ticket_type, Attendee.attention_note, Attendee.inside,
+                   Attendee.checked_in_at, Attendee.checked_in_gate, left_at, PersonPhoto.key,
+                   latest.scanned_at, latest.gate, repeat, nonce)
+            .join(Person, Person.id == Attendee.person_id)
+            .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
+            .outerjoin(latest, latest.id == _latest_entry())
+            .where(where).limit(limit))
+
+
+def _naming(names: str):
+    """The condition naming the guests a scan may mean, and how many to read at most."""
+    here = Attendee.event_id == bindparam("event")
+    if names == "id":
+        return Attendee.id == bindparam("attendee"), 1
+    if names == "folded":
+        return and_(here, func.lower(Attendee.ticket_code) == bindparam("folded")), 2
+    clauses = [and_(here, Attendee.ticket_code == bindparam("ticket"))]
+    if "card" in names:
+        clauses.append(Attendee.card_code == bindparam("card"))
+    if "url" in names:
+        clauses.append(and_(here, Attendee.ticket_url == bindparam("url")))
+    return or_(*clauses), 20
+
+
+def _reads(names: str, params: dict) -> list[_Read]:
+    query = _guest_query(names, params["device"] is not None, params["nonce"] is not None)
+    return [_read(row) for row in db.session.execute(query, params)]
+
+
+def _find(event: Event, scanned: str, params: dict) -> tuple[_Read | None, bool]:
+    """The guest of ``event`` a scanned value names, and whether it names another event's."""
     card_code, ticket_code = codes_in(scanned)
     url = ticket_url_key(scanned)
-    candidates = db.session.scalars(_candidates_query(bool(card_code), bool(url)), {
-        "event": event.id, "ticket": ticket_code, "card": card_code, "url": url}).all()
-    for attendee in candidates:
-        if attendee.event_id == event.id:
-            return attendee, False
+    names = "codes" + ("-card" if card_code else "") + ("-url" if url else "")
+    candidates = _reads(names, {**params, "ticket": ticket_code, "card": card_code, "url": url})
+    for read in candidates:
+        if read.guest.event_id == event.id:
+            return read, False
     if candidates:
         return None, True
-    folded = _ticket_regardless_of_case(event, ticket_code)
+    folded = _ticket_regardless_of_case(ticket_code, params)
     if folded is not None:
         return folded, False
     # Not a guest here: is it another event's ticket? (Only misses pay for this search.)
@@ -67,51 +205,34 @@ def find_attendee(event: Event, scanned: str) -> tuple[Attendee | None, bool]:
     return None, elsewhere is not None
 
 
-@cache
-def _candidates_query(with_card_code: bool, with_url: bool):
-    """Built once per shape (every scan runs one; building costs more than running it): the
-    attendees a scanned value may name.
-
-    Every lookup uses an index: ticket codes and URLs are unique per event, card codes
-    everywhere.
-    """
-    clauses = [and_(Attendee.event_id == bindparam("event"),
-                    Attendee.ticket_code == bindparam("ticket"))]
-    if with_card_code:
-        clauses.append(Attendee.card_code == bindparam("card"))
-    if with_url:
-        clauses.append(and_(Attendee.event_id == bindparam("event"),
-                            Attendee.ticket_url == bindparam("url")))
-    return _with_card(select(Attendee).where(or_(*clauses)).limit(20))
-
-
-def _with_card(query):
-    """The attendees a scan names with their card (the answer shows the name) in the same
-    query, as they are now: a door's queue may scan one person twice in one request."""
-    return query.options(joinedload(Attendee.person)).execution_options(populate_existing=True)
-
-
-def _ticket_regardless_of_case(event: Event, ticket_code: str) -> Attendee | None:
+def _ticket_regardless_of_case(ticket_code: str, params: dict) -> _Read | None:
     """The one guest whose ticket code is ``ticket_code`` but for case (typed ``demo-1038``
     for ``DEMO-1038``); none when two codes differ only by case (the door then asks for a
     hand check rather than guess)."""
     if not ticket_code:
         return None
-    found = db.session.scalars(_with_card(
-        select(Attendee).where(Attendee.event_id == event.id,
-                               func.lower(Attendee.ticket_code) == ticket_code.lower())
-        .limit(2))).all()
+    found = _reads("folded", {**params, "folded": ticket_code.lower()})
     return found[0] if len(found) == 1 else None
 
 
-def _previous_entry(attendee: Attendee) -> CheckIn | None:
-    return db.session.scalar(_previous_entry_query(), {"attendee": attendee.id})
+def _picked(event: Event, attendee_id: int, params: dict) -> _Read | None:
+    """The guest of ``event`` staff picked from a search (the door keeps no card codes)."""
+    if isinstance(attendee_id, bool) or not isinstance(attendee_id, int) \
+            or not 1 <= attendee_id <= MAX_ATTENDEE_ID:
+        raise DomainError("bad_attendee", _l("attendee must be an attendee id."))
+    found = _reads("id", {**params, "attendee": attendee_id})
+    return found[0] if found and found[0].guest.event_id == event.id else None
+
+
+def _previous_entry(attendee_id: int) -> EarlierEntry | None:
+    found = db.session.execute(_previous_entry_query(), {"attendee": attendee_id}).first()
+    return EarlierEntry(*found) if found else None
 
 
 @cache
 def _previous_entry_query():
-    """Built once: every repeated scan runs it."""
-    return (select(CheckIn)
+    """Built once: the latest entry that let ``attendee`` in and was not undone."""
+    return (select(CheckIn.scanned_at, CheckIn.gate)
             .where(CheckIn.attendee_id == bindparam("attendee"), CheckIn.kind == ScanKind.ENTRY,
                    CheckIn.result == ScanResult.OK, CheckIn.undone_at.is_(None))
             .order_by(CheckIn.scanned_at.desc())
@@ -131,41 +252,22 @@ def _replay(event: Event, nonce: str, code: str, kind: str,
     if not same or earlier.kind != kind:
         raise DomainError("nonce_reused", _l("This nonce was already used for another scan."),
                           status=409)
-    attendee = db.session.scalar(_with_card(select(Attendee).where(
-        Attendee.id == earlier.attendee_id))) if earlier.attendee_id else None
     result = ScanResult(earlier.result)
-    previous = _previous_entry(attendee) if attendee and result != ScanResult.OK else None
-    return ScanAnswer(result, earlier, attendee, previous, replayed=True, nonce=nonce)
+    if not earlier.attendee_id:
+        return ScanAnswer(result, earlier, replayed=True, nonce=nonce)
+    read = _reads("id", {"event": event.id, "attendee": earlier.attendee_id,
+                         "device": None, "nonce": None})[0]
+    previous = read.previous if result != ScanResult.OK else None
+    return ScanAnswer(result, earlier, read.guest, previous, replayed=True, nonce=nonce)
 
 
-def _repeat(event: Event, attendee: Attendee, kind: str, device: str,
-            scanned_at: datetime, nonce: str) -> ScanAnswer | None:
-    """The answer this device got for this person moments ago, if this scan repeats it.
-
-    Timed by the scan times, so a queued scan sent again meets the same earlier scan."""
-    if not device:
-        return None
-    earlier = db.session.scalar(
-        select(CheckIn)
-        .where(CheckIn.event_id == event.id, CheckIn.attendee_id == attendee.id,
-               CheckIn.device == device[:100], CheckIn.kind == kind,
-               CheckIn.undone_at.is_(None),
-               CheckIn.scanned_at.between(scanned_at - REPEAT_WINDOW, scanned_at + REPEAT_WINDOW))
-        .order_by(CheckIn.scanned_at.desc()).limit(1))
-    if earlier is None:
-        return None
+def _repeat(read: _Read, nonce: str) -> ScanAnswer:
+    """The answer this device got for this person moments ago (timed by the scan times, so a
+    queued scan sent again meets the same earlier scan)."""
+    earlier = db.session.get(CheckIn, read.repeat_id)
     result = ScanResult(earlier.result)
-    previous = _previous_entry(attendee) if result != ScanResult.OK else None
-    return ScanAnswer(result, earlier, attendee, previous, replayed=True, nonce=nonce)
-
-
-def _picked(event: Event, attendee_id: int) -> Attendee | None:
-    """The attendee of ``event`` staff picked from a search (the door keeps no card codes)."""
-    if isinstance(attendee_id, bool) or not isinstance(attendee_id, int) \
-            or not 1 <= attendee_id <= MAX_ATTENDEE_ID:
-        raise DomainError("bad_attendee", _l("attendee must be an attendee id."))
-    attendee = db.session.scalar(_with_card(select(Attendee).where(Attendee.id == attendee_id)))
-    return attendee if attendee is not None and attendee.event_id == event.id else None
+    previous = read.previous if result != ScanResult.OK else None
+    return ScanAnswer(result, earlier, read.guest, previous, replayed=True, nonce=nonce)
 
 
 def _checked_scan_time(event: Event, scanned_at: datetime | None,
@@ -184,20 +286,20 @@ def _checked_scan_time(event: Event, scanned_at: datetime | None,
     return scanned_at
 
 
-def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
-                queued: bool = False) -> ScanResult:
-    """Set the attendee inside, atomically; the answer for this entry scan.
+def _mark_entry(guest: ScanGuest, at: datetime, gate: str, queued: bool = False) -> ScanResult:
+    """Set the guest inside, atomically; the answer for this entry scan.
 
-    ``attendee`` was just read in this transaction: one already inside is answered without
+    ``guest`` was just read in this transaction: one already inside is answered without
     a write (any later exit is a later scan). The conditional UPDATE decides the rest, and
     returns what it wrote, so the answer needs no second read.
     """
-    if attendee.inside and not queued:
+    if guest.inside and not queued:
         return ScanResult.ALREADY_CHECKED_IN
-    won = db.session.execute(_entry_update(), {"attendee": attendee.id, "gate_": gate,
+    won = db.session.execute(_entry_update(), {"attendee": guest.id, "gate_": gate,
                                                "at": at}).first()
     if won is not None:
-        _as_written(attendee, inside=True, checked_in_gate=gate, checked_in_at=won[0])
+        guest.inside = True
+        guest.checked_in_at, guest.checked_in_gate = won
         return ScanResult.OK
     if not queued:
         # Online, the first request to arrive wins, whatever the devices' clocks say:
@@ -205,56 +307,78 @@ def _mark_entry(event: Event, attendee: Attendee, at: datetime, gate: str,
         return ScanResult.ALREADY_CHECKED_IN
     # A device that was offline let the person in earlier than the recorded
     # check-in: its scan takes that place; the later one becomes the duplicate.
+    attendees, checkins = Attendee.__table__, CheckIn.__table__
     earlier = db.session.execute(
-        update(Attendee)
-        .where(Attendee.id == attendee.id, Attendee.checked_in_at > at)
+        update(attendees)
+        .where(attendees.c.id == guest.id, attendees.c.checked_in_at > at)
         .values(checked_in_at=at, checked_in_gate=gate)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not earlier:
+        .returning(attendees.c.checked_in_at, attendees.c.checked_in_gate)).first()
+    if earlier is None:
         return ScanResult.ALREADY_CHECKED_IN
-    _as_written(attendee, checked_in_at=at, checked_in_gate=gate)
+    guest.checked_in_at, guest.checked_in_gate = earlier
     db.session.execute(
-        update(CheckIn)
-        .where(and_(CheckIn.attendee_id == attendee.id, CheckIn.kind == ScanKind.ENTRY,
-                    CheckIn.result == ScanResult.OK, CheckIn.scanned_at > at))
-        .values(result=ScanResult.DUPLICATE)
-        .execution_options(synchronize_session=False)
-    )
+        update(checkins)
+        .where(checkins.c.attendee_id == guest.id, checkins.c.kind == ScanKind.ENTRY,
+               checkins.c.result == ScanResult.OK, checkins.c.scanned_at > at)
+        .values(result=ScanResult.DUPLICATE))
     return ScanResult.OK
 
 
 @cache
 def _entry_update():
     """Built once (every first entry runs it): inside, through this gate, at the first entry's
-    time, only if not inside already; it returns the time it kept."""
-    return (update(Attendee)
-            .where(Attendee.id == bindparam("attendee"), Attendee.inside.is_(False))
+    time, only if not inside already; it returns what it kept. A plain table statement: the
+    ORM has nothing to synchronise (the answer is built from what it returns)."""
+    attendees = Attendee.__table__
+    return (update(attendees)
+            .where(attendees.c.id == bindparam("attendee"), attendees.c.inside.is_(False))
             .values(inside=True, checked_in_gate=bindparam("gate_"),
-                    checked_in_at=db.func.coalesce(
-                        Attendee.checked_in_at,
-                        bindparam("at", type_=Attendee.__table__.c.checked_in_at.type)))
-            .returning(Attendee.checked_in_at)
-            .execution_options(synchronize_session=False))
+                    checked_in_at=func.coalesce(
+                        attendees.c.checked_in_at,
+                        bindparam("at", type_=attendees.c.checked_in_at.type)))
+            .returning(attendees.c.checked_in_at, attendees.c.checked_in_gate))
 
 
-def _mark_exit(attendee: Attendee) -> ScanResult:
-    left = db.session.execute(
-        update(Attendee)
-        .where(Attendee.id == attendee.id, Attendee.inside.is_(True))
-        .values(inside=False)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not left:
+@cache
+def _exit_update():
+    """Built once: outside, only if inside (the row count says whether this scan let them out)."""
+    attendees = Attendee.__table__
+    return (update(attendees)
+            .where(attendees.c.id == bindparam("attendee"), attendees.c.inside.is_(True))
+            .values(inside=False))
+
+
+def _mark_exit(guest: ScanGuest, at: datetime) -> ScanResult:
+    if not db.session.execute(_exit_update(), {"attendee": guest.id}).rowcount:
         return ScanResult.NOT_CHECKED_IN
-    _as_written(attendee, inside=False)
+    guest.inside = False
+    guest.left_at = at if guest.left_at is None else max(guest.left_at, at)
     return ScanResult.OK
 
 
-def _as_written(attendee: Attendee, **values) -> None:
-    """Keep the loaded row as an UPDATE above wrote it (it bypasses the ORM)."""
-    for name, value in values.items():
-        set_committed_value(attendee, name, value)
+@cache
+def _log_insert():
+    """Built once (every scan runs it): the log row, returned as stored (each column's
+    cleaning and time zone applied), so the answer shows what a later read would."""
+    checkins = CheckIn.__table__
+    return insert(checkins).returning(*checkins.c)
+
+
+def _logged(row) -> CheckIn:
+    """The log row just written, as a loaded object of the session (a caller may change it)."""
+    log = CheckIn(**row._mapping)
+    make_transient_to_detached(log)
+    db.session.add(log)
+    return log
+
+
+def _keep_loaded(guest: ScanGuest) -> None:
+    """A loaded copy of the guest's row (a door's queue may scan one person twice in one
+    request) is kept as the scan wrote it: the statements above bypass the ORM."""
+    loaded = db.session.identity_map.get(identity_key(Attendee, guest.id))
+    if loaded is not None:
+        for name in ("inside", "checked_in_at", "checked_in_gate"):
+            set_committed_value(loaded, name, getattr(guest, name))
 
 
 def check_in(
@@ -268,6 +392,7 @@ def check_in(
     gate: str = "",
     device: str = "",
     organizer: Organizer | None = None,
+    organizer_id: int | None = None,
     queued: bool = False,
 ) -> ScanAnswer:
     """Record one scan at ``event``'s door and say what the door should show.
@@ -277,11 +402,16 @@ def check_in(
     ``nonce`` seen before at this event returns the first answer and records
     nothing; the same nonce with another code is refused. ``scanned_at`` is when
     the device scanned (queued offline scans arrive later); a time more than a
-    day away from the event is refused. Every scan is logged, unknown codes included.
+    day away from the event is refused. Every scan is logged, unknown codes included,
+    with who scanned (``organizer``, or only their ``organizer_id``).
 
     ``queued`` marks a scan a device decided on its own while offline and uploads
     now: if the person is already in, it is logged as a ``duplicate`` (the person
     was let in, but the earlier scan is the check-in), not as a refused entry.
+
+    ``event`` is read for its id, start and end only. The guest, their latest entry, the
+    device's repeat and the nonce come from one read; the entry is one conditional UPDATE
+    and the log row one INSERT, each returning what it stored, so nothing is read again.
     """
     if kind not in (ScanKind.ENTRY, ScanKind.EXIT):
         raise DomainError("bad_kind", _l("The type must be entry or exit."))
@@ -293,42 +423,51 @@ def check_in(
         raise DomainError("bad_nonce", _l("The nonce is too long."))
     received = now_utc()
     scanned_at = _checked_scan_time(event, scanned_at, received)
-    kind = str(kind)
-    if nonce is None:
-        nonce = new_secret()  # made here: no earlier scan can hold it
-    else:
-        replay = _replay(event, nonce, code, kind, attendee_id)
-        if replay is not None:
-            return replay
+    kind, gate, device = str(kind), gate[:60], device[:100]
+    params = {"event": event.id, "nonce": nonce, "device": device or None, "kind": kind,
+              "from": scanned_at - REPEAT_WINDOW, "to": scanned_at + REPEAT_WINDOW}
     if attendee_id is not None:
-        attendee, elsewhere = _picked(event, attendee_id), False
+        read, elsewhere = _picked(event, attendee_id, params), False
     else:
-        attendee, elsewhere = find_attendee(event, code)
-    repeat = attendee and _repeat(event, attendee, kind, device, scanned_at, nonce)
-    if repeat:
-        return repeat
-    if attendee is None:
+        read, elsewhere = _find(event, code, params)
+    if read is not None and read.nonce_id is not None:
+        return _replay(event, nonce, code, kind, attendee_id)
+    if read is not None and read.repeat_id is not None:
+        return _repeat(read, nonce or "")
+    # Without a nonce one is made here: no earlier scan can hold it. (A nonce seen before
+    # with a code that names nobody here meets the unique constraint below.)
+    nonce = nonce or new_secret()
+    guest = read.guest if read else None
+    read_inside = guest is not None and guest.inside
+    if guest is None:
         result = ScanResult.WRONG_EVENT if elsewhere else ScanResult.UNKNOWN_CODE
     elif kind == ScanKind.ENTRY:
-        result = _mark_entry(event, attendee, scanned_at, gate, queued)
+        result = _mark_entry(guest, scanned_at, gate, queued)
         if queued and result == ScanResult.ALREADY_CHECKED_IN:
             result = ScanResult.DUPLICATE
     else:
-        result = _mark_exit(attendee)
-    log = CheckIn(event_id=event.id, attendee_id=attendee.id if attendee else None,
-                  kind=kind, code=code, result=result, scanned_at=scanned_at,
-                  received_at=received, gate=gate[:60], device=device[:100],
-                  organizer_id=organizer.id if organizer else None, nonce=nonce)
-    db.session.add(log)
+        result = _mark_exit(guest, scanned_at)
+    if organizer_id is None and organizer is not None:
+        organizer_id = organizer.id
     try:
+        row = db.session.execute(_log_insert(), {
+            "event_id": event.id, "attendee_id": guest.id if guest else None, "kind": kind,
+            "code": code, "result": result.value, "scanned_at": scanned_at,
+            "received_at": received, "gate": gate, "device": device,
+            "organizer_id": organizer_id, "nonce": nonce, "undone_at": None}).one()
         # The answer is made of what this transaction read and wrote: nothing to read again.
         commit_keeping_loaded()
-    except IntegrityError:  # the same nonce arrived twice at the same moment
+    except IntegrityError:  # the same nonce arrived twice at the same moment, or before
         db.session.rollback()
         return _replay(event, nonce, code, kind, attendee_id)
-    repeat = result in (ScanResult.ALREADY_CHECKED_IN, ScanResult.DUPLICATE)
-    previous = _previous_entry(attendee) if attendee and repeat else None
-    return ScanAnswer(result, log, attendee, previous, nonce=nonce)
+    log = _logged(row)
+    previous = None
+    if guest is not None:
+        _keep_loaded(guest)
+        if result in (ScanResult.ALREADY_CHECKED_IN, ScanResult.DUPLICATE):
+            # The read's latest entry, unless another door let them in since it read.
+            previous = read.previous if read_inside else _previous_entry(guest.id)
+    return ScanAnswer(result, log, guest, previous, nonce=nonce)
 
 
 def undo_check_in(event: Event, checkin_id: int) -> CheckIn:
@@ -352,7 +491,7 @@ def undo_check_in(event: Event, checkin_id: int) -> CheckIn:
         db.session.commit()
         return log
     db.session.flush()
-    remaining = _previous_entry(attendee)
+    remaining = _previous_entry(attendee.id)
     attendee.checked_in_at = remaining.scanned_at if remaining else None
     attendee.checked_in_gate = remaining.gate if remaining else ""
     attendee.inside = remaining is not None

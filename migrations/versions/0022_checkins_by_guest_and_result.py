@@ -1,0 +1,29 @@
+"""checkins: a guest's entries and exits that let them through, found from one index
+
+A repeated scan answers with the guest's latest entry (and the door shows when they last
+left): with the log indexed by guest and time alone, finding it read every refused repeat
+of that guest first.
+
+Revision ID: 0022
+Revises: 0016
+Create Date: 2026-12-01 19:30:00
+
+"""
+from alembic import op
+
+
+revision = '0022'
+down_revision = '0016'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('checkins', schema=None) as batch_op:
+        batch_op.create_index('ix_checkins_attendee_id_kind_result_scanned_at',
+                              ['attendee_id', 'kind', 'result', 'scanned_at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('checkins', schema=None) as batch_op:
+        batch_op.drop_index('ix_checkins_attendee_id_kind_result_scanned_at')
