@@ -5,7 +5,7 @@ left): with the log indexed by guest and time alone, finding it read every refus
 of that guest first.
 
 Revision ID: 0022
-Revises: 0016
+Revises: 0021 (perfdash's 0021 landed first)
 Create Date: 2026-12-01 19:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0022'
-down_revision = '0016'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
