@@ -89,6 +89,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         qr,
         security,
         site,
+        transactions,
     )
     from checkin.columns import render_migration_type
     from checkin.config import load_settings
@@ -106,6 +107,7 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
 
     inputs.init_app(app)  # first: the blueprints' routes use its id converter
     db.init_app(app)
+    transactions.init_app(app)  # PostgreSQL: reads outside a transaction, writes inside one
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True, render_item=render_migration_type)
     cookies.init_app(app)

@@ -1,7 +1,11 @@
-"""Write transactions that must not interleave, and telling a busy database from a broken one."""
+"""Write transactions that must not interleave, reads without a transaction, and telling a busy
+database from a broken one."""
 
+import re
 import time
 
+from flask import Flask
+from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -12,6 +16,69 @@ from checkin.extensions import db
 
 # PostgreSQL's codes for "try again": serialization failure, deadlock, lock not available.
 RETRYABLE_PGCODES = {"40001", "40P01", "55P03"}
+
+
+# What a statement must look like to run outside a transaction: a plain read. Anything else —
+# a write, a lock (FOR UPDATE / FOR NO KEY UPDATE / FOR SHARE), SELECT INTO, a sequence or a
+# setting changed, a SAVEPOINT, a statement this cannot tell — begins the transaction first.
+PLAIN_READ = re.compile(r"\s*(SELECT|WITH|SHOW|VALUES)\b", re.IGNORECASE)
+NOT_ONLY_A_READ = re.compile(
+    r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE|INTO|NEXTVAL|SETVAL|SET_CONFIG|PG_ADVISORY\w*"
+    r"|PG_NOTIFY|LO_\w+)\b", re.IGNORECASE)
+_verdicts: dict[str, bool] = {}  # statement → reads only (the app has a few hundred statements)
+
+
+def reads_only(statement: str) -> bool:
+    """Whether ``statement`` only reads, so it may run outside a transaction (no in doubt)."""
+    verdict = _verdicts.get(statement)
+    if verdict is None:
+        verdict = bool(PLAIN_READ.match(statement)) and not NOT_ONLY_A_READ.search(statement)
+        if len(_verdicts) >= 2000:  # bounded, whatever builds statements on the fly
+            _verdicts.clear()
+        _verdicts[statement] = verdict
+    return verdict
+
+
+def init_app(app: Flask) -> None:
+    """PostgreSQL: read without a transaction until the first statement that writes.
+
+    psycopg (not in autocommit) sends ``BEGIN`` as a round trip of its own before a
+    connection's first statement, and a request that only read ends with a ``ROLLBACK`` round
+    trip when the pool takes the connection back, which also makes psycopg forget every
+    statement it had prepared on the server. So a connection leaves the pool in autocommit,
+    and the first statement that is not a plain read (``reads_only``) turns autocommit off
+    just before it is sent: psycopg begins the transaction there, and that write, every later
+    one, every lock and savepoint are in it, committed by the use case (``db.session.commit``,
+    ``commit_keeping_loaded``) or rolled back at the end of the request. Nothing is ever
+    autocommitted. What ran before it were reads, each with a snapshot of its own — as in a
+    READ COMMITTED transaction, where every statement takes its own snapshot too. SQLite's
+    driver already works this way (it begins before the first write, not before a read).
+
+    Left alone: a connection whose isolation level the code chose (``execution_options(
+    isolation_level=…)``, e.g. REPEATABLE READ for reads that need one snapshot), and a
+    server-side cursor (``yield_per``), which PostgreSQL keeps inside a transaction only.
+    """
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "postgresql":
+            sa_event.listen(engine.pool, "checkout", _read_without_transaction)
+            sa_event.listen(engine, "before_cursor_execute", _begin_before_writing)
+
+
+def _read_without_transaction(dbapi_connection, _record, _proxy) -> None:
+    if not dbapi_connection.autocommit:
+        dbapi_connection.autocommit = True
+
+
+def _begin_before_writing(connection, cursor, statement, _parameters, _context, executemany):
+    dbapi_connection = cursor.connection
+    if not dbapi_connection.autocommit:
+        return  # in its transaction already, or the code chose an isolation level
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # asked for by the code: each statement its own transaction
+    if executemany or not reads_only(statement) or getattr(cursor, "name", None):
+        dbapi_connection.autocommit = False  # psycopg sends BEGIN before this statement
 
 
 def lock_event_for_writing(event_id: int) -> None:
