@@ -112,15 +112,14 @@ def round_trips(engine):
                 seen.lines += stream.read().decode(errors="replace").splitlines()
 
 
-def _backend_cpu(pids) -> float:
-    """User + system seconds the server's backends ``pids`` have used."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+def _backend_cpu(pids) -> dict[int, float]:
+    """User + system seconds each of the server's backends ``pids`` has used."""
+    ticks, used = os.sysconf("SC_CLK_TCK"), {}
     for pid in pids:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+            used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
 
 
 def _request(app, load, n: int):
@@ -153,7 +152,8 @@ def measure(app, name: str, load, requests: int, first_n: int) -> dict:
     for _ in range(requests):
         _request(app, load, n)
         n += 1
-    cpu, server = time.process_time() - cpu, _backend_cpu(pids) - server
+    cpu, after = time.process_time() - cpu, _backend_cpu(pids)
+    server = sum(after[pid] - server[pid] for pid in after.keys() & server.keys())
     return {"name": name, "round_trips": seen.count, "statements": seen.statements,
             "commands": seen.commands, "app_ms": 1000 * cpu / requests,
             "server_ms": 1000 * server / requests}

@@ -55,7 +55,8 @@ def seed_tickets(event, per_thread: int = 15_000, card_prefix: str = "T") -> Non
 @scenario("api_checkin")
 def api_checkin(app) -> Load:
     """POST /api/v1/events/{slug}/checkins as at the door rush: bearer token, the check-in
-    service, each request a guest arriving (201 ok) by their imported ticket code."""
+    service, each request a guest arriving (201 ok) by their imported ticket code. PostgreSQL:
+    7 round trips (5 statements, BEGIN before the first write, COMMIT)."""
     data = _api_event(app)
     # No nonce: the warm-up run scans the first numbers again; those answer already_checked_in.
     body = json.dumps({"code": "{n}", "type": "entry", "gate": "Door 1"})
@@ -66,7 +67,9 @@ def api_checkin(app) -> Load:
 
 @scenario("api_checkin_repeat")
 def api_checkin_repeat(app) -> Load:
-    """The same, for a guest already inside: 200 already_checked_in with when and where."""
+    """The same, for a guest already inside: 200 already_checked_in with when and where.
+    PostgreSQL: 7 round trips (9 before: a second BEGIN and a ROLLBACK for the reads after
+    its commit)."""
     data = _api_event(app)
     body = json.dumps({"code": data["code"], "type": "entry", "gate": "Door 1"})
     return Load(f"/api/v1/events/{data['slug']}/checkins", method="POST", body=body,
@@ -76,7 +79,8 @@ def api_checkin_repeat(app) -> Load:
 
 @scenario("api_attendees_search")
 def api_attendees_search(app) -> Load:
-    """GET /api/v1/events/{slug}/attendees?q=…: a page of 50 found among 10,000."""
+    """GET /api/v1/events/{slug}/attendees?q=…: a page of 50 found among 10,000. PostgreSQL:
+    4 round trips, its 4 statements (6 before: BEGIN, ROLLBACK)."""
     data = _api_event(app)
     return Load(f"/api/v1/events/{data['slug']}/attendees?q=person%200{{n}}&per_page=50",
                 headers={"Authorization": f"Bearer {data['token']}"})
@@ -84,7 +88,8 @@ def api_attendees_search(app) -> Load:
 
 @scenario("console_attendees")
 def console_attendees(app) -> Load:
-    """The console's guest list of 10,000: a search, sorted by name, page 1 of the matches."""
+    """The console's guest list of 10,000: a search, sorted by name, page 1 of the matches.
+    PostgreSQL: 5 round trips, its 5 statements (7 before: BEGIN, ROLLBACK)."""
     from bench.scenarios_door import _big_event
 
     slug, cookie = _big_event(app)
