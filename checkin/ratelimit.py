@@ -9,11 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, case, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checkin.columns import UtcDateTime, now_utc
 from checkin.extensions import db
+from checkin.transactions import write_alone
+
+# INSERT … ON CONFLICT, which both databases speak, each through its own dialect's insert.
+UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class RateLimitCounter(db.Model):
@@ -27,35 +32,21 @@ class RateLimitCounter(db.Model):
 def allow(key: str, limit: int, per: timedelta) -> bool:
     """Count one hit against ``key``; False once more than ``limit`` fall in the window.
 
-    Commits its own small transaction, so call it before the use case's work.
+    One statement that counts and answers (an upsert returning the count; on PostgreSQL one
+    round trip, its own transaction), and on a window's first hit a second that forgets the
+    windows before it. Commits, so call it before the use case's work.
     """
     now = now_utc()
     seconds = int(per.total_seconds())
     epoch = int(now.timestamp())
     window = datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
-    row = {"key": key[:200], "window_start": window}
-    updated = db.session.execute(
-        update(RateLimitCounter)
-        .filter_by(**row)
-        .values(hits=RateLimitCounter.hits + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not updated:
-        try:
-            with db.session.begin_nested():
-                db.session.add(RateLimitCounter(**row, hits=1))
-        except IntegrityError:  # another process made the row first
-            db.session.execute(
-                update(RateLimitCounter)
-                .filter_by(**row)
-                .values(hits=RateLimitCounter.hits + 1)
-                .execution_options(synchronize_session=False)
-            )
-    db.session.execute(
-        delete(RateLimitCounter).where(RateLimitCounter.window_start < window - per)
-    )
-    hits = db.session.scalar(select(RateLimitCounter.hits).filter_by(**row))
-    db.session.commit()
+    upsert = UPSERTS[db.session.get_bind().dialect.name](RateLimitCounter).values(
+        key=key[:200], window_start=window, hits=1)
+    [(hits,)] = write_alone(upsert.on_conflict_do_update(
+        index_elements=[RateLimitCounter.key, RateLimitCounter.window_start],
+        set_={"hits": RateLimitCounter.hits + 1}).returning(RateLimitCounter.hits))
+    if hits == 1:
+        write_alone(delete(RateLimitCounter).where(RateLimitCounter.window_start < window - per))
     return hits <= limit
 
 

@@ -66,17 +66,39 @@ def init_app(app: Flask) -> None:
             sa_event.listen(engine, "before_cursor_execute", _begin_before_writing)
 
 
+# An execution option: this statement is a whole use case on its own (see ``write_alone``).
+ALONE = "checkin_write_alone"
+
+
+def write_alone(statement) -> list:
+    """Run ``statement`` — a use case's whole write in one statement, such as an ``INSERT …
+    ON CONFLICT … RETURNING`` — and commit it; the rows it returns (none without RETURNING).
+
+    PostgreSQL makes one statement atomic by itself: when nothing of this session is in a
+    transaction yet, it runs in autocommit, one round trip where BEGIN, the statement and
+    COMMIT were three. After another write of the session it joins that transaction and is
+    committed with it, as ``db.session.commit()`` would commit both.
+    """
+    db.session.flush()  # what the session holds goes first, and begins the transaction
+    result = db.session.connection().execute(statement.execution_options(**{ALONE: True}))
+    rows = result.all() if result.returns_rows else []
+    db.session.commit()
+    return rows
+
+
 def _read_without_transaction(dbapi_connection, _record, _proxy) -> None:
     if not dbapi_connection.autocommit:
         dbapi_connection.autocommit = True
 
 
-def _begin_before_writing(connection, cursor, statement, _parameters, _context, executemany):
+def _begin_before_writing(connection, cursor, statement, _parameters, context, executemany):
     dbapi_connection = cursor.connection
     if not dbapi_connection.autocommit:
         return  # in its transaction already, or the code chose an isolation level
     if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return  # asked for by the code: each statement its own transaction
+    if context is not None and context.execution_options.get(ALONE):
+        return  # one statement that is a whole use case (write_alone)
     if executemany or not reads_only(statement) or getattr(cursor, "name", None):
         dbapi_connection.autocommit = False  # psycopg sends BEGIN before this statement
 

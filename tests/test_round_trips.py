@@ -1,16 +1,21 @@
 """On PostgreSQL a request that only reads sends its statements and nothing else — no BEGIN
 before them, no ROLLBACK after (issue 14) — while whatever writes runs in one transaction from
-its first write, lock or savepoint on (checkin.transactions.init_app)."""
+its first write, lock or savepoint on (checkin.transactions.init_app), and a write that is one
+statement on its own is that one round trip (write_alone)."""
+
+import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from bench.round_trips import round_trips
+from checkin import ratelimit
 from checkin.events.models import Event
 from checkin.extensions import db
 from checkin.people.models import Attendee, Person
-from checkin.transactions import lock_event_for_writing, reads_only
+from checkin.transactions import lock_event_for_writing, reads_only, write_alone
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_attendee, make_connection, make_note
 from tests.people_helpers import sign_in_as
@@ -47,10 +52,12 @@ def test_connect_writes_in_transactions_that_begin_before_their_first_write(clie
     with round_trips(db.engine) as seen:
         answer = client.post(f"/c/{ana.card_code}/connect")
     assert answer.status_code == 303
+    # Outside a transaction: the reads, and the rate limit's count (and its first hit's
+    # clean-up), each one statement on its own (write_alone).
+    alone = ("SELECT", "INSERT INTO rate_limits", "DELETE FROM rate_limits")
     outside = seen.sent_outside_a_transaction()
-    assert outside and all(statement.startswith("SELECT") for statement in outside), outside
-    assert any(s.startswith("INSERT INTO connections") for s in seen.sql) and \
-        "INSERT INTO connections" not in " ".join(outside)
+    assert outside and all(s.startswith(alone) for s in outside), [s[:60] for s in outside]
+    assert any(s.startswith("INSERT INTO connections") for s in seen.sql)
     assert seen.commands.count("BEGIN") == seen.commands.count("COMMIT") >= 1, seen
 
 
@@ -134,3 +141,44 @@ def test_a_plain_read_runs_outside_a_transaction(statement):
 ])
 def test_anything_else_begins_the_transaction_first(statement):
     assert not reads_only(statement)
+
+
+@postgres_only
+def test_a_rate_limit_hit_is_one_round_trip_and_no_transaction(app):
+    db.session.commit()
+    with round_trips(db.engine) as first:
+        assert ratelimit.allow("connect:test", 3, timedelta(minutes=1))
+    with round_trips(db.engine) as second:
+        assert ratelimit.allow("connect:test", 3, timedelta(minutes=1))
+    # The window's first hit also forgets the windows before it; the next hits only count.
+    assert first.count == 2 and second.count == 1 and second.commands == [], second
+
+
+def test_parallel_hits_are_each_counted_once(app):
+    """Both databases: the count is what a recount of the hits says, however they interleave."""
+    answers, start = [], threading.Barrier(8)
+
+    def hit():
+        with app.app_context():
+            start.wait()
+            answers.append(ratelimit.allow("ask:race", 5, timedelta(hours=1)))
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [False] * 3 + [True] * 5
+    assert db.session.scalar(select(ratelimit.RateLimitCounter.hits)
+                             .filter_by(key="ask:race")) == 8
+
+
+def test_a_write_alone_after_another_write_commits_both(app, event):
+    db.session.commit()
+    db.session.add(Person(community_id=event.community_id, display_name="First", email="f@x.org"))
+    write_alone(update(Event).where(Event.id == event.id).values(name="Renamed"))
+    db.session.rollback()  # nothing left to roll back: both were committed together
+    with db.engine.connect() as other:
+        assert other.scalar(select(Event.name).where(Event.id == event.id)) == "Renamed"
+        assert other.scalar(select(func.count()).select_from(Person)
+                            .where(Person.display_name == "First")) == 1
