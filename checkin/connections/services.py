@@ -287,15 +287,15 @@ def card_as_seen(card_code: str, viewer_ids: list[int]) -> CardAsSeen | None:
     return CardAsSeen(rows[0][0], viewers)
 
 
-@cache
-def _card_as_seen_query():
-    """Built once: the card page runs it on every view, and building it costs more than
-    running it (bound values: the code, the candidate viewers)."""
+def _card_seen_from(columns) -> tuple:
+    """The card a code names, joined to its person, photo and event, and to each candidate
+    viewer (bound: ``viewers``) at its event with our connection and my note on it; what is
+    selected is ``columns(viewer, viewer_person)``. The statement, and those two aliases."""
     viewer, viewer_person = aliased(Attendee), aliased(Person)
     low = case((viewer.id < Attendee.id, viewer.id), else_=Attendee.id)
     high = case((viewer.id < Attendee.id, Attendee.id), else_=viewer.id)
-    return (
-        select(Attendee, viewer, Connection, Note.text)
+    statement = (
+        select(*columns(viewer, viewer_person))
         .join(Person, Person.id == Attendee.person_id)
         .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
         .join(Event, Event.id == Attendee.event_id)
@@ -306,6 +306,18 @@ def _card_as_seen_query():
                                     Connection.high_id == high))
         .outerjoin(Note, and_(Note.connection_id == Connection.id, Note.author_id == viewer.id))
         .where(Attendee.card_code == bindparam("code"))
+    )
+    return statement, viewer, viewer_person
+
+
+@cache
+def _card_as_seen_query():
+    """Built once: the card page runs it on every view, and building it costs more than
+    running it (bound values: the code, the candidate viewers)."""
+    statement, viewer, viewer_person = _card_seen_from(
+        lambda viewer, _person: (Attendee, viewer, Connection, Note.text))
+    return (
+        statement
         .options(contains_eager(Attendee.person).contains_eager(Person.photo),
                  contains_eager(Attendee.event),
                  contains_eager(viewer.person.of_type(viewer_person)))
@@ -421,30 +433,16 @@ def card_page_as_seen(card_code: str, viewer_ids: list[int]) -> CardAsSeen | Non
 @cache
 def _card_page_query():
     """``_card_as_seen_query``'s joins, selecting columns: built once."""
-    viewer, viewer_person = aliased(Attendee), aliased(Person)
-    low = case((viewer.id < Attendee.id, viewer.id), else_=Attendee.id)
-    high = case((viewer.id < Attendee.id, Attendee.id), else_=viewer.id)
-    return (
-        select(Attendee.id, Attendee.event_id, Attendee.person_id, Attendee.card_code,
-               Attendee.session_key, *(getattr(Person, name) for name in _CARD_PERSON),
-               PersonPhoto.key.label("photo_key"), Event.community_id, Event.slug,
-               Event.name.label("event_name"), Event.state, Event.walk_ins_allowed,
-               viewer.id.label("viewer_id"), viewer.person_id.label("viewer_person_id"),
-               viewer.session_key.label("viewer_session_key"),
-               viewer_person.language.label("viewer_language"),
-               Connection.id.label("connection_id"), Connection.low_id, Connection.high_id,
-               Note.text.label("note"))
-        .join(Person, Person.id == Attendee.person_id)
-        .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
-        .join(Event, Event.id == Attendee.event_id)
-        .outerjoin(viewer, and_(viewer.event_id == Attendee.event_id,
-                                viewer.id.in_(bindparam("viewers", expanding=True))))
-        .outerjoin(viewer_person, viewer_person.id == viewer.person_id)
-        .outerjoin(Connection, and_(viewer.id != Attendee.id, Connection.low_id == low,
-                                    Connection.high_id == high))
-        .outerjoin(Note, and_(Note.connection_id == Connection.id, Note.author_id == viewer.id))
-        .where(Attendee.card_code == bindparam("code"))
-    )
+    return _card_seen_from(lambda viewer, viewer_person: (
+        Attendee.id, Attendee.event_id, Attendee.person_id, Attendee.card_code,
+        Attendee.session_key, *(getattr(Person, name) for name in _CARD_PERSON),
+        PersonPhoto.key.label("photo_key"), Event.community_id, Event.slug,
+        Event.name.label("event_name"), Event.state, Event.walk_ins_allowed,
+        viewer.id.label("viewer_id"), viewer.person_id.label("viewer_person_id"),
+        viewer.session_key.label("viewer_session_key"),
+        viewer_person.language.label("viewer_language"),
+        Connection.id.label("connection_id"), Connection.low_id, Connection.high_id,
+        Note.text.label("note")))[0]
 
 
 def connection_for(me: Attendee, other: Attendee) -> tuple[Connection | None, str]:
