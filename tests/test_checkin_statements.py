@@ -2,30 +2,13 @@
 with the event and role, the guest with their card and latest entry, the conditional entry,
 the log row."""
 
-import contextlib
-
 import pytest
-from sqlalchemy import event as sa_event
 
 from checkin.accounts.models import Role
 from checkin.extensions import db
 from tests.conftest import login
 from tests.factories import make_api_token, make_attendee, make_staff
-
-
-@contextlib.contextmanager
-def statements():
-    """The SQL statements run inside the block (BEGIN and COMMIT are no statements here)."""
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split()))
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
+from tests.statements import statements_run
 
 
 @pytest.fixture
@@ -41,7 +24,7 @@ def test_an_api_check_in_runs_four_statements_first_time_and_three_repeated(clie
     ana = make_attendee(event, first_name="Ana", last_name="Núñez")
     code, path = ana.card_code, f"/api/v1/events/{event.slug}/checkins"
     client.post(path, headers=headers, json={"code": "x"})  # the token's first use is written
-    with statements() as first:
+    with statements_run() as first:
         answer = client.post(path, headers=headers, json={"code": code, "gate": "Door 1"})
     assert answer.status_code == 201
     assert answer.json["attendee"]["display_name"] == "Ana Núñez"
@@ -49,7 +32,7 @@ def test_an_api_check_in_runs_four_statements_first_time_and_three_repeated(clie
     assert answer.json["checkin"]["gate"] == "Door 1" and answer.json["checkin"]["id"]
     # The token with the event and role, the guest with their card, the entry, the log row.
     assert len(first) == 4, first
-    with statements() as repeat:
+    with statements_run() as repeat:
         again = client.post(path, headers=headers, json={"code": code})
     assert again.json["reason"] == "already_checked_in"
     assert again.json["previous"]["gate"] == "Door 1"
@@ -62,7 +45,7 @@ def test_a_door_page_scan_answers_from_what_it_wrote(client, event):
     ana = make_attendee(event, first_name="Ana", last_name="Núñez")
     login(client, make_staff(event, Role.DOOR))
     door, code = f"/console/events/{event.slug}/door", ana.card_code
-    with statements() as seen:
+    with statements_run() as seen:
         first = client.post(door + "/scans", json={"code": code, "nonce": "n-1",
                                                    "device": "d-1", "gate": "Door 2"}).get_json()
     assert first["status"] == "ok"
@@ -97,7 +80,7 @@ def test_a_token_in_use_is_marked_used_at_most_once_a_minute(client, owner, even
     assert client.get("/api/v1/events", headers=auth).status_code == 200
     first = db.session.get(ApiToken, token.id).last_used_at
     assert first is not None
-    with statements() as seen:
+    with statements_run() as seen:
         client.get("/api/v1/events", headers=auth)
     assert db.session.get(ApiToken, token.id).last_used_at == first
     assert not [s for s in seen if s.startswith("UPDATE api_tokens")]

@@ -1,11 +1,9 @@
 """The live dashboard: figures, arrivals, the attendee table, and a bounded number of queries."""
 
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event as sa_event
 
 from bench.scenarios_door import seed_crowd
 from checkin.accounts.models import Role
@@ -14,20 +12,7 @@ from checkin.door.services import check_in
 from checkin.extensions import db
 from tests.conftest import login
 from tests.factories import make_attendee, make_connection, make_event, make_staff
-
-
-@contextmanager
-def counted_queries():
-    queries = []
-
-    def count(conn, cursor, statement, *args):
-        queries.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield queries
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
+from tests.statements import statements_run
 
 
 def dashboard_url(event, **query):
@@ -93,11 +78,11 @@ def test_dashboard_is_for_owners_only(client, event):
 @pytest.mark.slow
 def test_dashboard_queries_stay_bounded_for_ten_thousand_attendees(client, owner, event):
     login(client, owner)
-    with counted_queries() as small:
+    with statements_run() as small:
         assert client.get(dashboard_url(event, sort="arrived")).status_code == 200
     seed_crowd(event, 10_000, 50_000)
     for query in ({}, {"sort": "arrived", "status": "in"}, {"q": "person 0999", "page": 2}):
-        with counted_queries() as big:
+        with statements_run() as big:
             started = time.perf_counter()
             response = client.get(dashboard_url(event, **query))
             elapsed = time.perf_counter() - started
@@ -108,7 +93,7 @@ def test_dashboard_queries_stay_bounded_for_ten_thousand_attendees(client, owner
     html = response.get_data(as_text=True)
     assert '<strong id="fig-registered">10000</strong>' in html
     assert '<strong id="fig-connections">50000</strong>' in html
-    with counted_queries() as live:
+    with statements_run() as live:
         client.get(f"/console/events/{event.slug}/dashboard/live")
     assert len(live) <= 6
 

@@ -2,7 +2,6 @@
 or ticket code, and the search reads an index of those words, kept with every write."""
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from checkin.accounts.models import Role
@@ -15,6 +14,7 @@ from checkin.people.search import search_terms
 from checkin.people.services import update_card
 from tests.conftest import login
 from tests.factories import make_attendee, make_event, make_staff
+from tests.statements import statements_run
 
 
 def names(event, query):
@@ -84,17 +84,9 @@ def test_the_door_search_reads_the_index_not_the_guest_list(app, event):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the query plan is read from SQLite")
     make_attendee(event, first_name="Ana", ticket_code="T-1")
-    statements = []
-
-    def caught(_conn, _cursor, statement, parameters, _context, _many):
-        statements.append((statement, parameters))
-
-    sa_event.listen(db.engine, "before_cursor_execute", caught)
-    try:
+    with statements_run() as seen:
         assert names(event, "ana t-1") == ["Ana Example"]
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", caught)
-    statement, parameters = statements[-1]
+    statement, parameters = seen[-1], seen.parameters[-1]
     plan = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
         "EXPLAIN QUERY PLAN " + statement, parameters))
     assert "ix_attendee_search_terms_event_id_term" in plan, plan

@@ -17,6 +17,7 @@ from checkin.faces.services import photo_keys
 from checkin.people.models import Person
 from tests.people_helpers import sign_in_as
 from tests.photos import encoded, phone_jpeg, portrait
+from tests.statements import statements_run
 from tests.test_people_card import CARD
 
 SPANISH = {"Accept-Language": "es"}
@@ -209,23 +210,11 @@ def test_initials(name, expected):
     assert initials(name) == expected
 
 
-def statements_during(fetch) -> list[str]:
-    from sqlalchemy import event as sa_event
-
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    sa_event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        fetch()
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", listener)
-    return statements
-
-
 def test_the_card_page_reads_one_key_never_the_bytes(client, app, event, me):
     upload(client, event, phone_jpeg())
     stranger = app.test_client()
-    statements = statements_during(lambda: stranger.get(f"/c/{me.card_code}"))
+    with statements_run() as statements:
+        stranger.get(f"/c/{me.card_code}")
     photo_queries = [s for s in statements if "person_photos" in s]
     assert len(photo_queries) == 1
     assert "large" not in photo_queries[0] and "thumb" not in photo_queries[0]
@@ -241,7 +230,8 @@ def test_people_i_met_shows_faces_in_one_query(client, event, me, create_attende
     sign_in_as(client, viewer)
     key = db.session.get(PersonPhoto, me.person_id).key
     pages = []
-    statements = statements_during(lambda: pages.append(client.get(f"/e/{event.slug}/met").text))
+    with statements_run() as statements:
+        pages.append(client.get(f"/e/{event.slug}/met").text)
     assert f'src="/faces/{key}.jpg"' in pages[0]
     assert sum("person_photos" in s for s in statements) == 1
 

@@ -4,7 +4,6 @@ queries, and each email reads exactly as the one rendered on its own."""
 import base64
 from datetime import timedelta
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from checkin.columns import now_utc
@@ -17,6 +16,7 @@ from checkin.mail.models import OutboxMessage
 from checkin.people.models import Attendee
 from checkin.people.services import update_card
 from tests import factories
+from tests.statements import statements_run
 from tests.test_followups_render import build_meetup
 
 TRADES = [("Contabilidad para tiendas", "Diseño de etiquetas"),
@@ -50,22 +50,14 @@ def build_event(owner, size: int, per: int):
     return event, people
 
 
-def statements_in(block) -> int:
-    seen = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    sa_event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        block()
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", listener)
-    return len(seen)
-
-
 def test_a_batch_is_gathered_and_queued_in_the_same_statements_whatever_its_size(app, owner):
     small, _ = build_event(owner, size=4, per=1)
     large, _ = build_event(owner, size=24, per=5)
-    counts = [statements_in(lambda e=e: queue_followups(e, batch_size=50))
-              for e in (small, large)]
+    counts = []
+    for e in (small, large):
+        with statements_run() as seen:
+            queue_followups(e, batch_size=50)
+        counts.append(len(seen))
     assert counts[0] == counts[1]
     assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == 28
 

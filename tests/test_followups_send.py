@@ -1,12 +1,11 @@
 """The one "send the follow-ups now": queue, summaries, delivery and counts; a pure render."""
 
 import pytest
-from sqlalchemy import event as sa_event
 
 from checkin.errors import DomainError
-from checkin.extensions import db
 from checkin.followups.render import followup_context, render_followup, render_followup_email
 from checkin.followups.services import send_followups
+from tests.statements import statements_run
 from tests.test_followups_render import build_meetup
 
 
@@ -37,13 +36,8 @@ def test_send_followups_refuses_an_open_event(app, owner):
 def test_the_render_runs_no_query(app, owner):
     _event, people = build_meetup(owner)
     gathered = followup_context(people["ana"])
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    sa_event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with statements_run() as statements:
         email = render_followup_email(gathered)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", listener)
     assert statements == []
     assert email.text == render_followup(people["ana"]).text
     assert "Luis Tester" in email.text and email.met == 2
