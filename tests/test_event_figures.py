@@ -24,7 +24,7 @@ from checkin.people.invitations import queue_invitation
 from checkin.people.models import Attendee, AttendeeSource
 from tests.conftest import login
 from tests.factories import make_attendee, make_event
-from tests.test_checkin_statements import statements as counted
+from tests.statements import statements_run as counted
 
 TRIGGERS = {
     "event_figures_event_added", "event_figures_guest_added", "event_figures_guest_removed",
