@@ -5,7 +5,7 @@ from checkin.extensions import db
 from checkin.people.services import revoke_signin_link
 from tests.factories import make_attendee, make_connection, make_event, make_note
 from tests.people_helpers import sign_in_as
-from tests.test_checkin_statements import statements
+from tests.statements import statements_run as statements
 
 
 def test_a_card_page_is_one_query_for_card_viewer_and_connection(client, event):

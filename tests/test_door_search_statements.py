@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import login
 from tests.factories import make_attendee
-from tests.test_checkin_statements import statements
+from tests.statements import statements_run as statements
 
 
 @contextlib.contextmanager
