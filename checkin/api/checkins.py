@@ -82,7 +82,7 @@ def answer_json(answer: ScanAnswer, cards: bool) -> tuple[dict, int]:
     """The scan's answer and its HTTP status: 201 let in, 404 not a guest here, 200 else."""
     attendee = answer.attendee
     data = {"status": "ok" if answer.ok else "error",
-            "checkin": checkin_json(answer.checkin, cards),
+            "checkin": checkin_json(answer.log, cards),
             "attendee": door_attendee_json(attendee, cards) if attendee else None,
             "previous": None, "replayed": answer.replayed}
     if not answer.ok:

@@ -7,6 +7,7 @@ from flask import current_app
 from checkin.api.common import iso
 from checkin.door.codes import codes_in
 from checkin.door.models import CheckIn
+from checkin.door.services import ScanLog
 from checkin.events.models import Event
 from checkin.people.models import Attendee
 
@@ -77,8 +78,9 @@ def door_attendee_json(attendee: Attendee, cards: bool = True) -> dict:
     return data
 
 
-def checkin_json(log: CheckIn, cards: bool = True) -> dict:
-    """One scan of the log; without ``cards`` (door staff), a scanned card code reads ""."""
+def checkin_json(log: CheckIn | ScanLog, cards: bool = True) -> dict:
+    """One scan of the log (a loaded row, or a scan's answer's record); without ``cards``
+    (door staff), a scanned card code reads ""."""
     return {
         "id": log.id,
         "type": log.kind,

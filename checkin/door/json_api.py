@@ -92,7 +92,7 @@ def search(slug):
 
 def answer_json(event, answer: ScanAnswer) -> dict:
     """What the door page shows for one scan."""
-    attendee, previous, log = answer.attendee, answer.previous, answer.checkin
+    attendee, previous, log = answer.attendee, answer.previous, answer.log
     return {
         "status": "ok" if answer.ok else "error",
         "result": answer.result,

@@ -1,11 +1,23 @@
 """Checking people in and out: the one function the door page, the API and the CLI call."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, insert, null, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -21,7 +33,7 @@ from checkin.extensions import db
 from checkin.faces.models import PersonPhoto
 from checkin.people.models import Attendee, Person
 from checkin.tokens import new_secret
-from checkin.transactions import commit_keeping_loaded
+from checkin.transactions import ALONE, commit_keeping_loaded
 
 UNDO_WINDOW = timedelta(minutes=15)
 # A camera sees a code held up many times a second: the same device scanning the same
@@ -72,21 +84,53 @@ class EarlierEntry:
     gate: str
 
 
+@dataclass(frozen=True)
+class ScanLog:
+    """One scan of the log as stored, read like a ``CheckIn`` (a plain record: a check-in
+    answers without building an object of the session)."""
+
+    id: int
+    event_id: int
+    attendee_id: int | None
+    kind: str
+    code: str
+    result: str
+    scanned_at: datetime
+    received_at: datetime
+    gate: str
+    device: str
+    organizer_id: int | None
+    nonce: str
+    undone_at: datetime | None
+
+
+LOG_COLUMNS = tuple(ScanLog.__dataclass_fields__)
+
+
 @dataclass
 class ScanAnswer:
     """What the door is told. ``previous`` is the entry that made this one a repeat."""
 
     result: ScanResult
-    checkin: CheckIn
+    log: ScanLog
     attendee: ScanGuest | None = None
     previous: EarlierEntry | None = None
     replayed: bool = False
     # The nonce this scan came with (a repeat's answer is an earlier scan's log row).
     nonce: str = ""
+    _checkin: CheckIn | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return self.result == ScanResult.OK
+
+    @property
+    def checkin(self) -> CheckIn:
+        """The log row as a loaded object of the session, made when first asked for (a caller
+        may change it and commit); the answer itself needs only ``log``."""
+        if self._checkin is None:
+            self._checkin = _loaded(self.log)
+        return self._checkin
 
 
 @dataclass
@@ -180,9 +224,15 @@ def _naming(names: str):
     return or_(*clauses), 20
 
 
+def _run(statement, params: dict):
+    """``statement`` (built once) on the session's connection: a check-in's statements are
+    plain table statements, with nothing for the ORM session to do on their way."""
+    return db.session.connection().execute(statement, params)
+
+
 def _reads(names: str, params: dict) -> list[_Read]:
     query = _guest_query(names, params["device"] is not None, params["nonce"] is not None)
-    return [_read(row) for row in db.session.execute(query, params)]
+    return [_read(row) for row in _run(query, params)]
 
 
 def _find(event: Event, scanned: str, params: dict) -> tuple[_Read | None, bool]:
@@ -225,26 +275,41 @@ def _picked(event: Event, attendee_id: int, params: dict) -> _Read | None:
 
 
 def _previous_entry(attendee_id: int) -> EarlierEntry | None:
-    found = db.session.execute(_previous_entry_query(), {"attendee": attendee_id}).first()
+    found = _run(_previous_entry_query(), {"attendee": attendee_id}).first()
     return EarlierEntry(*found) if found else None
 
 
 @cache
 def _previous_entry_query():
     """Built once: the latest entry that let ``attendee`` in and was not undone."""
-    return (select(CheckIn.scanned_at, CheckIn.gate)
-            .where(CheckIn.attendee_id == bindparam("attendee"), CheckIn.kind == ScanKind.ENTRY,
-                   CheckIn.result == ScanResult.OK, CheckIn.undone_at.is_(None))
-            .order_by(CheckIn.scanned_at.desc())
+    checkins = CheckIn.__table__
+    return (select(checkins.c.scanned_at, checkins.c.gate)
+            .where(checkins.c.attendee_id == bindparam("attendee"),
+                   checkins.c.kind == ScanKind.ENTRY, checkins.c.result == ScanResult.OK,
+                   checkins.c.undone_at.is_(None))
+            .order_by(checkins.c.scanned_at.desc())
             .limit(1))
+
+
+@cache
+def _log_query(by: str):
+    """Built once per way of naming it: one scan of the log, by ``id`` or by ``nonce`` (at
+    ``event``)."""
+    checkins = CheckIn.__table__
+    query = select(*(checkins.c[name] for name in LOG_COLUMNS))
+    if by == "id":
+        return query.where(checkins.c.id == bindparam("id"))
+    return query.where(checkins.c.event_id == bindparam("event"),
+                       checkins.c.nonce == bindparam("nonce"))
 
 
 def _replay(event: Event, nonce: str, code: str, kind: str,
             attendee_id: int | None) -> ScanAnswer | None:
     """The first answer to this nonce at this event, if it was seen; refused for another scan."""
-    earlier = db.session.scalar(select(CheckIn).filter_by(event_id=event.id, nonce=nonce))
-    if earlier is None:
+    found = _run(_log_query("nonce"), {"event": event.id, "nonce": nonce}).first()
+    if found is None:
         return None
+    earlier = ScanLog(*found)
     if attendee_id is not None:  # picked from a search: no code to compare
         same = not earlier.code and earlier.attendee_id == attendee_id
     else:
@@ -264,7 +329,7 @@ def _replay(event: Event, nonce: str, code: str, kind: str,
 def _repeat(read: _Read, nonce: str) -> ScanAnswer:
     """The answer this device got for this person moments ago (timed by the scan times, so a
     queued scan sent again meets the same earlier scan)."""
-    earlier = db.session.get(CheckIn, read.repeat_id)
+    earlier = ScanLog(*_run(_log_query("id"), {"id": read.repeat_id}).one())
     result = ScanResult(earlier.result)
     previous = read.previous if result != ScanResult.OK else None
     return ScanAnswer(result, earlier, read.guest, previous, replayed=True, nonce=nonce)
@@ -286,27 +351,102 @@ def _checked_scan_time(event: Event, scanned_at: datetime | None,
     return scanned_at
 
 
-def _mark_entry(guest: ScanGuest, at: datetime, gate: str, queued: bool = False) -> ScanResult:
-    """Set the guest inside, atomically; the answer for this entry scan.
+# What a scan that changes nothing answers: an entry of someone inside, an exit of someone out.
+_UNCHANGED = {ScanKind.ENTRY: ScanResult.ALREADY_CHECKED_IN,
+              ScanKind.EXIT: ScanResult.NOT_CHECKED_IN}
 
-    ``guest`` was just read in this transaction: one already inside is answered without
-    a write (any later exit is a later scan). The conditional UPDATE decides the rest, and
-    returns what it wrote, so the answer needs no second read.
-    """
-    if guest.inside and not queued:
-        return ScanResult.ALREADY_CHECKED_IN
-    won = db.session.execute(_entry_update(), {"attendee": guest.id, "gate_": gate,
-                                               "at": at}).first()
+
+@cache
+def _change(kind: str):
+    """Built once per kind: the guest's conditional change, returning what it kept. An entry
+    sets them inside, through this gate, at the first entry's time, only if not inside
+    already; an exit sets them outside, only if inside. Two doors can never both win it."""
+    attendees = Attendee.__table__
+    if kind == ScanKind.EXIT:
+        change = (update(attendees)
+                  .where(attendees.c.id == bindparam("attendee"), attendees.c.inside.is_(True))
+                  .values(inside=False))
+    else:
+        change = (update(attendees)
+                  .where(attendees.c.id == bindparam("attendee"), attendees.c.inside.is_(False))
+                  .values(inside=True, checked_in_gate=bindparam("gate_"),
+                          checked_in_at=func.coalesce(
+                              attendees.c.checked_in_at,
+                              bindparam("at", type_=attendees.c.checked_in_at.type))))
+    return change.returning(attendees.c.checked_in_at, attendees.c.checked_in_gate)
+
+
+@cache
+def _log_insert():
+    """Built once (every scan runs it): the log row, returned as stored (each column's
+    cleaning and time zone applied), so the answer shows what a later read would. On its own
+    it is the scan's whole write, so on PostgreSQL it may run alone (one round trip, see
+    ``checkin.transactions.write_alone``); after the queue's earlier-entry writes it joins
+    their transaction."""
+    checkins = CheckIn.__table__
+    return (insert(checkins).returning(*(checkins.c[name] for name in LOG_COLUMNS))
+            .execution_options(**{ALONE: True}))
+
+
+@cache
+def _change_with_log(kind: str):
+    """PostgreSQL, built once per kind: :func:`_change` and the log row in one statement
+    (``WITH changed AS (UPDATE … RETURNING …) INSERT INTO checkins … SELECT …``), whose result
+    is ok if the change won. One statement is atomic on its own: it runs alone, one round trip
+    where BEGIN, UPDATE, INSERT and COMMIT were four, and the event's figures row, which the
+    triggers write, stays locked for that statement only. It returns the log row, then what
+    the change kept (nulls if it did not win)."""
+    checkins = CheckIn.__table__
+    changed = _change(kind).cte("changed")
+    won = exists(select(changed.c.checked_in_at))
+    names = [name for name in LOG_COLUMNS if name != "id"]
+    # The row's values are bound under names of their own: a bound name that is also a
+    # column's would be set by the UPDATE too.
+    values = [case((won, literal(ScanResult.OK.value)),
+                   else_=literal(_UNCHANGED[kind].value)) if name == "result"
+              else bindparam(f"log_{name}", type_=checkins.c[name].type) for name in names]
+    return (insert(checkins).from_select(names, select(*values)).add_cte(changed)
+            .returning(*(checkins.c[name] for name in LOG_COLUMNS),
+                       select(changed.c.checked_in_at).scalar_subquery(),
+                       select(changed.c.checked_in_gate).scalar_subquery())
+            .execution_options(**{ALONE: True}))
+
+
+def _logged(values: dict, result: ScanResult) -> ScanLog:
+    return ScanLog(*_run(_log_insert(), {**values, "result": result.value}).one())
+
+
+def _changed_and_logged(guest: ScanGuest, values: dict) -> ScanLog:
+    """The guest's conditional change (:func:`_change`) and the scan's log row, atomically:
+    one statement on PostgreSQL, the change then the row in one transaction on SQLite (which
+    has no data-modifying WITH). The guest is kept as the change left them."""
+    kind, at = values["kind"], values["scanned_at"]
+    change = {"attendee": guest.id, "gate_": values["gate"], "at": at}
+    if db.session.connection().dialect.name == "postgresql":
+        logged = {f"log_{name}": value for name, value in values.items()}
+        row = _run(_change_with_log(kind), {**change, **logged}).one()
+        log, kept = ScanLog(*row[:len(LOG_COLUMNS)]), row[len(LOG_COLUMNS):]
+    else:
+        kept = _run(_change(kind), change).first()
+        log = _logged(values, ScanResult.OK if kept is not None else _UNCHANGED[kind])
+    if log.result == ScanResult.OK:
+        guest.inside = kind == ScanKind.ENTRY
+        if guest.inside:
+            guest.checked_in_at, guest.checked_in_gate = kept
+        else:
+            guest.left_at = at if guest.left_at is None else max(guest.left_at, at)
+    return log
+
+
+def _queued_entry(guest: ScanGuest, at: datetime, gate: str) -> ScanResult:
+    """The result of an entry a device decided on its own while offline: it lets the guest
+    in if they are not inside; if it let them in earlier than the recorded check-in, its scan
+    takes that place and the later one becomes the duplicate; else it is the duplicate."""
+    won = _run(_change(ScanKind.ENTRY), {"attendee": guest.id, "gate_": gate, "at": at}).first()
     if won is not None:
         guest.inside = True
         guest.checked_in_at, guest.checked_in_gate = won
         return ScanResult.OK
-    if not queued:
-        # Online, the first request to arrive wins, whatever the devices' clocks say:
-        # two doors must never both let one code in.
-        return ScanResult.ALREADY_CHECKED_IN
-    # A device that was offline let the person in earlier than the recorded
-    # check-in: its scan takes that place; the later one becomes the duplicate.
     attendees, checkins = Attendee.__table__, CheckIn.__table__
     earlier = db.session.execute(
         update(attendees)
@@ -314,7 +454,7 @@ def _mark_entry(guest: ScanGuest, at: datetime, gate: str, queued: bool = False)
         .values(checked_in_at=at, checked_in_gate=gate)
         .returning(attendees.c.checked_in_at, attendees.c.checked_in_gate)).first()
     if earlier is None:
-        return ScanResult.ALREADY_CHECKED_IN
+        return ScanResult.DUPLICATE
     guest.checked_in_at, guest.checked_in_gate = earlier
     db.session.execute(
         update(checkins)
@@ -324,52 +464,29 @@ def _mark_entry(guest: ScanGuest, at: datetime, gate: str, queued: bool = False)
     return ScanResult.OK
 
 
-@cache
-def _entry_update():
-    """Built once (every first entry runs it): inside, through this gate, at the first entry's
-    time, only if not inside already; it returns what it kept. A plain table statement: the
-    ORM has nothing to synchronise (the answer is built from what it returns)."""
-    attendees = Attendee.__table__
-    return (update(attendees)
-            .where(attendees.c.id == bindparam("attendee"), attendees.c.inside.is_(False))
-            .values(inside=True, checked_in_gate=bindparam("gate_"),
-                    checked_in_at=func.coalesce(
-                        attendees.c.checked_in_at,
-                        bindparam("at", type_=attendees.c.checked_in_at.type)))
-            .returning(attendees.c.checked_in_at, attendees.c.checked_in_gate))
+def _record(guest: ScanGuest | None, elsewhere: bool, queued: bool, values: dict) -> ScanLog:
+    """The scan's writes: the guest's change, if the scan makes one, and its log row."""
+    if guest is None:
+        return _logged(values, ScanResult.WRONG_EVENT if elsewhere else ScanResult.UNKNOWN_CODE)
+    if values["kind"] == ScanKind.ENTRY and queued:
+        return _logged(values, _queued_entry(guest, values["scanned_at"], values["gate"]))
+    if values["kind"] == ScanKind.ENTRY and guest.inside:
+        # Read just now: someone inside is answered without a change (any later exit is a
+        # later scan). Online, the first request to arrive wins, whatever the devices' clocks
+        # say: two doors must never both let one code in.
+        return _logged(values, ScanResult.ALREADY_CHECKED_IN)
+    return _changed_and_logged(guest, values)
 
 
-@cache
-def _exit_update():
-    """Built once: outside, only if inside (the row count says whether this scan let them out)."""
-    attendees = Attendee.__table__
-    return (update(attendees)
-            .where(attendees.c.id == bindparam("attendee"), attendees.c.inside.is_(True))
-            .values(inside=False))
-
-
-def _mark_exit(guest: ScanGuest, at: datetime) -> ScanResult:
-    if not db.session.execute(_exit_update(), {"attendee": guest.id}).rowcount:
-        return ScanResult.NOT_CHECKED_IN
-    guest.inside = False
-    guest.left_at = at if guest.left_at is None else max(guest.left_at, at)
-    return ScanResult.OK
-
-
-@cache
-def _log_insert():
-    """Built once (every scan runs it): the log row, returned as stored (each column's
-    cleaning and time zone applied), so the answer shows what a later read would."""
-    checkins = CheckIn.__table__
-    return insert(checkins).returning(*checkins.c)
-
-
-def _logged(row) -> CheckIn:
-    """The log row just written, as a loaded object of the session (a caller may change it)."""
-    log = CheckIn(**row._mapping)
-    make_transient_to_detached(log)
-    db.session.add(log)
-    return log
+def _loaded(log: ScanLog) -> CheckIn:
+    """The scan's log row as a loaded object of the session (the one it holds, if any)."""
+    loaded = db.session.identity_map.get(identity_key(CheckIn, log.id))
+    if loaded is not None:
+        return loaded
+    checkin = CheckIn(**{name: getattr(log, name) for name in LOG_COLUMNS})
+    make_transient_to_detached(checkin)
+    db.session.add(checkin)
+    return checkin
 
 
 def _keep_loaded(guest: ScanGuest) -> None:
@@ -410,8 +527,10 @@ def check_in(
     was let in, but the earlier scan is the check-in), not as a refused entry.
 
     ``event`` is read for its id, start and end only. The guest, their latest entry, the
-    device's repeat and the nonce come from one read; the entry is one conditional UPDATE
-    and the log row one INSERT, each returning what it stored, so nothing is read again.
+    device's repeat and the nonce come from one read; the entry (or exit) and the log row are
+    one statement on PostgreSQL (two on SQLite), returning what they stored, so nothing is
+    read again and no object of the session is built (``ScanAnswer.checkin`` makes one when
+    asked).
     """
     if kind not in (ScanKind.ENTRY, ScanKind.EXIT):
         raise DomainError("bad_kind", _l("The type must be entry or exit."))
@@ -439,29 +558,20 @@ def check_in(
     nonce = nonce or new_secret()
     guest = read.guest if read else None
     read_inside = guest is not None and guest.inside
-    if guest is None:
-        result = ScanResult.WRONG_EVENT if elsewhere else ScanResult.UNKNOWN_CODE
-    elif kind == ScanKind.ENTRY:
-        result = _mark_entry(guest, scanned_at, gate, queued)
-        if queued and result == ScanResult.ALREADY_CHECKED_IN:
-            result = ScanResult.DUPLICATE
-    else:
-        result = _mark_exit(guest, scanned_at)
     if organizer_id is None and organizer is not None:
         organizer_id = organizer.id
+    values = {"event_id": event.id, "attendee_id": guest.id if guest else None, "kind": kind,
+              "code": code, "scanned_at": scanned_at, "received_at": received, "gate": gate,
+              "device": device, "organizer_id": organizer_id, "nonce": nonce,
+              "undone_at": None}
     try:
-        row = db.session.execute(_log_insert(), {
-            "event_id": event.id, "attendee_id": guest.id if guest else None, "kind": kind,
-            "code": code, "result": result.value, "scanned_at": scanned_at,
-            "received_at": received, "gate": gate, "device": device,
-            "organizer_id": organizer_id, "nonce": nonce, "undone_at": None}).one()
+        log = _record(guest, elsewhere, queued, values)
         # The answer is made of what this transaction read and wrote: nothing to read again.
         commit_keeping_loaded()
     except IntegrityError:  # the same nonce arrived twice at the same moment, or before
         db.session.rollback()
         return _replay(event, nonce, code, kind, attendee_id)
-    log = _logged(row)
-    previous = None
+    result, previous = ScanResult(log.result), None
     if guest is not None:
         _keep_loaded(guest)
         if result in (ScanResult.ALREADY_CHECKED_IN, ScanResult.DUPLICATE):
