@@ -157,6 +157,15 @@ def profiled(path: str | None):
         profiler.dump_stats(path)
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a live process so far, from /proc (Linux; else 0)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -198,7 +207,7 @@ def run(size: int, per: int, database_url: str | None, senders: int = 0,
             db.session.expunge_all()
             base_mb = peak_mb()
             reset_peak()
-            began, cpu = time.perf_counter(), cpu_seconds()
+            began, cpu, sink_cpu = time.perf_counter(), cpu_seconds(), process_cpu(server.pid)
             with profiled(profile and f"{profile}-{size}-render.pstats"):
                 queued = queue_followups(db.session.get(type(event), event_id))
             render_s, render_cpu = time.perf_counter() - began, cpu_seconds() - cpu
@@ -208,6 +217,7 @@ def run(size: int, per: int, database_url: str | None, senders: int = 0,
             child_cpu = children_cpu()
             with profiled(profile and f"{profile}-{size}-send.pstats"):
                 tally = deliver_pending(event_id=event_id, kinds=(KIND,))
+            helpers_cpu = sum(process_cpu(helper.pid) for helper in helpers)
             for helper in helpers:
                 helper.send_signal(signal.SIGTERM)
                 helper.wait()
@@ -216,6 +226,7 @@ def run(size: int, per: int, database_url: str | None, senders: int = 0,
             send_s, send_cpu = time.perf_counter() - began, cpu_seconds() - cpu
             send_cpu += children_cpu() - child_cpu
             send_mb = peak_mb()
+            sink_cpu = process_cpu(server.pid) - sink_cpu
             sent = db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                      .filter_by(event_id=event_id, status="sent"))
             db.session.remove()
@@ -225,7 +236,8 @@ def run(size: int, per: int, database_url: str | None, senders: int = 0,
         server.wait()
     return {"size": size, "connections": connections, "queued": queued, "sent": sent,
             "failed": tally.failed, "senders": senders, "render_s": render_s, "send_s": send_s,
-            "cpu_s": render_cpu + send_cpu,
+            "cpu_s": render_cpu + send_cpu, "render_cpu_s": render_cpu, "sink_cpu_s": sink_cpu,
+            "senders_cpu_s": helpers_cpu,
             "total_s": render_s + send_s, "setup_peak_mb": base_mb,
             "render_peak_mb": render_mb, "send_peak_mb": send_mb}
 
@@ -250,7 +262,8 @@ def main() -> None:
     if database_url and database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     print(f"{'attendees':>9} {'conns':>7} {'render s':>9} {'peak MB':>8} {'send s':>8} "
-          f"{'peak MB':>8} {'total s':>8} {'msg/s':>7} {'build MB':>8} {'CPU s':>6}")
+          f"{'peak MB':>8} {'total s':>8} {'msg/s':>7} {'build MB':>8} {'CPU s':>6} "
+          f"{'SMTP CPU s':>10}")
     for size in args.sizes:
         if args.one:
             print(json.dumps(run(size, args.per, database_url, args.senders, args.profile)))
@@ -264,7 +277,7 @@ def main() -> None:
         print(f"{r['size']:>9} {r['connections']:>7} {r['render_s']:>9.1f} "
               f"{r['render_peak_mb']:>8.0f} {r['send_s']:>8.1f} {r['send_peak_mb']:>8.0f} "
               f"{r['total_s']:>8.1f} {r['size'] / r['total_s']:>7.0f} "
-              f"{r['setup_peak_mb']:>8.0f} {r['cpu_s']:>6.1f}", flush=True)
+              f"{r['setup_peak_mb']:>8.0f} {r['cpu_s']:>6.1f} {r['sink_cpu_s']:>10.1f}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from checkin.extensions import db
@@ -332,3 +333,57 @@ def test_a_killed_senders_message_is_sent_by_the_next_follower_after_the_lease(
     assert "left 'sending' by a stopped sender" in err
     db.session.expire_all()
     assert statuses() == {"sent": 3}
+
+
+def test_lines_that_start_with_a_dot_arrive_as_written(app, event, server):
+    # DATA doubles a dot that starts a line and the server takes it off again (RFC 5321).
+    body = ".\n..\n.a dot starts this line\n...three\nend."
+    make_outbox(event, text_body=body, html_body="<p>\n.dot</p>")
+    assert deliver_pending().sent == 1
+    [message] = server.messages
+    assert message.get_body(("plain",)).get_content() == body.replace("\n", "\r\n") + "\r\n"
+    assert message.get_body(("html",)).get_content() == "<p>\r\n.dot</p>\r\n"
+
+
+def test_the_dot_stuffing_is_smtplibs():
+    import smtplib
+
+    from checkin.mail.transports import _stuffed
+
+    for raw in (b".a\r\nb\r\n", b"a\r\n.\r\n..\r\n", b"x\n.y", b"no end", b"", b"\r\n.\r\n"):
+        expected = smtplib._quote_periods(raw)
+        expected += b"" if expected[-2:] == b"\r\n" else b"\r\n"
+        assert _stuffed(raw) == expected + b".\r\n"
+
+
+def test_a_message_is_recorded_and_the_next_claimed_in_one_commit(app, event, server):
+    queue(event, 3)
+    commits = []
+
+    def committed(_connection):
+        commits.append(1)
+
+    sa_event.listen(db.engine, "commit", committed)
+    try:
+        assert deliver_pending().sent == 3
+    finally:
+        sa_event.remove(db.engine, "commit", committed)
+    assert statuses() == {"sent": 3}
+    # The first claim, then one commit per message (its outcome and the next claim).
+    assert len(commits) == 1 + 3
+
+
+def test_a_run_stopped_after_claiming_the_next_message_gives_it_back(app, event, server):
+    queue(event, 3)
+    sent = []
+    tally = deliver_pending(on_progress=sent.append, stop=lambda: len(sent) >= 1)
+    assert tally.sent == 1
+    db.session.expire_all()
+    assert statuses() == {"sent": 1, "pending": 2}
+    assert sorted(m.attempts for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == "pending"))) == [0, 0]
+    assert deliver_pending(limit=1).sent == 1
+    db.session.expire_all()
+    assert statuses() == {"sent": 2, "pending": 1}
+    assert deliver_pending().sent == 1 and server.recipients() == {
+        f"person{i}@example.com": 1 for i in range(3)}

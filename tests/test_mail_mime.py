@@ -54,3 +54,33 @@ def test_a_header_cannot_add_another(event):
     message = make_outbox(event, headers={"Reply-To": "a@example.org\r\nBcc: evil@example.org"})
     mail = read(to_mime(message, "a@example.org"))
     assert mail["Bcc"] is None
+
+
+def test_each_part_is_encoded_as_one_call_over_the_whole_body_would(event):
+    # Lines are encoded one by one and kept for the next email (issue 14): the bytes must be
+    # what binascii writes for the whole body at once, and base64 what encodebytes cuts.
+    import base64
+    import binascii
+
+    from checkin.mail import mime
+
+    blob = bytes(range(256)) * 9 + b"tail"
+    for text in (TRICKY, "", "one line", "ends with a newline\n", "\n\n", "x" * 2000, "a\r\nb"):
+        data = ("\r\n".join(text.splitlines()) + "\r\n").encode()
+        for _ in range(2):  # the second time from the kept lines
+            assert mime._text("plain", text)[1] == binascii.b2a_qp(data, istext=True)
+    for size in (0, 1, 56, 57, 58, 114, len(blob)):
+        item = attachment("f.bin", "application/octet-stream", blob[:size])
+        assert mime._file(item, "attachment")[1] == base64.encodebytes(blob[:size]).replace(
+            b"\n", b"\r\n")
+
+
+def test_the_kept_lines_stay_within_their_bound(event, monkeypatch):
+    from checkin.mail import mime
+
+    monkeypatch.setattr(mime, "_QUOTED", {})
+    monkeypatch.setattr(mime, "_QUOTED_LINES", 50)
+    mime._text("plain", "\n".join(f"line {i} = {i}" for i in range(120)))
+    assert 0 < len(mime._QUOTED) <= 50
+    mime._text("plain", "long " * 400)  # a line too long to keep
+    assert "long " * 399 + "long" not in mime._QUOTED

@@ -185,3 +185,15 @@ def test_the_organizers_preview_shows_no_marks(client, owner):
 def test_marks_come_out_and_say_where_the_private_parts_lie(marked, kept, parts):
     assert unmarked(marked) == (kept, parts)
     assert cut(kept, parts).count(REMOVED) == len(parts)
+
+
+def test_cutting_in_one_pass_cuts_what_cutting_one_part_at_a_time_did():
+    def one_at_a_time(text, parts):
+        for start, end in sorted(parts, reverse=True):
+            text = text[:start] + REMOVED + text[end:]
+        return text
+
+    text = "Hola Ana, tu nota: privada. Enlace: secreto. Fin."
+    for parts in ([], [[19, 27]], [[36, 43], [19, 27]], [[0, 4], [4, 4], [49, 50]],
+                  [[3, 10], [5, 8]], [[10, 3]], [[40, 80]]):  # the last three: any other shape
+        assert cut(text, parts) == one_at_a_time(text, parts)

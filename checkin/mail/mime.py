@@ -2,17 +2,21 @@
 
 The message's own headers go through the email package (its policy encodes and folds them
 and refuses what would inject another header); the parts are written out directly, each
-body encoded by one C call (``binascii``): building an ``EmailMessage`` and flattening it
+body encoded by C calls (``binascii``): building an ``EmailMessage`` and flattening it
 took ~20 ms for a follow-up of 25 contacts, most of it parsing headers it had just been
 given and scanning long bodies for a boundary. A boundary holding "=_" needs no scan: no
 quoted-printable or base64 line can hold it.
+
+Emails of one event repeat most of their lines (a contact's card, the layout, "Met at
+19:05"), so each text line is encoded once and kept (see ``_quoted``), and a header the
+policy folds (a subject in Spanish) is folded once per value.
 """
 
-import base64
 import binascii
 import secrets
 from email import policy
 from email.utils import encode_rfc2231, format_datetime
+from functools import lru_cache
 
 from checkin.columns import now_utc
 from checkin.mail.models import OutboxMessage
@@ -44,6 +48,13 @@ def _header(rules, name: str, value: str) -> bytes:
     value from starting another header."""
     if value.isascii() and value.isprintable() and len(name) + len(value) < 76:
         return f"{name}: {value}\r\n".encode()
+    return _folded_header(rules, name, value)
+
+
+@lru_cache(maxsize=256)
+def _folded_header(rules, name: str, value: str) -> bytes:
+    """The policy's line for a header (a pure function of its arguments): a subject shared
+    by every follow-up of an event in one language is folded once."""
     return rules.fold_binary(*rules.header_store_parse(name, value))
 
 
@@ -66,16 +77,40 @@ def _body(message: OutboxMessage) -> tuple[list[tuple[str, str]], bytes]:
 def _text(subtype: str, text: str) -> tuple[list[tuple[str, str]], bytes]:
     """A text part, its lines ended with CRLF (as the email package ends them), in UTF-8
     quoted-printable: what a mail client shows, and short lines for every server."""
-    data = ("\r\n".join(text.splitlines()) + "\r\n").encode()
     return ([("Content-Type", f'text/{subtype}; charset="utf-8"'),
              ("Content-Transfer-Encoding", "quoted-printable")],
-            binascii.b2a_qp(data, istext=True))
+            b"".join(map(_quoted, text.splitlines() or [""])))
+
+
+_QUOTED: dict[str, bytes] = {}
+_QUOTED_LINES = 20_000  # about 3 MB of an event's lines; emptied when full
+_QUOTED_LONGEST = 1_000  # longer lines (a long pitch) are encoded each time, not kept
+
+
+def _quoted(line: str) -> bytes:
+    """One line and its CRLF in quoted-printable, encoded once and kept.
+
+    Quoted-printable encodes each CRLF-ended line on its own (its soft breaks, a space at
+    its end), and ``splitlines`` leaves no CR or LF inside a line, so the body is the lines'
+    encodings joined: byte for byte what one ``b2a_qp`` of the whole body writes, at a dict
+    lookup for each line an earlier email already had.
+    """
+    encoded = _QUOTED.get(line)
+    if encoded is None:
+        encoded = binascii.b2a_qp((line + "\r\n").encode(), istext=True)
+        if len(line) <= _QUOTED_LONGEST:
+            if len(_QUOTED) >= _QUOTED_LINES:
+                _QUOTED.clear()
+            _QUOTED[line] = encoded
+    return encoded
 
 
 def _file(item: dict, disposition: str, cid: str | None = None
           ) -> tuple[list[tuple[str, str]], bytes]:
-    """An attachment (or an inline image) from the outbox's base64, in 76-character lines."""
-    data = base64.encodebytes(base64.b64decode(item["data"])).replace(b"\n", CRLF)
+    """An attachment (or an inline image) from the outbox's base64, in 76-character lines
+    (as ``base64.encodebytes`` cuts them, but encoded in one call rather than one a line)."""
+    encoded = binascii.b2a_base64(binascii.a2b_base64(item["data"]), newline=False)
+    data = b"".join(encoded[i:i + 76] + CRLF for i in range(0, len(encoded), 76))
     maintype, subtype = item["content_type"].split("/", 1)
     headers = [("Content-Type", f"{maintype}/{subtype}"),
                ("Content-Transfer-Encoding", "base64"),

@@ -98,16 +98,26 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
     def stopping() -> bool:
         return deadline is not None and time.monotonic() > deadline or bool(stop and stop())
 
+    def going_on() -> bool:
+        return (limit is None or tally.sent + tally.failed < limit) and not stopping()
+
+    # The next message, claimed in the commit that recorded the last one's outcome (NONE:
+    # that claim found nothing due), or None: claim it on its own.
+    claimed = None
     try:
-        while (limit is None or tally.sent + tally.failed < limit) and not stopping():
+        while going_on():
             if follow and time.monotonic() >= next_release:
                 next_release = time.monotonic() + _release_lost_messages()
+            message, claimed = claimed, None
             try:
-                message = claim_next(event_id, kinds)
+                if message is None:
+                    message = claim_next(event_id, kinds)
             except OperationalError:  # the database is busy (SQLite's one writer): again soon
                 db.session.rollback()
                 time.sleep(FOLLOW_POLL_SECONDS)
                 continue
+            if message is NONE:
+                message = None
             if message is None and follow and follow():
                 time.sleep(FOLLOW_POLL_SECONDS)
                 continue
@@ -118,7 +128,9 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
                 time.sleep(max(0.0, delay))
                 continue
             try:
-                outcome = _deliver_one(transport, sender, message, tally)
+                outcome, claimed = _deliver_one(
+                    transport, sender, message, tally,
+                    then_claim=(event_id, kinds) if going_on() else None)
             except (ConnectFailure, DeliveryStopped) as error:
                 gives_up = isinstance(error, DeliveryStopped) or (
                     outage.failures + 1 >= CONNECT_FAILURES_BEFORE_STOP)
@@ -130,6 +142,8 @@ def deliver_pending(event_id: int | None = None, kinds: tuple[str, ...] | None =
             if outcome != OutboxStatus.PENDING and on_progress:
                 on_progress(message)
     finally:
+        if isinstance(claimed, OutboxMessage):  # claimed, then told to stop: it waits again
+            _give_back(claimed)
         transport.close()
         tally.waiting = db.session.scalar(
             _scope(select(func.count()).select_from(OutboxMessage), event_id, kinds)
@@ -188,13 +202,21 @@ def claim_next(event_id=None, kinds=None) -> OutboxMessage | None:
     LOCKED``, so several senders walk the outbox side by side; everywhere, the update only
     takes a row that is still pending, so no two senders claim one message.
     """
-    row = db.session.execute(_claim_statement(event_id is not None, tuple(kinds or ()),
-                                              db.engine.dialect.name),
-                             {"scope_event_id": event_id, "now": now_utc()}).mappings().first()
+    row = _claim(event_id, kinds)
     db.session.commit()
-    if row is None:
-        return None
-    # The row as the claim left it, in the session without reading it again.
+    return None if row is None else _claimed(row)
+
+
+def _claim(event_id, kinds):
+    """The claim's row, inside the caller's transaction (the caller commits, then makes the
+    message of it with ``_claimed``: a commit expires what the session holds)."""
+    return db.session.execute(_claim_statement(event_id is not None, tuple(kinds or ()),
+                                               db.engine.dialect.name),
+                              {"scope_event_id": event_id, "now": now_utc()}).mappings().first()
+
+
+def _claimed(row) -> OutboxMessage:
+    """The row as the claim left it, in the session without reading it again."""
     message = OutboxMessage(**{column.key: row[column] for column in OutboxMessage.__table__.c})
     make_transient_to_detached(message)
     return db.session.merge(message, load=False)
@@ -251,9 +273,13 @@ def _rendered_now(message: OutboxMessage, tally: Tally) -> bool:
     return False
 
 
-def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -> str:
+def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally,
+                 then_claim: tuple | None = None) -> tuple[str, OutboxMessage | None]:
+    """Send one claimed message and record its outcome; with ``then_claim`` (the scope) the
+    commit that records it also claims the next message, which is returned (NONE when none
+    is due), so a message costs one commit and not two."""
     if not _rendered_now(message, tally):
-        return DROPPED
+        return DROPPED, None
     try:
         mime = to_mime(message, sender)
     except (ValueError, TypeError, KeyError) as error:  # a row that cannot become an email
@@ -278,16 +304,20 @@ def _deliver_one(transport, sender: str, message: OutboxMessage, tally: Tally) -
             outcome = _failed(f"gave up after {message.attempts} attempts: {error}")
             tally.failed += 1
         else:
-            _record(message, status=OutboxStatus.PENDING.value, last_error=str(error)[:2000],
-                    next_attempt_at=now_utc() + timedelta(
-                        seconds=backoff_seconds(message.attempts)))
-            return OutboxStatus.PENDING.value
+            claimed = _record(message, then_claim, status=OutboxStatus.PENDING.value,
+                              last_error=str(error)[:2000], next_attempt_at=now_utc() + timedelta(
+                                  seconds=backoff_seconds(message.attempts)))
+            return OutboxStatus.PENDING.value, claimed
     else:
         outcome = {"status": OutboxStatus.SENT.value, "sent_at": now_utc(), "last_error": "",
                    **_without_private_parts(message)}
         tally.sent += 1
-    _record(message, **outcome)
-    return outcome["status"]
+    return outcome["status"], _record(message, then_claim, **outcome)
+
+
+def _give_back(message: OutboxMessage) -> None:
+    """A claimed message that will not be sent by this run waits again, its try returned."""
+    _record(message, status=OutboxStatus.PENDING.value, attempts=message.attempts - 1)
 
 
 def _without_private_parts(message: OutboxMessage) -> dict:
@@ -301,15 +331,21 @@ def _failed(reason: str) -> dict:
     return {"status": OutboxStatus.FAILED.value, "last_error": reason[:2000]}
 
 
-def _record(message: OutboxMessage, **values) -> None:
+def _record(message: OutboxMessage, then_claim: tuple | None = None, **values):
     """Commit a message's outcome, insisting: once the server has accepted a message, losing
-    the word "sent" to a busy database (SQLite's lock) would send it twice."""
-    message_id = message.id
+    the word "sent" to a busy database (SQLite's lock) would send it twice.
+
+    With ``then_claim`` (event id, kinds) the same commit claims the next message and this
+    returns it (NONE when none was due). Killed after that commit, the next message is left
+    ``sending`` unsent, as a sender killed between a claim and its send always left it: the
+    lease puts it back (see ``release_stuck``)."""
+    statement = _record_statement(tuple(sorted(values)))
+    params = {"outcome_id": message.id, "outcome_at": now_utc(),
+              **{f"outcome_{name}": value for name, value in values.items()}}
     for attempt in range(RECORD_ATTEMPTS):
         try:
-            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                               .values(updated_at=now_utc(), **values)
-                               .execution_options(synchronize_session=False))
+            db.session.execute(statement, params)
+            claimed = _claim(*then_claim) if then_claim else None
             db.session.commit()
             break
         except OperationalError:
@@ -319,6 +355,24 @@ def _record(message: OutboxMessage, **values) -> None:
             time.sleep(0.5 * (attempt + 1))
     for name, value in values.items():
         set_committed_value(message, name, value)
+    if then_claim:
+        return NONE if claimed is None else _claimed(claimed)
+    return None
+
+
+# What a claim made with a message's outcome found when no message was due.
+NONE = object()
+
+
+@functools.lru_cache(maxsize=32)
+def _record_statement(names: tuple[str, ...]):
+    """The UPDATE that writes an outcome's columns (``names``), built once per outcome (a
+    bound name may not be a column's)."""
+    table = OutboxMessage.__table__
+    return (update(table).where(table.c.id == bindparam("outcome_id"))
+            .values(updated_at=bindparam("outcome_at", type_=table.c.updated_at.type),
+                    **{name: bindparam(f"outcome_{name}", type_=table.c[name].type)
+                       for name in names}))
 
 
 _ONE_ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+$")

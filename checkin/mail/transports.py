@@ -43,6 +43,39 @@ class FileTransport:
         pass
 
 
+def _stuffed(mime: bytes) -> bytes:
+    """``mime`` as DATA carries it: each line that starts with a dot gets another (RFC 5321
+    4.5.2), ended by the lone dot. The same bytes as smtplib's own ``data()`` (its regex
+    doubles a dot at the start or after any LF), by one ``bytes.replace``: a regex over a
+    100 kB follow-up cost half a millisecond."""
+    stuffed = (b"." if mime.startswith(b".") else b"") + mime.replace(b"\n.", b"\n..")
+    if stuffed[-2:] != b"\r\n":
+        stuffed += b"\r\n"
+    return stuffed + b".\r\n"
+
+
+class _Data:
+    """smtplib's DATA command for bytes, with the dot-stuffing of ``_stuffed``."""
+
+    def data(self, msg):
+        if not isinstance(msg, bytes):
+            return super().data(msg)
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        self.send(_stuffed(msg))
+        return self.getreply()
+
+
+class _SMTP(_Data, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Data, smtplib.SMTP_SSL):  # noqa: N801 (smtplib's name)
+    pass
+
+
 class SmtpTransport:
     """One SMTP connection, opened on first use and reused for every message.
 
@@ -64,10 +97,10 @@ class SmtpTransport:
         context = ssl.create_default_context()
         try:
             if self.scheme == "smtps":
-                connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                              context=context)
+                connection = _SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                       context=context)
             else:
-                connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                connection = _SMTP(self.host, self.port, timeout=self.timeout)
                 if self.scheme == "smtp+starttls":
                     connection.starttls(context=context)
             if self.username:
