@@ -1,11 +1,13 @@
 """What every response costs: the session cookie re-sent only when due, headers on every
-response, a database connection dropped while idle replaced before a request uses it."""
+response, a database connection dropped while idle replaced before a request uses it, and a
+health check that asks the database on a pooled DBAPI connection."""
 
 import time
 
 import pytest
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import create_engine, text
+from sqlalchemy import event as sa_event
 from sqlalchemy.pool import NullPool
 
 from checkin.cookies import REFRESH_AFTER
@@ -81,4 +83,48 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_a_request
         killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
     outside.dispose()
     record.info["idle_since"] -= 3600  # as if it sat in the pool for an hour
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def _drop_the_pooled_connection() -> None:
+    """The server ends the one connection in the pool (a restart, a failover, an admin)."""
+    db.session.close()
+    db.engine.dispose()
+    with db.engine.connect() as conn:
+        victim = conn.scalar(text("SELECT pg_backend_pid()"))
+    outside = create_engine(db.engine.url, poolclass=NullPool)
+    with outside.connect() as killer:
+        killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+    outside.dispose()
+
+
+def test_a_health_check_asks_the_database_on_a_pooled_connection_and_nothing_more(client):
+    """``SELECT 1`` reaches the database from a connection the pool hands out (so its idle
+    ping and its reset still apply), without a SQLAlchemy Connection and its events."""
+    client.get("/healthz")
+    checkouts, statements = [], []
+
+    def checked_out(*_args):
+        checkouts.append(True)
+
+    def statement(_conn, _cursor, sql, *_args):
+        statements.append(sql)
+
+    sa_event.listen(db.engine.pool, "checkout", checked_out)
+    sa_event.listen(db.engine, "before_cursor_execute", statement)
+    try:
+        answer = client.get("/healthz")
+    finally:
+        sa_event.remove(db.engine.pool, "checkout", checked_out)
+        sa_event.remove(db.engine, "before_cursor_execute", statement)
+    assert answer.json == {"status": "ok"}
+    assert checkouts == [True] and statements == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="a SQLite file is never dropped by a server")
+def test_a_health_check_whose_connection_was_dropped_fails_and_the_next_one_connects_anew(
+        client):
+    _drop_the_pooled_connection()  # not idle long enough to be pinged on checkout
+    with pytest.raises(Exception, match="terminat|closed|connection"):
+        client.get("/healthz")
     assert client.get("/healthz").json == {"status": "ok"}
