@@ -22,7 +22,7 @@ from checkin.guestlists.services import apply_import
 from checkin.people.guests import remove_attendee
 from checkin.people.invitations import queue_invitation
 from checkin.people.models import Attendee, AttendeeSource
-from tests.conftest import login
+from tests.conftest import ON_POSTGRES, login
 from tests.factories import make_attendee, make_event
 from tests.statements import statements_run as counted
 
@@ -218,6 +218,51 @@ def test_a_bulk_write_that_skips_the_orm_is_counted_too(app):
                                                             UTC): 1}
     assert_kept_equals_recount(event)
 
+
+
+def test_a_guest_checked_in_and_their_event_deleted_in_one_transaction_leave_no_figures(app):
+    # On PostgreSQL the triggers run at commit (migration 0023), after the event is gone:
+    # they must not write an arrival for it then.
+    event, other = make_event(), make_event()
+    guest = make_attendee(event)
+    walk_in = make_attendee(event, commit=False)
+    walk_in.checked_in_at, walk_in.inside = now_utc(), True
+    db.session.flush()
+    db.session.execute(Attendee.__table__.update().where(Attendee.id == guest.id)
+                       .values(checked_in_at=now_utc(), inside=True))
+    event_id = event.id
+    db.session.execute(delete(Event).where(Event.id == event_id))
+    db.session.commit()
+    assert db.session.get(EventFigures, event_id) is None
+    assert not db.session.scalars(select(EventArrivals).filter_by(event_id=event_id)).all()
+    assert figures(other) == counted_figures(other)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one writer at a time")
+def test_a_check_in_neither_waits_for_nor_deadlocks_with_another_writer_of_the_event(app):
+    # Another transaction changes the event's figures and, before it commits, a guest who is
+    # checking in meanwhile, as an import's swap does (it adds guests, then updates others).
+    # With the figures' row locked from that first write (migration 0021), the check-in
+    # waited for it, and the swap's update then waited for the check-in: a deadlock. Now the
+    # row is written as each commits (0023); a lock timeout turns a wait into a failure here.
+    event = make_event()
+    ana, luis = make_attendee(event), make_attendee(event)
+    ana_id, luis_id = ana.id, luis.id
+    with db.engine.connect() as swap:
+        swap.execute(text("SET lock_timeout = '2s'"))
+        swap.execute(text("UPDATE attendees SET invited_at = now() WHERE id = :id"),
+                     {"id": luis_id})
+        db.session.execute(text("SET lock_timeout = '2s'"))
+        answer = check_in(event, ana.card_code)
+        swap.execute(text("UPDATE attendees SET ticket_type = 'VIP' WHERE id = :id"),
+                     {"id": ana_id})
+        swap.commit()
+    assert answer.ok
+    db.session.expire_all()
+    assert db.session.get(Attendee, ana_id).ticket_type == "VIP"
+    kept = figures(event)
+    assert (kept.invited, kept.checked_in, kept.inside, kept.scans) == (1, 1, 1, 1)
+    assert_kept_equals_recount(event)
 
 @pytest.mark.slow
 def test_the_migration_counts_the_existing_events(app):

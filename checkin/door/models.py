@@ -85,8 +85,11 @@ class EventFigures(db.Model):
 
     Triggers on ``events``, ``attendees``, ``checkins`` and ``connections`` keep it (migration
     0021), so every write counts, whatever makes it: a scan, an undo, an import's bulk insert,
-    a removal and its cascades. A migration that re-creates one of those tables (SQLite's
-    batch mode) must create its triggers again; tests/test_event_figures.py checks they exist.
+    a removal and its cascades. On PostgreSQL they run as the transaction commits (migration
+    0023), so one event's check-ins do not queue behind each other's lock on this row; read
+    the figures in a transaction of their own, never after a write in the same one. A
+    migration that re-creates one of those tables (SQLite's batch mode) must create its
+    triggers again (0023's ``create_triggers``); tests/test_event_figures.py checks they exist.
     """
 
     __tablename__ = "event_figures"
