@@ -281,12 +281,14 @@ def organizer_for_token(secret: str) -> Organizer | None:
 
 
 @cache
-def _token_and_event_query():
-    """Built once (every check-in by API runs it): the token's organizer and, if they hold
-    one of ``roles`` there, the event ``slug`` and their role, as plain columns."""
+def _token_and_event_query(held_roles: int):
+    """Built once per number of roles (every check-in by API runs it): the token's organizer
+    and, if they hold one of the roles ``role_0``, ``role_1`` … there, the event ``slug`` and
+    their role, as plain columns. The roles are bound one by one: a list bound whole is
+    spliced into the statement's text at every run."""
     tokens, events, roles = ApiToken.__table__, Event.__table__, EventRole.__table__
-    held = events.join(roles, and_(roles.c.event_id == events.c.id,
-                                   roles.c.role.in_(bindparam("roles", expanding=True))))
+    any_of = roles.c.role.in_([bindparam(f"role_{n}") for n in range(held_roles)])
+    held = events.join(roles, and_(roles.c.event_id == events.c.id, any_of))
     theirs = and_(events.c.slug == bindparam("slug"),
                   roles.c.organizer_id == tokens.c.organizer_id)
     return (select(tokens.c.id, tokens.c.last_used_at, tokens.c.organizer_id, events.c.id,
@@ -310,8 +312,11 @@ def token_and_event_for(secret: str, slug: str,
     evening pays for one): the token's organizer's id, the event ``slug`` and their role
     there. None for no valid token; the 404 of :func:`event_for` for an event they do not
     hold one of ``roles`` in."""
-    found = db.session.execute(_token_and_event_query(), {
-        "hash": hash_secret(secret), "slug": slug, "roles": [str(r) for r in roles]}).first()
+    roles = tuple(str(role) for role in roles)
+    params = {"hash": hash_secret(secret), "slug": slug,
+              **{f"role_{n}": role for n, role in enumerate(roles)}}
+    # A plain statement, on the session's connection: nothing for the ORM session to do.
+    found = db.session.connection().execute(_token_and_event_query(len(roles)), params).first()
     if found is None:
         return None
     token_id, last_used_at, organizer_id, event_id, starts_at, ends_at, role = found

@@ -42,6 +42,9 @@ REPEAT_WINDOW = timedelta(seconds=10)
 # A scan time further than this from the event comes from a device whose clock is wrong.
 SCAN_WINDOW = timedelta(days=1)
 MAX_ATTENDEE_ID = 2**31 - 1
+# The longest code and nonce the log keeps (read once: every scan checks them).
+CODE_LENGTH = CheckIn.__table__.c.code.type.length
+NONCE_LENGTH = CheckIn.__table__.c.nonce.type.length
 
 
 @dataclass(frozen=True)
@@ -534,11 +537,11 @@ def check_in(
     """
     if kind not in (ScanKind.ENTRY, ScanKind.EXIT):
         raise DomainError("bad_kind", _l("The type must be entry or exit."))
-    code = (code or "").strip()[:CheckIn.code.type.length]
+    code = (code or "").strip()[:CODE_LENGTH]
     if not code and attendee_id is None:
         raise DomainError("missing_code", _l("No code was given."))
     nonce = nonce or None
-    if nonce is not None and len(nonce) > CheckIn.nonce.type.length:
+    if nonce is not None and len(nonce) > NONCE_LENGTH:
         raise DomainError("bad_nonce", _l("The nonce is too long."))
     received = now_utc()
     scanned_at = _checked_scan_time(event, scanned_at, received)
