@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, select, update
@@ -240,14 +240,61 @@ def _event_and_role_query():
 
 
 def event_and_role_for(organizer, slug: str, roles=(Role.OWNER,)) -> tuple[Event, str]:
-    """Like :func:`event_for`, with the role ``organizer`` holds there, in the same query."""
+    """Like :func:`event_for`, with the role ``organizer`` holds there, in the same query (or
+    from what :func:`read_organizer_with_event` read with the organizer for this request)."""
     found = None
     if organizer is not None and getattr(organizer, "is_authenticated", False):
-        found = db.session.execute(_event_and_role_query(), {
-            "slug": slug, "organizer": organizer.id, "roles": [str(r) for r in roles]}).first()
+        read = g.pop(EVENT_ACCESS, None) if has_app_context() else None
+        if read is not None and read[0].id == organizer.id and read[1] == slug:
+            _organizer, _slug, event, role = read
+            found = (event, role) if role in {str(r) for r in roles} else None
+        else:
+            found = db.session.execute(_event_and_role_query(), {
+                "slug": slug, "organizer": organizer.id,
+                "roles": [str(r) for r in roles]}).first()
     if found is None:
         raise DomainError("not_found", _l("No such event."), status=404)
     return found[0], found[1]
+
+
+# flask.g: (the organizer, slug, the event or None, their role there or None), read by
+# read_organizer_with_event and taken by the page's event_and_role_for. Holding the organizer
+# keeps it in the session's identity map (which holds objects weakly) until the loader asks.
+EVENT_ACCESS = "checkin_event_access"
+
+
+@cache
+def _organizer_with_event_query():
+    """Built once: the organizer, the event ``slug`` and the organizer's role there (None for
+    none), one row whatever the event and the role."""
+    return (select(Organizer, Event, EventRole.role).select_from(Organizer)
+            .outerjoin(Event, Event.slug == bindparam("slug"))
+            .outerjoin(EventRole, and_(EventRole.event_id == Event.id,
+                                       EventRole.organizer_id == Organizer.id))
+            .where(Organizer.id == bindparam("organizer")))
+
+
+def read_organizer_with_event(session_id: str | None, slug: str) -> None:
+    """Read the organizer a console session names (see :func:`organizer_for_session`), the
+    event ``slug`` and their role there in one statement, for a page of that event that then
+    asks for each: Flask-Login's loader finds the organizer already in the session (no
+    statement), and :func:`event_and_role_for` takes the event and role read with it.
+
+    Nothing is decided here: the session key is still compared by the loader, the role by
+    ``event_and_role_for``, and a session naming nobody reads nothing more."""
+    organizer_id, _, key = (session_id or "").partition(":")
+    if not organizer_id.isdigit() or len(organizer_id) > 18 or not key:
+        return
+    found = db.session.execute(_organizer_with_event_query(), {
+        "organizer": int(organizer_id), "slug": slug}).first()
+    if found is not None:
+        organizer, event, role = found
+        setattr(g, EVENT_ACCESS, (organizer, slug, event if role else None, role))
+
+
+def forget_organizer_with_event(_error=None) -> None:
+    """What ``read_organizer_with_event`` read is for its own request only."""
+    g.pop(EVENT_ACCESS, None)
 
 
 def issue_api_token(organizer: Organizer, label: str = "") -> tuple[ApiToken, str]:

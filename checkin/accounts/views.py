@@ -1,6 +1,6 @@
 """Organizer sign-in and sign-out."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,6 +9,7 @@ from checkin.accounts.models import ApiToken
 from checkin.accounts.services import (
     api_tokens_of,
     issue_api_token,
+    read_organizer_with_event,
     require_event_runner,
     revoke_api_token,
     sign_in_attempt,
@@ -20,6 +21,18 @@ from checkin.extensions import db
 from checkin.inputs import next_target
 
 bp = Blueprint("accounts", __name__, url_prefix="/console")
+
+# The console's pages of one event: each looks up the signed-in organizer, then the event and
+# their role in it.
+EVENT_PAGES = "/console/events/<slug>"
+
+
+def read_console_access():
+    """A console page of an event: its organizer, event and role in one statement, not two
+    (see ``read_organizer_with_event``). Flask-Login keeps the session's "id:key" here."""
+    rule = request.url_rule
+    if rule is not None and rule.rule.startswith(EVENT_PAGES) and "_user_id" in session:
+        read_organizer_with_event(session["_user_id"], request.view_args["slug"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
