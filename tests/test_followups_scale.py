@@ -3,7 +3,9 @@ queries, and each email reads exactly as the one rendered on its own."""
 
 import base64
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from checkin.columns import now_utc
@@ -13,8 +15,10 @@ from checkin.extensions import db
 from checkin.followups.render import followup_contexts, render_followup, render_followup_email
 from checkin.followups.services import queue_followups
 from checkin.mail.models import OutboxMessage
+from checkin.people.invitations import event_when
 from checkin.people.models import Attendee
 from checkin.people.services import update_card
+from checkin.text import spreadsheet_cell
 from tests import factories
 from tests.statements import statements_run
 from tests.test_followups_render import build_meetup
@@ -109,3 +113,72 @@ def test_each_reader_gets_the_cards_in_their_own_language(app, owner):
     for email, word in ((marta, "Ofrece"), (luis, "Offers")):
         vcf = base64.b64decode(email.attachments[0]["data"]).decode()
         assert f"{word}: Contabilidad para tiendas pequeñas" in vcf
+
+
+def test_the_contacts_spreadsheet_is_written_as_row_by_row_and_shows_an_edit(app, owner):
+    # Each card's cells are written once and kept (issue 14); every reader's file must be
+    # the one the csv writer gives for whole rows, and an edited card a new one.
+    import csv
+    import io
+
+    from checkin.followups.render import contacts_csv, followup_context
+
+    _event, people = build_meetup(owner)
+    ana, luis = people["ana"], people["luis"]
+    update_card(luis.person, headline='=HYPERLINK("x"), "quoted"', company="Shoes, Inc.\nLtd",
+                offer="-50 % on soles")
+
+    def whole_rows(contacts, tz):
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["Name", "Headline", "Company", "Email", "Phone", "Links", "What they do",
+                         "Offers", "Needs", "My note", "Met at"])
+        zone = ZoneInfo(tz)
+        for c in contacts:
+            p = c.person
+            writer.writerow([spreadsheet_cell(v) for v in (
+                p.display_name, p.headline, p.company, c.shared.get("email", ""),
+                c.shared.get("phone", ""), " ".join(c.shared.get("links", [])), p.what_i_do,
+                p.offer, p.need, c.my_note,
+                c.met_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))])
+        return ("\ufeff" + out.getvalue()).encode()
+
+    for reader in (ana, luis, ana):  # the second time from the kept cells
+        context = followup_context(reader)
+        with force_locale("en"):
+            assert contacts_csv(context.contacts, "Europe/Madrid") == whole_rows(
+                context.contacts, "Europe/Madrid")
+    update_card(luis.person, company="Shoe Shop SL")
+    with force_locale("en"):
+        sheet = contacts_csv(followup_context(ana).contacts, "Europe/Madrid").decode()
+    assert "Shoe Shop SL" in sheet and "Shoes, Inc." not in sheet
+
+
+def test_a_moved_event_shows_its_new_time_in_the_next_follow_up(app, owner):
+    event, people = build_meetup(owner)
+    before = render_followup(people["luis"])
+    event.starts_at, event.ends_at = (event.starts_at - timedelta(days=1, hours=1),
+                                      event.ends_at - timedelta(days=1))
+    db.session.commit()
+    after = render_followup(people["luis"])
+    when = event_when(event, "en")
+    assert when in after.text and when not in before.text
+
+
+def test_a_vcard_note_is_folded_as_character_by_character(app):
+    from checkin.people.vcard import _folded
+
+    def by_character(line, limit=75):
+        out, counter = [], 0
+        for char in line:
+            size = len(char.encode())
+            if counter + size > limit:
+                out.append("\r\n ")
+                counter = 1
+            out.append(char)
+            counter += size
+        return "".join(out) + "\r\n"
+
+    for line in ("NOTE:" + "Diseño de etiquetas, ñandú € 😀 " * k for k in range(3, 12)):
+        assert _folded(line) == by_character(line)
+        assert all(len(part.encode()) <= 75 for part in _folded(line).split("\r\n"))

@@ -1,7 +1,6 @@
 """The attendee's follow-up email: who they met, their notes, contacts, and people to meet next."""
 
 import csv
-import io
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -143,7 +142,13 @@ def owners_of(event: Event) -> list[Organizer]:
 
 # Unsubscribing: a signed person id, so the link needs no stored secret.
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="followups-unsubscribe")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    """Made once per secret key (it derives its signing key), not once per follow-up."""
+    return URLSafeSerializer(secret_key, salt="followups-unsubscribe")
 
 
 def unsubscribe_token(person: Person) -> str:
@@ -178,18 +183,42 @@ def reason_for(suggestion: Suggestion) -> str:
              name=name, theirs=theirs, mine=mine)
 
 
+class _Line:
+    """Where a csv writer puts the one line each ``writerow`` writes."""
+
+    text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
 def contacts_csv(contacts: list[Contact], tz: str) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(met_columns())
+    """One row per person met. A row's card cells are the same for everyone who met that
+    person: they are written once per card and kept, and each reader's row is them, a
+    comma, and the reader's own two cells (the csv writer quotes each cell on its own, so
+    that is the line it writes for the whole row)."""
+    line = _Line()
+    writer = csv.writer(line)
+
+    def written(cells) -> str:
+        writer.writerow(cells)
+        return line.text
+
+    rows = [written(met_columns())]
     zone = ZoneInfo(tz)
     for c in contacts:
         p = c.person
-        writer.writerow([spreadsheet_cell(v) for v in (
-            p.display_name, p.headline, p.company, c.shared.get("email", ""),
-            c.shared.get("phone", ""), " ".join(c.shared.get("links", [])), p.what_i_do,
-            p.offer, p.need, c.my_note, c.met_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))])
-    return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel then reads UTF-8
+        key = (p.id, p.updated_at)
+        card = _CSV_CARDS.get(key)
+        if card is None:
+            card = written([spreadsheet_cell(v) for v in (
+                p.display_name, p.headline, p.company, c.shared.get("email", ""),
+                c.shared.get("phone", ""), " ".join(c.shared.get("links", [])), p.what_i_do,
+                p.offer, p.need)])[:-2]  # without its CRLF
+            _CSV_CARDS.put(key, card)
+        rows.append(card + "," + written([spreadsheet_cell(v) for v in (
+            c.my_note, c.met_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))]))
+    return ("\ufeff" + "".join(rows)).encode()  # BOM: Excel then reads UTF-8
 
 
 def contacts_vcf(contacts: list[Contact], event: Event) -> bytes:
@@ -243,6 +272,8 @@ _VCARDS = _BoundedCache(5000)
 _NOTED = _BoundedCache(5000)
 _CARD_PARTS = _BoundedCache(10000)
 _MET_TIMES = _BoundedCache(5000)
+_CSV_CARDS = _BoundedCache(5000)
+_WHEN = _BoundedCache(256)
 
 
 def contact_cards(language: str):
@@ -281,24 +312,34 @@ def labels() -> dict:
     return _LABELS[key]
 
 
-def met_times(zone: ZoneInfo, language: str):
-    """``at`` → "19:05" on the venue's clock, each minute formatted once per language and
-    zone, not once per contact (the short time shows no seconds; should a language's show
-    them, each moment is formatted once)."""
+def met_times(zone: ZoneInfo, language: str, line: str = "%(time)s"):
+    """``at`` → "19:05" on the venue's clock (or that time in ``line``: "Met at 19:05"), each
+    minute formatted once per language and zone, not once per contact (the short time shows
+    no seconds; should a language's show them, each moment is formatted once)."""
     locale = _locale(language)
     by_minute = "s" not in locale.time_formats["short"].pattern
 
     def met_time(at: datetime) -> str:
         local = at.astimezone(zone)
-        key = (language, zone.key, local.replace(second=0, microsecond=0) if by_minute
+        key = (language, zone.key, line, local.replace(second=0, microsecond=0) if by_minute
                else local)
         text = _MET_TIMES.get(key)
         if text is None:
-            text = format_time(local, "short", locale=locale)
+            text = line % {"time": format_time(local, "short", locale=locale)}
             _MET_TIMES.put(key, text)
         return text
 
     return met_time
+
+
+def _event_when(event: Event, language: str) -> str:
+    """``event_when``, worked out once per event's start, zone and language, not per email."""
+    key = (event.starts_at, event.timezone, language)
+    text = _WHEN.get(key)
+    if text is None:
+        text = event_when(event, language)
+        _WHEN.put(key, text)
+    return text
 
 
 @lru_cache(maxsize=64)
@@ -384,8 +425,9 @@ def render_followup_email(followup: FollowupContext, for_organizer: bool = False
         context = {
             "event": event, "person": person, "contacts": contacts,
             "suggestions": [(s, reason_for(s)) for s in followup.suggestions],
-            "when": event_when(event, language),
-            "met_time": met_times(zone, language),
+            "when": _event_when(event, language),
+            # "Met at 19:05" whole, as the template's ``labels.met_at|format(time=…)`` was.
+            "met_line": met_times(zone, language, labels()["met_at"]),
             "unsubscribe_url": unsubscribe_url(person), "reply_to": reply_to,
             "card_url": f"{base_url}/e/{event.slug}/me", "language": language,
             "labels": labels(), "face_cid": face_cid, "contact_card": contact_cards(language),

@@ -121,6 +121,16 @@ def _folded(line: str, limit: int = 75) -> str:
         rest = limit - 1
         return "\r\n ".join([line[:limit], *(line[i:i + rest]
                                              for i in range(limit, len(line), rest))]) + "\r\n"
+    if limit > 4:  # room for any character on a line: cut the UTF-8 bytes, each cut moved
+        data, pieces, start, room = line.encode(), [], 0, limit  # back to its character's start
+        while len(data) - start > room:
+            end = start + room
+            while data[end] & 0xC0 == 0x80:  # a continuation byte: inside a character
+                end -= 1
+            pieces.append(data[start:end])
+            start, room = end, limit - 1  # a continuation line starts with a space
+        pieces.append(data[start:])
+        return b"\r\n ".join(pieces).decode() + "\r\n"
     out, counter = [], 0
     for char in line:
         size = len(char.encode())
