@@ -95,8 +95,9 @@ def dashboard(app) -> Load:
 @scenario("door_dashboard_live")
 def dashboard_live(app) -> Load:
     """What the dashboard fetches every ten seconds: the figures and the arrivals chart.
-    PostgreSQL: 3 round trips, its 3 statements (the organizer read with the event and role;
-    6 before: BEGIN, ROLLBACK, and the organizer on its own)."""
+    PostgreSQL: 2 round trips, its 2 statements (the organizer read with the event and role,
+    the figures with the arrivals; 6 before: BEGIN, ROLLBACK, the organizer and the arrivals
+    each on their own)."""
     slug, cookie = _big_event(app)
     return Load(f"/console/events/{slug}/dashboard/live", headers={"Cookie": cookie})
 

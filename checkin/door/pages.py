@@ -112,9 +112,10 @@ def dashboard_live(slug):
 
 
 def _live_context(event) -> dict:
-    chart = arrivals_svg(dashboard.arrivals(event), tz=event.timezone,
+    figures, arrivals = dashboard.figures_and_arrivals(event)
+    chart = arrivals_svg(arrivals, tz=event.timezone,
                          title=_("Arrivals per 5 minutes"), empty_text=_("No arrivals yet"))
-    return {"figures": dashboard.figures(event), "chart": chart, "now": now_utc()}
+    return {"figures": figures, "chart": chart, "now": now_utc()}
 
 
 @pages.app_template_filter("door_time")
