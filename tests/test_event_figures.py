@@ -303,7 +303,8 @@ def test_the_live_fragment_reads_the_kept_figures_in_one_statement(client, owner
 
 
 def test_the_live_fragments_one_read_equals_the_figures_and_the_arrivals(app):
-    event = make_event(starts_at=now_utc() - timedelta(hours=1))
+    start = now_utc().replace(second=0, microsecond=0) - timedelta(hours=1)
+    event = make_event(starts_at=start - timedelta(minutes=start.minute % 5))  # a bucket's start
     guests = [make_attendee(event) for _ in range(5)]
     assert figures_and_arrivals(event) == (figures(event), arrivals(event))  # nobody yet
     for minutes, guest in zip((2, 3, 14, 41), guests, strict=False):
