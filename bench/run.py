@@ -10,7 +10,11 @@ with its own hello-world baseline.
 Both servers are gunicorn with 2 sync workers on loopback; the load comes from
 wrk when it is installed (Debian's package), else from a small Python client.
 The machines are noisy, so only ratios against the baseline measured in the
-same run mean anything. Results are printed and written to bench/results/.
+same run mean anything. ``--rounds N`` measures every scenario N times, each time between two
+hello-world runs (both servers stay up), and reports each scenario's median ratio to the
+hello measured around it, with the lowest and highest: the machine's speed drifts by tens of
+percent within minutes, and a hello measured minutes earlier does not share that drift.
+Results are printed and written to bench/results/.
 """
 
 import argparse
@@ -80,13 +84,13 @@ def gunicorn(target: str, env: dict):
 
 
 WRK_SCRIPT = """
-local counter = 0
-local made = 0  -- setup runs in the main Lua state; each thread reads its own global tid
-function setup(thread) made = made + 1; thread:set("tid", made) end
+counter = 0  -- a global, so that done() can read each thread's with thread:get
+local threads = {}  -- setup runs in the main Lua state; each thread reads its own global tid
+function setup(thread) table.insert(threads, thread); thread:set("tid", #threads) end
 function init(args) counter = 0 end
 request = function()
   counter = counter + 1
-  local n = tostring(tid * 100000000 + counter)
+  local n = tostring(tid * 100000000 + OFFSET + counter)
   local path = string.gsub(PATH, "{n}", n)
   local body = string.gsub(BODY, "{n}", n)
   return wrk.format(METHOD, path, HEADERS, body ~= "" and body or nil)
@@ -96,7 +100,10 @@ response = function(status, headers, body)
   if not EXPECT[status] then bad = bad + 1 end
 end
 done = function(summary, latency, requests)
+  local most = 0
+  for _, thread in ipairs(threads) do most = math.max(most, thread:get("counter")) end
   io.write(string.format("LAT %d %d\\n", latency:percentile(50), latency:percentile(99)))
+  io.write(string.format("USED %d\\n", most))
 end
 """
 
@@ -105,11 +112,12 @@ def lua_string(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def run_wrk(base: str, load: Load, duration: float, connections: int) -> dict:
+def run_wrk(base: str, load: Load, duration: float, connections: int, offset: int) -> dict:
     headers = "{" + ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}"
                               for k, v in load.headers.items()) + "}"
     expect = "{" + ", ".join(f"[{code}] = true" for code in load.expect) + "}"
     script = (f"PATH = {lua_string(load.path)}\nBODY = {lua_string(load.body)}\n"
+              f"OFFSET = {offset}\n"
               f"METHOD = {lua_string(load.method)}\nHEADERS = {headers}\nEXPECT = {expect}\n"
               + WRK_SCRIPT)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
@@ -127,18 +135,19 @@ def run_wrk(base: str, load: Load, duration: float, connections: int) -> dict:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50, p99 = (int(x) / 1000 for x in re.search(r"LAT (\d+) (\d+)", out).groups())
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    used = int(re.search(r"USED (\d+)", out).group(1))
     return {"rps": rps, "p50_ms": p50, "p99_ms": p99,
-            "non_2xx": int(errors.group(1)) if errors else 0, "tool": "wrk"}
+            "non_2xx": int(errors.group(1)) if errors else 0, "tool": "wrk", "used": used}
 
 
-def run_python(base: str, load: Load, duration: float, connections: int) -> dict:
+def run_python(base: str, load: Load, duration: float, connections: int, offset: int) -> dict:
     """A bounded keep-alive client in threads, for machines without wrk."""
     host, port = base.removeprefix("http://").split(":")
     latencies: list[float] = []
     bad = 0
     lock = threading.Lock()
     stop = time.monotonic() + duration
-    counter = iter(range(10**9))
+    counter = iter(range(100_000_000 + offset + 1, 200_000_000))
 
     def worker():
         nonlocal bad
@@ -164,13 +173,21 @@ def run_python(base: str, load: Load, duration: float, connections: int) -> dict
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
     return {"rps": len(latencies) / duration, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000,
-            "non_2xx": bad, "tool": "python"}
+            "non_2xx": bad, "tool": "python", "used": len(latencies)}
 
 
-def measure(base: str, load: Load, duration: float, connections: int) -> dict:
+def measure(base: str, load: Load, duration: float, connections: int, warm: bool = True) -> dict:
+    """One run of ``load`` (after a warm-up), its ``{n}`` numbers following the last run's, so
+    a scenario of first check-ins scans guests no earlier round has scanned."""
     runner = run_wrk if shutil.which("wrk") else run_python
-    runner(base, load, min(1.0, duration), connections)  # warm-up
-    return runner(base, load, duration, connections)
+    if warm:
+        load.used += runner(base, load, min(1.0, duration), connections, load.used)["used"]
+    result = runner(base, load, duration, connections, load.used)
+    load.used += result["used"]
+    if load.fresh and load.used > load.fresh:
+        raise RuntimeError(f"{load.path}: {load.used:,} numbers used of the {load.fresh:,} seeded "
+                           "per thread; later requests would not be first scans")
+    return result
 
 
 def prepare_database(workdir: Path) -> dict:
@@ -210,7 +227,8 @@ def run_both(args) -> None:
         sys.exit("--database both needs BENCH_DATABASE_URL (a PostgreSQL database of its own)")
     for database in ("sqlite", "postgresql"):
         command = [sys.executable, __file__, *args.names, "--database", database,
-                   "--duration", str(args.duration), "--connections", str(args.connections)]
+                   "--duration", str(args.duration), "--connections", str(args.connections),
+                   "--rounds", str(args.rounds)]
         if subprocess.run(command).returncode:
             sys.exit(f"the {database} run failed")
 
@@ -220,6 +238,9 @@ def main() -> None:
     parser.add_argument("names", nargs="*", help="scenarios (default: all)")
     parser.add_argument("--duration", type=float, default=5)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure each scenario this many times between two hellos; "
+                             "report the median ratio (default 1)")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="sqlite")
     args = parser.parse_args()
     names = args.names or sorted(registry.SCENARIOS)
@@ -233,34 +254,69 @@ def main() -> None:
     elif not os.environ.get("BENCH_DATABASE_URL"):
         parser.error("--database postgresql needs BENCH_DATABASE_URL")
 
-    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         env, app = prepare_database(Path(tmp))
+        app.config["BENCH_ROUNDS"] = args.rounds
         loads = {}
         with app.app_context():
             for name in names:
                 loads[name] = registry.SCENARIOS[name](app)
-        with gunicorn("bench.hello:app", env) as base:
-            results["hello"] = measure(base, Load("/"), args.duration, args.connections)
-        with gunicorn("bench.serve:app", env) as base:
-            for name in names:
-                results[name] = measure(base, loads[name], args.duration, args.connections)
-    hello = results["hello"]["rps"]
+        with gunicorn("bench.hello:app", env) as hello_base, \
+                gunicorn("bench.serve:app", env) as base:
+            rounds = measure_rounds(hello_base, base, loads, args)
     revision = commit()
+    results = summarise(rounds, names)
     print(f"\n{args.database}, commit {revision}, {args.connections} connections, "
-          f"{args.duration:g} s each")
+          f"{args.duration:g} s each" + (f", median of {args.rounds} rounds (ratio: lowest–"
+                                        f"highest)" if args.rounds > 1 else ""))
     print("| route | req/s | p50 ms | p99 ms | ratio | non-2xx |\n|---|---|---|---|---|---|")
     for name, r in results.items():
-        r["ratio"] = round(r["rps"] / hello, 3)
+        spread = (f" ({r['ratio_low']:.2f}–{r['ratio_high']:.2f})"
+                  if args.rounds > 1 and name != "hello" else "")
         print(f"| {name} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-              f"| {r['ratio']:.2f} | {r['non_2xx']} |")
+              f"| {r['ratio']:.2f}{spread} | {r['non_2xx']} |")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     (out / f"routes-{args.database}-{stamp}.json").write_text(json.dumps(
         {"commit": revision, "database": args.database, "duration": args.duration,
-         "connections": args.connections, "results": results}, indent=2))
+         "connections": args.connections, "rounds": args.rounds, "results": results,
+         "each_round": rounds}, indent=2))
 
+
+def measure_rounds(hello_base: str, base: str, loads: dict, args) -> list[dict]:
+    """Each round: hello, then every scenario followed by hello again. A scenario's ratio is
+    to the mean of the two hellos around it (one run apart), not to one measured minutes
+    before. The hellos after the first skip the warm-up: the server is warm."""
+    hello = Load("/")
+    rounds = []
+    for _ in range(args.rounds):
+        before = measure(hello_base, hello, args.duration, args.connections,
+                         warm=not rounds)
+        one = {"hello": before}
+        for name, load in loads.items():
+            one[name] = measure(base, load, args.duration, args.connections)
+            after = measure(hello_base, hello, args.duration, args.connections, warm=False)
+            one[name]["hello_rps"] = (before["rps"] + after["rps"]) / 2
+            one[name]["ratio"] = round(one[name]["rps"] / one[name]["hello_rps"], 3)
+            before = after
+        rounds.append(one)
+    return rounds
+
+
+def summarise(rounds: list[dict], names: list[str]) -> dict:
+    """Per scenario, the round with the median ratio (its req/s and latencies as measured in
+    that round), with the lowest and highest ratio of all rounds."""
+    results = {"hello": {**rounds[0]["hello"], "ratio": 1.0}}
+    hellos = [r[name]["hello_rps"] for r in rounds for name in names]
+    if hellos:
+        results["hello"]["rps"] = statistics.median(hellos)
+    for name in names:
+        runs = sorted((r[name] for r in rounds), key=lambda run: run["ratio"])
+        middle = runs[(len(runs) - 1) // 2]
+        results[name] = {**middle, "ratio_low": runs[0]["ratio"],
+                         "ratio_high": runs[-1]["ratio"]}
+    return results
 
 if __name__ == "__main__":
     main()

@@ -20,6 +20,10 @@ class Load:
     body: str = ""
     headers: dict = field(default_factory=dict)
     expect: tuple[int, ...] = (200,)
+    # How many ``{n}`` numbers per wrk thread the scenario seeded (0: any number will do), and
+    # how many the runs so far have used: a run starts after the numbers used before it.
+    fresh: int = 0
+    used: int = 0
 
 
 def scenario(name: str):
