@@ -95,15 +95,20 @@ request = function()
   local body = string.gsub(BODY, "{n}", n)
   return wrk.format(METHOD, path, HEADERS, body ~= "" and body or nil)
 end
-local bad = 0
+bad = 0
 response = function(status, headers, body)
-  if not EXPECT[status] then bad = bad + 1 end
+  if not EXPECT[status] or (EXPECT_BODY ~= "" and not string.find(body, EXPECT_BODY)) then
+    bad = bad + 1
+  end
 end
 done = function(summary, latency, requests)
-  local most = 0
-  for _, thread in ipairs(threads) do most = math.max(most, thread:get("counter")) end
+  local most, unexpected = 0, 0
+  for _, thread in ipairs(threads) do
+    most = math.max(most, thread:get("counter"))
+    unexpected = unexpected + thread:get("bad")
+  end
   io.write(string.format("LAT %d %d\\n", latency:percentile(50), latency:percentile(99)))
-  io.write(string.format("USED %d\\n", most))
+  io.write(string.format("USED %d\\nUNEXPECTED %d\\n", most, unexpected))
 end
 """
 
@@ -117,7 +122,7 @@ def run_wrk(base: str, load: Load, duration: float, connections: int, offset: in
                               for k, v in load.headers.items()) + "}"
     expect = "{" + ", ".join(f"[{code}] = true" for code in load.expect) + "}"
     script = (f"PATH = {lua_string(load.path)}\nBODY = {lua_string(load.body)}\n"
-              f"OFFSET = {offset}\n"
+              f"OFFSET = {offset}\nEXPECT_BODY = {lua_string(load.expect_body)}\n"
               f"METHOD = {lua_string(load.method)}\nHEADERS = {headers}\nEXPECT = {expect}\n"
               + WRK_SCRIPT)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
@@ -136,8 +141,10 @@ def run_wrk(base: str, load: Load, duration: float, connections: int, offset: in
     p50, p99 = (int(x) / 1000 for x in re.search(r"LAT (\d+) (\d+)", out).groups())
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     used = int(re.search(r"USED (\d+)", out).group(1))
+    unexpected = int(re.search(r"UNEXPECTED (\d+)", out).group(1))
     return {"rps": rps, "p50_ms": p50, "p99_ms": p99,
-            "non_2xx": int(errors.group(1)) if errors else 0, "tool": "wrk", "used": used}
+            "non_2xx": int(errors.group(1)) if errors else 0, "unexpected": unexpected,
+            "tool": "wrk", "used": used}
 
 
 def run_python(base: str, load: Load, duration: float, connections: int, offset: int) -> dict:
@@ -158,11 +165,12 @@ def run_python(base: str, load: Load, duration: float, connections: int, offset:
             conn.request(load.method, load.path.replace("{n}", n),
                          body=load.body.replace("{n}", n) or None, headers=load.headers)
             response = conn.getresponse()
-            response.read()
+            text = response.read().decode(errors="replace")
             elapsed = time.perf_counter() - start
             with lock:
                 latencies.append(elapsed)
-                bad += response.status not in load.expect
+                bad += response.status not in load.expect or bool(
+                    load.expect_body and not re.search(lua_to_re(load.expect_body), text))
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(connections)]
@@ -173,7 +181,12 @@ def run_python(base: str, load: Load, duration: float, connections: int, offset:
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
     return {"rps": len(latencies) / duration, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000,
-            "non_2xx": bad, "tool": "python", "used": len(latencies)}
+            "non_2xx": bad, "unexpected": bad, "tool": "python", "used": len(latencies)}
+
+
+def lua_to_re(pattern: str) -> str:
+    """The few Lua pattern classes ``expect_body`` uses, as a regular expression."""
+    return pattern.replace("%s", r"\s").replace("%d", r"\d")
 
 
 def measure(base: str, load: Load, duration: float, connections: int, warm: bool = True) -> dict:
@@ -275,6 +288,11 @@ def main() -> None:
                   if args.rounds > 1 and name != "hello" else "")
         print(f"| {name} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
               f"| {r['ratio']:.2f}{spread} | {r['non_2xx']} |")
+    for name in results:
+        unexpected = sum(one[name].get("unexpected", 0) for one in rounds)
+        if unexpected:
+            print(f"{name}: {unexpected:,} answers were not the scenario's expected answer "
+                  "(status, or body for a first scan)")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")

@@ -24,6 +24,8 @@ class Load:
     # how many the runs so far have used: a run starts after the numbers used before it.
     fresh: int = 0
     used: int = 0
+    # A Lua pattern the body must contain (a first scan's result), or "" for any body.
+    expect_body: str = ""
 
 
 def scenario(name: str):

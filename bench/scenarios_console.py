@@ -69,7 +69,7 @@ def api_checkin(app) -> Load:
     return Load(f"/api/v1/events/{data['slug']}/checkins", method="POST", body=body,
                 headers={"Authorization": f"Bearer {data['token']}",
                          "Content-Type": "application/json"}, expect=(200, 201),
-                fresh=data["fresh"])
+                fresh=data["fresh"], expect_body='"result":%s*"ok"')
 
 
 @scenario("api_checkin_repeat")

@@ -139,4 +139,5 @@ def door_scan(app) -> Load:
                        "device": "dev-bench", "gate": "Door 1"})
     return Load(f"/console/events/{event.slug}/door/scans", method="POST", body=body,
                 headers={"Cookie": cookie, "X-CSRFToken": token,
-                         "Content-Type": "application/json"}, fresh=fresh)
+                         "Content-Type": "application/json"},
+                fresh=fresh, expect_body='"result":%s*"ok"')
