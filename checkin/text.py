@@ -83,6 +83,22 @@ def clean_text(text: str | None, *, single_line: bool = False) -> str:
     if text.isprintable() and "  " not in text and text == text.strip() and (
             text.isascii() or unicodedata.is_normalized("NFC", text)):
         return text  # the usual case, at C speed: a bulk import cleans every cell
+    if not single_line and _clean_lines(text):
+        return text  # several clean lines (a note, a vCard's NOTE): what the loop would leave
+    return _cleaned(text, single_line)
+
+
+def _clean_lines(text: str) -> bool:
+    """Whether ``text`` is lines that ``_cleaned`` leaves as they are: each printable, trimmed,
+    without a double space; no CR, no more than one blank line in a row, none at either end."""
+    return ("\r" not in text and "\n\n\n" not in text and text == text.strip()
+            and (text.isascii() or unicodedata.is_normalized("NFC", text))
+            and all(line.isprintable() and "  " not in line and line == line.strip()
+                    for line in text.split("\n")))
+
+
+def _cleaned(text: str, single_line: bool) -> str:
+    """``clean_text`` character by character."""
     text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
     text = text.translate(_BIDI_CONTROLS)
     kept = []

@@ -182,3 +182,41 @@ def test_a_vcard_note_is_folded_as_character_by_character(app):
     for line in ("NOTE:" + "Diseño de etiquetas, ñandú € 😀 " * k for k in range(3, 12)):
         assert _folded(line) == by_character(line)
         assert all(len(part.encode()) <= 75 for part in _folded(line).split("\r\n"))
+
+
+def test_each_contact_entry_reads_as_its_template_renders_it(app, owner):
+    # An entry's fixed text is rendered once per language with marks where the card, the
+    # note and the time go, then filled in for each contact (issue 14): each entry must read
+    # as the entry template rendered for that contact, a note to escape and indent included.
+    from flask import render_template
+
+    from checkin.connections.models import Note
+    from checkin.followups.render import (
+        contact_cards,
+        contact_entries,
+        followup_context,
+        labels,
+        met_times,
+    )
+
+    event, people = build_meetup(owner)
+    ana = people["ana"]
+    note = db.session.scalars(select(Note).where(Note.author_id == ana.id)).one()
+    note.text = "Quiere <fotos> & \"vídeo\"\nde la tienda\n\ny l'escaparate"
+    db.session.commit()
+    zone = ZoneInfo(event.timezone)
+    assert sorted(bool(c.my_note) for c in followup_context(ana).contacts) == [False, True]
+    for reader in (ana, people["luis"]):
+        contacts = followup_context(reader).contacts
+        for language in ("es", "en"):
+            with force_locale(language):
+                met_line = met_times(zone, language, labels()["met_at"])
+                card_of = contact_cards(language)
+                for part in ("html", "txt"):
+                    expected = [render_template(
+                        f"followups/mail/_entry.{part}", card=card_of(c, part), note=c.my_note,
+                        met=met_line(c.met_at), labels=labels()) for c in contacts]
+                    for _kept in range(2):  # the second time from the kept pieces
+                        assert contact_entries(language, met_line)(contacts, part) == expected
+    html = render_followup(ana).html
+    assert "Quiere &lt;fotos&gt; &amp; &#34;vídeo&#34;\nde la tienda" in html

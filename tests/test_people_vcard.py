@@ -143,6 +143,24 @@ def test_clean_text():
     assert clean_text("محمد\u200fالعلي") == "محمد\u200fالعلي"  # RLM is harmless, kept
 
 
+def test_clean_text_leaves_clean_lines_as_the_character_loop_leaves_them():
+    # Several clean lines (a note, a vCard's NOTE) skip the character loop (issue 14): over
+    # random texts, whatever that shortcut returns is what the loop returns.
+    import random
+
+    from checkin.text import _cleaned
+
+    rng = random.Random(14)
+    alphabet = ["a", "B", "ñ", "e\u0301", " ", "  ", "\n", "\n\n", "\n\n\n", "\r", "\t",
+                "\u00a0", "\u202e", "\x07", "\u2028", "\ue000", "«", "李"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        for single_line in (False, True):
+            assert clean_text(text, single_line=single_line) == _cleaned(text, single_line)
+    assert clean_text("Met at Café, 2 Dec 2026\nMy note: línea 1\n\nlínea 2") \
+        == "Met at Café, 2 Dec 2026\nMy note: línea 1\n\nlínea 2"
+
+
 NOTES = ["", "Met at Café, 1 Dec 2026", "Mi nota: a, b; c\\d\r\nsegunda línea " + "ñandú " * 40,
          "x" * 74, "é" * 74, "Met at Noche, 1 Dec 2026\nMy note: call; about the list, " * 9]
 
