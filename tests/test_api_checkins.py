@@ -172,3 +172,60 @@ def test_door_staff_tokens_never_read_card_codes(client, event, headers):
     assert [item["code"] for item in log.json["items"]] == ["", "EB-1"]
     owners = client.get(f"/api/v1/events/{event.slug}/checkins", headers=headers).json
     assert luis.card_code in owners["items"][0]["code"]
+
+
+@pytest.mark.parametrize("payload", [
+    {}, {"code": ""}, {"code": "x", "type": "sideways"}, {"code": "x", "scanned_at": "yesterday"},
+    {"code": "x", "scanned_at": "2026-01-01T19:00:00"}, {"code": "x", "nonce": "n" * 65},
+])
+def test_a_bad_scan_is_answered_for_its_token_first(client, owner, event, payload):
+    """The token, its event and the guest are one read: a scan that is wrong in itself is
+    still refused as a bad token (401), then as another's event (404), before its own 400."""
+    from checkin.accounts.services import revoke_api_token
+
+    token, secret = make_api_token(owner)
+    revoke_api_token(owner, token.id)
+    stranger = {"Authorization": f"Bearer {make_api_token(make_organizer())[1]}"}
+    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": f"Bearer {secret}"}):
+        answer = scan(client, event, headers, **payload)
+        assert answer.status_code == 401 and answer.json["error"]["code"] == "unauthorized"
+    answer = scan(client, event, stranger, **payload)
+    assert answer.status_code == 404 and answer.json["error"]["code"] == "not_found"
+    assert db.session.query(CheckIn).count() == 0
+
+
+def test_a_token_without_a_role_at_the_event_reads_none_of_its_guests(client, event):
+    ana = make_attendee(event, first_name="Ana", company="Secret Corp", ticket_code="EB-9")
+    stranger = {"Authorization": f"Bearer {make_api_token(make_organizer())[1]}"}
+    for code in (ana.card_code, "EB-9", "eb-9", "nobody"):
+        answer = scan(client, event, stranger, code=code, nonce=f"n-{code}")
+        assert answer.status_code == 404 and answer.json["error"]["code"] == "not_found"
+        assert "Ana" not in answer.get_data(as_text=True)
+        assert "Secret" not in answer.get_data(as_text=True)
+    db.session.refresh(ana)
+    assert ana.checked_in_at is None and db.session.query(CheckIn).count() == 0
+
+
+def test_a_check_in_marks_its_token_used(client, owner, event):
+    from checkin.accounts.models import ApiToken
+
+    token, secret = make_api_token(owner)
+    ana = make_attendee(event)
+    answer = scan(client, event, {"Authorization": f"Bearer {secret}"}, code=ana.card_code)
+    assert answer.status_code == 201
+    assert db.session.get(ApiToken, token.id).last_used_at is not None
+
+
+def test_a_ticket_typed_in_another_case_and_a_device_repeat(client, event, headers):
+    ana = make_attendee(event, ticket_code="DEMO-1038")
+    first = scan(client, event, headers, code="demo-1038", device="tablet-1", gate="Door 1")
+    assert first.status_code == 201 and first.json["attendee"]["id"] == ana.id
+    # The same device seeing the same code moments later is that one scan seen twice.
+    again = scan(client, event, headers, code="DEMO-1038", device="tablet-1")
+    assert again.status_code == 200 and again.json["status"] == "ok"
+    assert again.json["replayed"] is True
+    assert again.json["checkin"]["id"] == first.json["checkin"]["id"]
+    other = scan(client, event, headers, code="DEMO-1038", device="tablet-2")
+    assert other.json["reason"] == "already_checked_in"
+    assert other.json["previous"]["gate"] == "Door 1"
+    assert db.session.query(CheckIn).count() == 2

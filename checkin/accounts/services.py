@@ -327,12 +327,23 @@ def organizer_for_token(secret: str) -> Organizer | None:
     return organizer
 
 
+@dataclass(frozen=True)
+class EventAtDoor:
+    """What a scan reads of its event: its id, start and end."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
 @cache
-def _token_and_event_query(held_roles: int):
+def token_and_event_query(held_roles: int):
     """Built once per number of roles (every check-in by API runs it): the token's organizer
     and, if they hold one of the roles ``role_0``, ``role_1`` … there, the event ``slug`` and
-    their role, as plain columns. The roles are bound one by one: a list bound whole is
-    spliced into the statement's text at every run."""
+    their role, as plain columns (the first :data:`TOKEN_AND_EVENT_COLUMNS`, read by
+    :func:`token_and_event_from`). The roles are bound one by one: a list bound whole is
+    spliced into the statement's text at every run. A scan by API reads its guest in the same
+    statement (``checkin.door.services.check_in_with_token``), joined to ``events.id``."""
     tokens, events, roles = ApiToken.__table__, Event.__table__, EventRole.__table__
     any_of = roles.c.role.in_([bindparam(f"role_{n}") for n in range(held_roles)])
     held = events.join(roles, and_(roles.c.event_id == events.c.id, any_of))
@@ -344,13 +355,13 @@ def _token_and_event_query(held_roles: int):
             .where(tokens.c.token_hash == bindparam("hash"), tokens.c.revoked_at.is_(None)))
 
 
-@dataclass(frozen=True)
-class EventAtDoor:
-    """What a scan reads of its event: its id, start and end."""
+TOKEN_AND_EVENT_COLUMNS = 7
 
-    id: int
-    starts_at: datetime
-    ends_at: datetime
+
+def token_and_event_params(secret: str, slug: str, roles) -> dict:
+    """What :func:`token_and_event_query` runs with."""
+    return {"hash": hash_secret(secret), "slug": slug,
+            **{f"role_{n}": str(role) for n, role in enumerate(roles)}}
 
 
 def token_and_event_for(secret: str, slug: str,
@@ -359,14 +370,18 @@ def token_and_event_for(secret: str, slug: str,
     evening pays for one): the token's organizer's id, the event ``slug`` and their role
     there. None for no valid token; the 404 of :func:`event_for` for an event they do not
     hold one of ``roles`` in."""
-    roles = tuple(str(role) for role in roles)
-    params = {"hash": hash_secret(secret), "slug": slug,
-              **{f"role_{n}": role for n, role in enumerate(roles)}}
     # A plain statement, on the session's connection: nothing for the ORM session to do.
-    found = db.session.connection().execute(_token_and_event_query(len(roles)), params).first()
-    if found is None:
-        return None
-    token_id, last_used_at, organizer_id, event_id, starts_at, ends_at, role = found
+    found = db.session.connection().execute(token_and_event_query(len(roles)),
+                                            token_and_event_params(secret, slug, roles)).first()
+    return None if found is None else token_and_event_from(found)
+
+
+def token_and_event_from(row) -> tuple[int, EventAtDoor, str]:
+    """:func:`token_and_event_for`'s answer, from a row that begins with the columns of
+    :func:`token_and_event_query`: the token is marked used (at most once a minute), and an
+    event the organizer holds none of the roles in is the 404 of :func:`event_for`."""
+    token_id, last_used_at, organizer_id, event_id, starts_at, ends_at, role = \
+        row[:TOKEN_AND_EVENT_COLUMNS]
     _touch_token(token_id, last_used_at)
     if event_id is None:
         raise DomainError("not_found", _l("No such event."), status=404)

@@ -1,22 +1,28 @@
 """API: check-ins, answering like pretix's redeem (ok / already_checked_in / unknown_code …)."""
 
+from flask import g
 from sqlalchemy import select
 
 from checkin.accounts.models import Role
 from checkin.api.common import (
+    DOOR_ROLES,
     api_event,
     api_event_with_token,
     api_role,
+    api_token,
     body,
     bp,
     field,
     instant,
     paginated,
+    token_slug,
+    unauthorized,
 )
 from checkin.api.openapi import add_path, add_schema, json_body, json_response, page_of, param, ref
 from checkin.api.serializers import checkin_json, door_attendee_json
 from checkin.door.models import CheckIn, ScanResult
-from checkin.door.services import ScanAnswer, check_in, undo_check_in
+from checkin.door.services import ScanAnswer, check_in_with_token, undo_check_in
+from checkin.errors import DomainError
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 REASONS = ScanResult.refusals()
@@ -101,17 +107,23 @@ def answer_json(answer: ScanAnswer, cards: bool) -> tuple[dict, int]:
 
 @bp.post("/events/<slug>/checkins")
 def create_checkin(slug):
-    event, organizer_id = api_event_with_token(slug, door=True)
-    data = body()
-    kind = field(data, "type", str, default="entry")
-    answer = check_in(
-        event, field(data, "code", str, required=True, max_length=300),
-        kind=kind, nonce=field(data, "nonce", str, max_length=64) or None,
-        scanned_at=instant(data, "scanned_at"),
-        gate=field(data, "gate", str, default="", max_length=60),
-        device=field(data, "device", str, default="", max_length=100),
-        organizer_id=organizer_id)
-    return answer_json(answer, shows_cards(event))
+    try:
+        data = body()
+        scan = {"code": field(data, "code", str, required=True, max_length=300),
+                "kind": field(data, "type", str, default="entry"),
+                "nonce": field(data, "nonce", str, max_length=64) or None,
+                "scanned_at": instant(data, "scanned_at"),
+                "gate": field(data, "gate", str, default="", max_length=60),
+                "device": field(data, "device", str, default="", max_length=100)}
+    except DomainError:
+        api_event_with_token(slug, door=True)  # a bad token is answered before a bad body
+        raise
+    # The token, its event and the guest are one read (see check_in_with_token).
+    found = check_in_with_token(api_token(), token_slug(slug), DOOR_ROLES, **scan)
+    if found is None:
+        raise unauthorized()
+    g.api_role = (found.event.id, found.role)
+    return answer_json(found.answer, found.role == Role.OWNER)
 
 
 @bp.get("/events/<slug>/checkins")

@@ -23,6 +23,8 @@ from checkin.instants import parse_instant
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 200
+# Who may scan at an event's door: its owners and its door staff.
+DOOR_ROLES = (Role.OWNER, Role.DOOR)
 PUBLIC_ENDPOINTS = {"api.openapi"}
 # An attendee's own endpoints (checkin.api.requests): their phone's session cookie signs them
 # in, never an organizer's token.
@@ -46,11 +48,11 @@ def authenticate():
         return
     organizer = organizer_for_token(secret) if secret else None
     if organizer is None:
-        raise _unauthorized()
+        raise unauthorized()
     g.api_organizer = organizer
 
 
-def _unauthorized() -> DomainError:
+def unauthorized() -> DomainError:
     return DomainError("unauthorized", _l("A valid API token is needed: "
                                           "Authorization: Bearer <token>."), status=401)
 
@@ -66,7 +68,7 @@ def api_event(slug: str, door: bool = False) -> Event:
     """The event ``slug`` if the token's organizer owns it (or, with ``door``, staffs it)."""
     if "\x00" in slug or len(slug) > 64:
         raise DomainError("not_found", _l("No such event."), status=404)
-    roles = (Role.OWNER, Role.DOOR) if door else (Role.OWNER,)
+    roles = DOOR_ROLES if door else (Role.OWNER,)
     event, role = event_and_role_for(g.api_organizer, slug, roles=roles)
     g.api_role = (event.id, role)
     return event
@@ -75,15 +77,24 @@ def api_event(slug: str, door: bool = False) -> Event:
 def api_event_with_token(slug: str, door: bool = False) -> tuple[EventAtDoor, int]:
     """:func:`api_event` for a route of ``TOKEN_WITH_EVENT_ENDPOINTS``, with the token looked
     up in the same statement: what a scan reads of the event, and the organizer's id."""
-    roles = (Role.OWNER, Role.DOOR) if door else (Role.OWNER,)
-    usable = "\x00" not in slug and len(slug) <= 64
-    # An unusable slug names no event: the token alone decides between 401 and 404.
-    found = token_and_event_for(g.api_secret, slug if usable else "", roles=roles)
+    roles = DOOR_ROLES if door else (Role.OWNER,)
+    found = token_and_event_for(api_token(), token_slug(slug), roles=roles)
     if found is None:
-        raise _unauthorized()
+        raise unauthorized()
     organizer_id, event, role = found
     g.api_role = (event.id, role)
     return event, organizer_id
+
+
+def api_token() -> str:
+    """The bearer token of a route of ``TOKEN_WITH_EVENT_ENDPOINTS``, not yet looked up."""
+    return g.api_secret
+
+
+def token_slug(slug: str) -> str:
+    """The slug a token is looked up with: an unusable one names no event, so the token alone
+    decides between 401 and 404."""
+    return slug if "\x00" not in slug and len(slug) <= 64 else ""
 
 
 def api_role(event: Event) -> str | None:

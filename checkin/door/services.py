@@ -24,6 +24,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from checkin.accounts.models import Organizer
+from checkin.accounts.services import (
+    TOKEN_AND_EVENT_COLUMNS,
+    EventAtDoor,
+    token_and_event_for,
+    token_and_event_from,
+    token_and_event_params,
+    token_and_event_query,
+)
 from checkin.columns import now_utc
 from checkin.door.codes import codes_in, same_code, ticket_url_key
 from checkin.door.models import CheckIn, ScanKind, ScanResult
@@ -168,7 +176,7 @@ def _latest_entry():
 
 
 @cache
-def _guest_query(names: str, with_device: bool, with_nonce: bool):
+def _guest_query(names: str, with_device: bool, with_nonce: bool, held_roles: int = 0):
     """Built once per shape (every scan runs one; building costs more than running it): the
     guests a scan may name (``names``: ``card``, ``url``, ``folded`` or ``id``, see
     :func:`_naming`), each with their card, face and latest entry, in one statement.
@@ -177,7 +185,13 @@ def _guest_query(names: str, with_device: bool, with_nonce: bool):
     repeat window; with ``with_nonce``, the id of this event's scan with this nonce. Every
     lookup uses an index: ticket codes and URLs are unique per event, card codes everywhere,
     a guest's log is indexed by guest and time, a nonce by event.
+
+    With ``held_roles`` (a scan sent with an API token, :func:`check_in_with_token`), the
+    statement is the token's with its event and role (``token_and_event_query``) and the
+    guests of that event joined to it: each row the token's columns then a guest's, one row
+    with no guest when the code names nobody, none when the token is not a valid one.
     """
+    event = Event.__table__.c.id if held_roles else bindparam("event")
     left_at = (select(func.max(CheckIn.scanned_at))
                .where(CheckIn.attendee_id == Attendee.id, CheckIn.kind == ScanKind.EXIT,
                       CheckIn.result == ScanResult.OK, CheckIn.undone_at.is_(None))
@@ -196,25 +210,34 @@ def _guest_query(names: str, with_device: bool, with_nonce: bool):
     nonce = null()
     if with_nonce:
         nonce = (select(CheckIn.id)
-                 .where(CheckIn.event_id == bindparam("event"),
-                        CheckIn.nonce == bindparam("nonce"))
+                 .where(CheckIn.event_id == event, CheckIn.nonce == bindparam("nonce"))
                  .scalar_subquery())
-    where, limit = _naming(names)
+    where, limit = _naming(names, event)
     latest = aliased(CheckIn)
-    return (select(Attendee.id, Attendee.event_id, Person.id, Person.display_name,
-                   Person.company, Attendee.card_code, Attendee.ticket_code, Attendee.ticket_url,
-                   Attendee.ticket_type, Attendee.attention_note, Attendee.inside,
-                   Attendee.checked_in_at, Attendee.checked_in_gate, left_at, PersonPhoto.key,
-                   latest.scanned_at, latest.gate, repeat, nonce)
+    columns = (Attendee.id, Attendee.event_id, Person.id, Person.display_name, Person.company,
+               Attendee.card_code, Attendee.ticket_code, Attendee.ticket_url,
+               Attendee.ticket_type, Attendee.attention_note, Attendee.inside,
+               Attendee.checked_in_at, Attendee.checked_in_gate, left_at, PersonPhoto.key,
+               latest.scanned_at, latest.gate, repeat, nonce)
+    if held_roles:
+        # Every guest's part is outer-joined: a code that names nobody still reads the token.
+        return (token_and_event_query(held_roles).add_columns(*columns)
+                .outerjoin(Attendee, where)
+                .outerjoin(Person, Person.id == Attendee.person_id)
+                .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
+                .outerjoin(latest, latest.id == _latest_entry())
+                .limit(limit))
+    return (select(*columns)
             .join(Person, Person.id == Attendee.person_id)
             .outerjoin(PersonPhoto, PersonPhoto.person_id == Person.id)
             .outerjoin(latest, latest.id == _latest_entry())
             .where(where).limit(limit))
 
 
-def _naming(names: str):
-    """The condition naming the guests a scan may mean, and how many to read at most."""
-    here = Attendee.event_id == bindparam("event")
+def _naming(names: str, event):
+    """The condition naming the guests a scan may mean (of ``event``, a bound id or the
+    token's event's column), and how many to read at most."""
+    here = Attendee.event_id == event
     if names == "id":
         return Attendee.id == bindparam("attendee"), 1
     if names == "folded":
@@ -238,17 +261,30 @@ def _reads(names: str, params: dict) -> list[_Read]:
     return [_read(row) for row in _run(query, params)]
 
 
-def _find(event: Event, scanned: str, params: dict) -> tuple[_Read | None, bool]:
-    """The guest of ``event`` a scanned value names, and whether it names another event's."""
+def _names(scanned: str) -> tuple[str, dict]:
+    """How the guest query names the guests a scanned value may mean, and with what."""
     card_code, ticket_code = codes_in(scanned)
     url = ticket_url_key(scanned)
     names = "codes" + ("-card" if card_code else "") + ("-url" if url else "")
-    candidates = _reads(names, {**params, "ticket": ticket_code, "card": card_code, "url": url})
+    return names, {"ticket": ticket_code, "card": card_code, "url": url}
+
+
+def _find(event: Event, scanned: str, params: dict) -> tuple[_Read | None, bool]:
+    """The guest of ``event`` a scanned value names, and whether it names another event's."""
+    names, naming = _names(scanned)
+    params = {**params, **naming}
+    return _chosen(event, _reads(names, params), params)
+
+
+def _chosen(event: Event, candidates: list[_Read], params: dict) -> tuple[_Read | None, bool]:
+    """Of the guests a scanned value may mean (read by code, card code and URL), the one of
+    ``event``, and whether it names another event's guest instead."""
     for read in candidates:
         if read.guest.event_id == event.id:
             return read, False
     if candidates:
         return None, True
+    ticket_code = params["ticket"]
     folded = _ticket_regardless_of_case(ticket_code, params)
     if folded is not None:
         return folded, False
@@ -338,20 +374,25 @@ def _repeat(read: _Read, nonce: str) -> ScanAnswer:
     return ScanAnswer(result, earlier, read.guest, previous, replayed=True, nonce=nonce)
 
 
-def _checked_scan_time(event: Event, scanned_at: datetime | None,
-                       received: datetime) -> datetime:
-    """When the scan happened: the device's time if it is believable, else a refusal."""
+def _device_time(scanned_at: datetime | None, received: datetime) -> datetime:
+    """When the scan happened: the device's time if it is believable, else a refusal (whether
+    it is near the event is :func:`_within_event`'s to say)."""
     if scanned_at is None:
         return received
     if scanned_at.tzinfo is None:
         raise DomainError("bad_time", _l("The scan time needs a time zone offset."))
     if scanned_at > received + timedelta(minutes=5):
         raise DomainError("bad_time", _l("The scan time is in the future."))
-    if not event.starts_at - SCAN_WINDOW <= scanned_at <= event.ends_at + SCAN_WINDOW:
+    return scanned_at
+
+
+def _within_event(event: Event, scan: "_Scan") -> None:
+    """A time the device gave more than a day away from the event is a refusal."""
+    if scan.timed_by_device and \
+            not event.starts_at - SCAN_WINDOW <= scan.at <= event.ends_at + SCAN_WINDOW:
         raise DomainError("scan_outside_event", _l("The scan's time is more than a day away "
                                                     "from the event: check the device's clock."),
                           field="scanned_at")
-    return scanned_at
 
 
 # What a scan that changes nothing answers: an entry of someone inside, an exit of someone out.
@@ -441,29 +482,41 @@ def _changed_and_logged(guest: ScanGuest, values: dict) -> ScanLog:
     return log
 
 
+@cache
+def _earlier_entry():
+    """Built once: a queued entry that let the guest in before their recorded check-in takes
+    its place (the guest's check-in moves to it, returning what it kept), and the entries
+    after it that let them in become duplicates."""
+    attendees, checkins = Attendee.__table__, CheckIn.__table__
+    at = bindparam("at", type_=attendees.c.checked_in_at.type)
+    moved = (update(attendees)
+             .where(attendees.c.id == bindparam("attendee"), attendees.c.checked_in_at > at)
+             .values(checked_in_at=at, checked_in_gate=bindparam("gate_"))
+             .returning(attendees.c.checked_in_at, attendees.c.checked_in_gate))
+    later = (update(checkins)
+             .where(checkins.c.attendee_id == bindparam("attendee"),
+                    checkins.c.kind == ScanKind.ENTRY, checkins.c.result == ScanResult.OK,
+                    checkins.c.scanned_at > bindparam("at", type_=checkins.c.scanned_at.type))
+             .values(result=ScanResult.DUPLICATE))
+    return moved, later
+
+
 def _queued_entry(guest: ScanGuest, at: datetime, gate: str) -> ScanResult:
     """The result of an entry a device decided on its own while offline: it lets the guest
     in if they are not inside; if it let them in earlier than the recorded check-in, its scan
     takes that place and the later one becomes the duplicate; else it is the duplicate."""
-    won = _run(_change(ScanKind.ENTRY), {"attendee": guest.id, "gate_": gate, "at": at}).first()
+    change = {"attendee": guest.id, "gate_": gate, "at": at}
+    won = _run(_change(ScanKind.ENTRY), change).first()
     if won is not None:
         guest.inside = True
         guest.checked_in_at, guest.checked_in_gate = won
         return ScanResult.OK
-    attendees, checkins = Attendee.__table__, CheckIn.__table__
-    earlier = db.session.execute(
-        update(attendees)
-        .where(attendees.c.id == guest.id, attendees.c.checked_in_at > at)
-        .values(checked_in_at=at, checked_in_gate=gate)
-        .returning(attendees.c.checked_in_at, attendees.c.checked_in_gate)).first()
+    moved, later = _earlier_entry()
+    earlier = _run(moved, change).first()
     if earlier is None:
         return ScanResult.DUPLICATE
     guest.checked_in_at, guest.checked_in_gate = earlier
-    db.session.execute(
-        update(checkins)
-        .where(checkins.c.attendee_id == guest.id, checkins.c.kind == ScanKind.ENTRY,
-               checkins.c.result == ScanResult.OK, checkins.c.scanned_at > at)
-        .values(result=ScanResult.DUPLICATE))
+    _run(later, {"attendee": guest.id, "at": at})
     return ScanResult.OK
 
 
@@ -501,6 +554,43 @@ def _keep_loaded(guest: ScanGuest) -> None:
             set_committed_value(loaded, name, getattr(guest, name))
 
 
+@dataclass
+class _Scan:
+    """One scan's values, checked on their own (before its event is known)."""
+
+    code: str
+    attendee_id: int | None
+    kind: str
+    nonce: str | None
+    at: datetime
+    received: datetime
+    timed_by_device: bool
+    gate: str
+    device: str
+    queued: bool
+
+    @classmethod
+    def checked(cls, code: str, attendee_id: int | None, kind: str, nonce: str | None,
+                scanned_at: datetime | None, gate: str, device: str, queued: bool) -> "_Scan":
+        if kind not in (ScanKind.ENTRY, ScanKind.EXIT):
+            raise DomainError("bad_kind", _l("The type must be entry or exit."))
+        code = (code or "").strip()[:CODE_LENGTH]
+        if not code and attendee_id is None:
+            raise DomainError("missing_code", _l("No code was given."))
+        nonce = nonce or None
+        if nonce is not None and len(nonce) > NONCE_LENGTH:
+            raise DomainError("bad_nonce", _l("The nonce is too long."))
+        received = now_utc()
+        at = _device_time(scanned_at, received)
+        return cls(code, attendee_id, str(kind), nonce, at, received, scanned_at is not None,
+                   gate[:60], device[:100], queued)
+
+    def params(self, event_id: int | None = None) -> dict:
+        """What the guest query runs with (the event's id, unless the query reads it)."""
+        return {"event": event_id, "nonce": self.nonce, "device": self.device or None,
+                "kind": self.kind, "from": self.at - REPEAT_WINDOW, "to": self.at + REPEAT_WINDOW}
+
+
 def check_in(
     event: Event,
     code: str = "",
@@ -535,40 +625,82 @@ def check_in(
     read again and no object of the session is built (``ScanAnswer.checkin`` makes one when
     asked).
     """
-    if kind not in (ScanKind.ENTRY, ScanKind.EXIT):
-        raise DomainError("bad_kind", _l("The type must be entry or exit."))
-    code = (code or "").strip()[:CODE_LENGTH]
-    if not code and attendee_id is None:
-        raise DomainError("missing_code", _l("No code was given."))
-    nonce = nonce or None
-    if nonce is not None and len(nonce) > NONCE_LENGTH:
-        raise DomainError("bad_nonce", _l("The nonce is too long."))
-    received = now_utc()
-    scanned_at = _checked_scan_time(event, scanned_at, received)
-    kind, gate, device = str(kind), gate[:60], device[:100]
-    params = {"event": event.id, "nonce": nonce, "device": device or None, "kind": kind,
-              "from": scanned_at - REPEAT_WINDOW, "to": scanned_at + REPEAT_WINDOW}
+    scan = _Scan.checked(code, attendee_id, kind, nonce, scanned_at, gate, device, queued)
+    _within_event(event, scan)
+    params = scan.params(event.id)
     if attendee_id is not None:
         read, elsewhere = _picked(event, attendee_id, params), False
     else:
-        read, elsewhere = _find(event, code, params)
-    if read is not None and read.nonce_id is not None:
-        return _replay(event, nonce, code, kind, attendee_id)
-    if read is not None and read.repeat_id is not None:
-        return _repeat(read, nonce or "")
-    # Without a nonce one is made here: no earlier scan can hold it. (A nonce seen before
-    # with a code that names nobody here meets the unique constraint below.)
-    nonce = nonce or new_secret()
-    guest = read.guest if read else None
-    read_inside = guest is not None and guest.inside
+        read, elsewhere = _find(event, scan.code, params)
     if organizer_id is None and organizer is not None:
         organizer_id = organizer.id
-    values = {"event_id": event.id, "attendee_id": guest.id if guest else None, "kind": kind,
-              "code": code, "scanned_at": scanned_at, "received_at": received, "gate": gate,
-              "device": device, "organizer_id": organizer_id, "nonce": nonce,
-              "undone_at": None}
+    return _answered(event, scan, read, elsewhere, organizer_id)
+
+
+@dataclass(frozen=True)
+class TokenScan:
+    """A scan sent with an API token: its answer, and who sent it for which event."""
+
+    answer: ScanAnswer
+    organizer_id: int
+    event: EventAtDoor
+    role: str
+
+
+def check_in_with_token(secret: str, slug: str, roles, code: str, *,
+                        kind: str = ScanKind.ENTRY, nonce: str | None = None,
+                        scanned_at: datetime | None = None, gate: str = "",
+                        device: str = "") -> TokenScan | None:
+    """:func:`check_in` of a scan sent with an API token, for the event ``slug``, by whoever
+    holds one of ``roles`` there: the token, its event and role, and the guests the code may
+    name are one read (a door scanning all evening pays for one statement fewer per scan).
+
+    The refusals are :func:`token_and_event_for`'s, in its order: None for a token that is not
+    a valid one (unknown, revoked), whatever else is wrong with the scan; then the 404 of an
+    event that is not theirs; then the scan's own refusals.
+    """
     try:
-        log = _record(guest, elsewhere, queued, values)
+        scan = _Scan.checked(code, None, kind, nonce, scanned_at, gate, device, False)
+    except DomainError:
+        if token_and_event_for(secret, slug, roles) is None:
+            return None
+        raise
+    names, naming = _names(scan.code)
+    params = {**scan.params(), **naming, **token_and_event_params(secret, slug, roles)}
+    query = _guest_query(names, scan.device != "", scan.nonce is not None, len(roles))
+    rows = _run(query, params).all()
+    if not rows:
+        return None
+    organizer_id, event, role = token_and_event_from(rows[0])
+    _within_event(event, scan)
+    candidates = [_read(row[TOKEN_AND_EVENT_COLUMNS:]) for row in rows
+                  if row[TOKEN_AND_EVENT_COLUMNS] is not None]
+    read, elsewhere = _chosen(event, candidates, {**params, "event": event.id})
+    return TokenScan(_answered(event, scan, read, elsewhere, organizer_id),
+                     organizer_id, event, role)
+
+
+def _answered(event: Event, scan: _Scan, read: _Read | None, elsewhere: bool,
+              organizer_id: int | None) -> ScanAnswer:
+    """The scan's outcome, given what its read found, written and committed: a replayed
+    nonce or this device's repeat answers as it was first answered; any other scan is
+    logged, with the guest's change if it makes one."""
+    code, kind, attendee_id = scan.code, scan.kind, scan.attendee_id
+    if read is not None and read.nonce_id is not None:
+        return _replay(event, scan.nonce, code, kind, attendee_id)
+    if read is not None and read.repeat_id is not None:
+        return _repeat(read, scan.nonce or "")
+    # Without a nonce one is made here: no earlier scan can hold it. (A nonce seen before
+    # with a code that names nobody here meets the unique constraint below.)
+    nonce = scan.nonce or new_secret()
+    guest = read.guest if read else None
+    read_inside = guest is not None and guest.inside
+    values = {"event_id": event.id, "attendee_id": guest.id if guest else None, "kind": kind,
+              "code": code, "scanned_at": scan.at, "received_at": scan.received,
+              "gate": scan.gate, "device": scan.device, "organizer_id": organizer_id,
+              "nonce": nonce, "undone_at": None}
+    try:
+        log = _record(guest, elsewhere, scan.queued, values)
         # The answer is made of what this transaction read and wrote: nothing to read again.
         commit_keeping_loaded()
     except IntegrityError:  # the same nonce arrived twice at the same moment, or before
