@@ -209,10 +209,11 @@ def claim_next(event_id=None, kinds=None) -> OutboxMessage | None:
 
 def _claim(event_id, kinds):
     """The claim's row, inside the caller's transaction (the caller commits, then makes the
-    message of it with ``_claimed``: a commit expires what the session holds)."""
-    return db.session.execute(_claim_statement(event_id is not None, tuple(kinds or ()),
-                                               db.engine.dialect.name),
-                              {"scope_event_id": event_id, "now": now_utc()}).mappings().first()
+    message of it with ``_claimed``: a commit expires what the session holds). Run on the
+    session's connection: a table's statement needs nothing of the ORM's execute."""
+    statement = _claim_statement(event_id is not None, tuple(kinds or ()), db.engine.dialect.name)
+    return db.session.connection().execute(
+        statement, {"scope_event_id": event_id, "now": now_utc()}).mappings().first()
 
 
 def _claimed(row) -> OutboxMessage:
@@ -344,7 +345,7 @@ def _record(message: OutboxMessage, then_claim: tuple | None = None, **values):
               **{f"outcome_{name}": value for name, value in values.items()}}
     for attempt in range(RECORD_ATTEMPTS):
         try:
-            db.session.execute(statement, params)
+            db.session.connection().execute(statement, params)  # as the claim's, see _claim
             claimed = _claim(*then_claim) if then_claim else None
             db.session.commit()
             break
