@@ -220,3 +220,20 @@ def test_each_contact_entry_reads_as_its_template_renders_it(app, owner):
                         assert contact_entries(language, met_line)(contacts, part) == expected
     html = render_followup(ana).html
     assert "Quiere &lt;fotos&gt; &amp; &#34;vídeo&#34;\nde la tienda" in html
+
+
+def test_the_templates_words_follow_each_readers_language_and_escape_what_they_hold(app, owner):
+    # The templates' gettext is bound to each email's catalogue (issue 14): a batch in two
+    # languages reads each email in its own, counts in its own plural, and a translated
+    # sentence escapes in HTML the name it holds, not its own words.
+    _event, people = build_meetup(owner)
+    update_card(people["ana"].person, display_name='Ana <b> & "Co"')
+    ana, luis, nora = (render_followup_email(f) for f in followup_contexts(
+        [people["ana"], people["luis"], people["nora"]]))
+    assert "At the organizer's next event, open your card" in nora.html
+    assert 'Hola Ana <b> & "Co", esta es la gente que conociste' in ana.text
+    assert "Hola Ana &lt;b&gt; &amp; &#34;Co&#34;, esta es la gente que conociste" in ana.html
+    assert "Conociste a 2 personas en Café Networking." in ana.text
+    for body in (luis.text, luis.html):
+        assert "Hello Luis Tester, here is who you met" in body
+        assert "You met 2 people at Café Networking." in body

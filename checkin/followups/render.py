@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_time
 from flask import current_app, render_template
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2 import pass_context
 from jinja2.filters import do_indent
 from markupsafe import Markup, escape
 from sqlalchemy import and_, select
@@ -412,6 +413,29 @@ def _event_when(event: Event, language: str) -> str:
     return text
 
 
+def _template_gettext(translations) -> dict:
+    """The templates' ``gettext`` and ``ngettext`` for one email, bound to its language's
+    catalogue: what Flask-Babel installs in Jinja (newstyle gettext: the text marked safe
+    where the template escapes, then formatted with its variables), without asking
+    Flask-Babel for the catalogue again at each ``_()``."""
+
+    @pass_context
+    def gettext(context, text, **variables):
+        translated = translations.ugettext(text)
+        # Our own catalogue's text, marked safe as Jinja's own gettext marks it.
+        return (Markup(translated) if context.eval_ctx.autoescape  # noqa: S704
+                else translated) % variables
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        translated = translations.ungettext(singular, plural, num)
+        return (Markup(translated) if context.eval_ctx.autoescape  # noqa: S704
+                else translated) % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 @lru_cache(maxsize=64)
 def _locale(language: str) -> Locale:
     return Locale.parse(language)
@@ -493,6 +517,7 @@ def render_followup_email(followup: FollowupContext, for_organizer: bool = False
             contacts = [replace(c, my_note=hidden) if c.my_note else c for c in contacts]
         zone = ZoneInfo(event.timezone)
         context = {
+            **_template_gettext(get_translations()),
             "event": event, "person": person, "contacts": contacts,
             "suggestions": [(s, reason_for(s)) for s in followup.suggestions],
             "when": _event_when(event, language),
