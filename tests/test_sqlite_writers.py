@@ -321,3 +321,19 @@ def test_a_killed_process_loses_nothing_it_committed(database_path, tmp_path):
     assert after.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     after.close()
     assert turn_is_free(database_path)
+
+
+def test_the_wal_stays_bounded(app, database_path):
+    """SQLite checkpoints the WAL once it holds ``SQLITE_WAL_CHECKPOINT_PAGES`` pages, so the
+    file stops growing there (plus the transaction that crossed the line)."""
+    from sqlalchemy import text
+
+    db.session.execute(text("CREATE TABLE blobs (b BLOB NOT NULL)"))
+    db.session.commit()
+    pages = checkin.SQLITE_WAL_CHECKPOINT_PAGES
+    for _ in range(pages // 4 + 300):  # each commit writes 4 pages and more
+        db.session.execute(text("INSERT INTO blobs VALUES (zeroblob(12000))"))
+        db.session.commit()
+    frame = 4096 + 24
+    assert os.path.getsize(database_path + "-wal") <= 32 + (pages + 20) * frame
+    assert db.session.execute(text("SELECT count(*) FROM blobs")).scalar() == pages // 4 + 300
