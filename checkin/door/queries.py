@@ -80,9 +80,9 @@ def roster(event: Event, since: datetime | None = None) -> list[dict]:
 
 
 @cache
-def _search_query(words: int):
-    """Built once per number of words: every search at the door runs one."""
-    return _query(guests=found_by(words), order=(Person.name_key, Attendee.id),
+def _search_query(words: int, dialect: str):
+    """Built once per number of words (and database): every search at the door runs one."""
+    return _query(guests=found_by(words, dialect), order=(Person.name_key, Attendee.id),
                   limit=SEARCH_LIMIT)
 
 
@@ -92,7 +92,8 @@ def search(event: Event, query: str) -> list[dict]:
     values = search_values(event.id, query) if len(query.strip()) >= 2 else None
     if values is None:
         return []
-    return _door_rows(event, _search_query(words_in(values)), values)
+    query = _search_query(words_in(values), db.session.get_bind().dialect.name)
+    return _door_rows(event, query, values)
 
 
 def scanned_guest_row(guest, key: str) -> dict:

@@ -16,11 +16,13 @@ from functools import cache
 from sqlalchemy import (
     ColumnElement,
     and_,
+    any_,
     bindparam,
     delete,
     event,
     exists,
     false,
+    func,
     insert,
     inspect,
     select,
@@ -60,7 +62,7 @@ def search_words(query: str) -> list[str]:
     return words[:MAX_WORDS]
 
 
-def _condition(words: int, values: dict | None = None) -> ColumnElement:
+def _condition(words: int, values: dict | None = None, dialect: str = "") -> ColumnElement:
     """The condition of ``found_by``, its values bound later (``values`` None) or now."""
     def bound(name: str):
         return bindparam(name) if values is None else bindparam(name, values[name])
@@ -69,15 +71,21 @@ def _condition(words: int, values: dict | None = None) -> ColumnElement:
         return and_(SearchTerm.term >= bound(f"from_{word}"),
                     SearchTerm.term < bound(f"to_{word}"))
 
-    found = Attendee.id.in_(select(SearchTerm.attendee_id).where(
-        SearchTerm.event_id == bound("event_id"), starts(0)))
+    candidates = select(SearchTerm.attendee_id).where(
+        SearchTerm.event_id == bound("event_id"), starts(0))
+    if dialect == "postgresql":
+        # The candidates as an array the guests are read from by their primary key, whatever
+        # the words (see found_by).
+        found = Attendee.id == any_(func.array(candidates.scalar_subquery()))
+    else:
+        found = Attendee.id.in_(candidates)
     others = [exists().where(SearchTerm.attendee_id == Attendee.id, starts(word))
               for word in range(1, words)]
     return and_(found, *others)
 
 
 @cache
-def found_by(words: int) -> ColumnElement:
+def found_by(words: int, dialect: str = "") -> ColumnElement:
     """The condition on ``Attendee`` of the guests of the event bound as ``event_id`` found by
     a search of ``words`` words, bound as ``search_values`` gives them: every word starts a
     word of their name, email, company or ticket code. Built once per number of words
@@ -88,8 +96,17 @@ def found_by(words: int) -> ColumnElement:
     primary key. The condition names the event's guests by itself: given beside
     ``Attendee.event_id == …``, SQLite would rather walk the event's guests by that index
     than read the few the terms name.
+
+    On PostgreSQL (``dialect``) the candidates are ``= ANY (ARRAY(…))`` rather than ``IN
+    (…)``. The statement is prepared, and run with whatever plan PostgreSQL keeps for it: with
+    ``IN``, the plan kept without the words (a range of unknown width, guessed at 250 of the
+    event's 50,000 terms) read every guest of the event and hashed them, 1.3 ms for ten found
+    among 10,000, so once the tables were analysed PostgreSQL planned the statement again at
+    every search instead (0.55 ms of planning for 0.1 of reading). With the array the plan
+    cannot join the guests any other way, so the one kept reads the candidates by key, planned
+    once: about 0.65 → 0.1 ms of the server's time per search.
     """
-    return _condition(words)
+    return _condition(words, dialect=dialect)
 
 
 def words_in(values: dict) -> int:
