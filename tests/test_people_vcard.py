@@ -8,7 +8,6 @@ from checkin.people.models import Person
 from checkin.people.vcard import (
     content_disposition,
     serialize_vcards,
-    shared_card,
     vcard_filename,
     vcard_for,
     where_we_met,
@@ -175,27 +174,3 @@ def test_a_note_added_to_a_card_serialized_once_reads_as_vobject_writes_it(app, 
         added = with_note(serialize_vcards([vcard_for(ana, note=None)]), ana, note)
     assert parse_one(added).note.value == parse_one(whole).note.value
     assert sorted(added.split("\r\n")) == sorted(whole.split("\r\n"))
-
-
-def test_a_shared_card_is_written_as_vobject_serializes_it(app):
-    # The follow-ups write each card directly (issue 14): over random cards (escapes, long
-    # lines beyond ASCII, photos, links, what is shared or not), the text is vobject's.
-    import random
-
-    rng = random.Random(14)
-    pieces = ["a", "Ñ", "李", ";", ",", "\\", " ", "\n", ":", '"', "x" * 40, "ü" * 30, "O'Neil"]
-
-    def text(most):
-        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, most)))
-
-    for _ in range(1000):
-        person = Person(first_name=text(3), last_name=text(3), display_name=text(6),
-                        company=text(5), headline=text(8), phone=text(3),
-                        email=rng.choice(["", "a@b.co", "jösé@example.com"]),
-                        share_email=rng.random() < 0.5, share_phone=rng.random() < 0.5,
-                        share_links=rng.random() < 0.7, links=rng.choice(
-                            [[], ["https://example.com/a;b,c"],
-                             ["https://x.org/1", "https://y.org/ü" + "z" * 80]]))
-        photo = rng.choice([None, rng.randbytes(rng.randint(1, 300))])
-        assert shared_card(person, photo) == serialize_vcards(
-            [vcard_for(person, shared_only=True, note=None, photo=photo)])

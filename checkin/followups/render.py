@@ -32,7 +32,7 @@ from checkin.meeting_requests.links import ask_url
 from checkin.people.cards import shared_contact
 from checkin.people.invitations import event_when
 from checkin.people.models import Attendee, Person
-from checkin.people.vcard import shared_card, where_we_met, with_note
+from checkin.people.vcard import serialize_vcards, vcard_for, where_we_met, with_note
 from checkin.text import spreadsheet_cell
 
 KIND = "followup"
@@ -246,7 +246,8 @@ def contacts_vcf(contacts: list[Contact], event: Event) -> bytes:
         if text is None:
             card = _VCARDS.get(key)
             if card is None:
-                card = shared_card(c.person, c.photo[1] if c.photo else None)
+                card = serialize_vcards([vcard_for(c.person, shared_only=True, note=None,
+                                                   photo=c.photo[1] if c.photo else None)])
                 _VCARDS.put(key, card)
             text = with_note(card, c.person, note)
             if shared:

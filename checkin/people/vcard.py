@@ -1,6 +1,5 @@
 """vCards (version 3.0) of people's cards, built with vobject, and how to serve them."""
 
-import base64
 import re
 import unicodedata
 from datetime import datetime
@@ -71,36 +70,6 @@ def vcard_for(person: Person, *, shared_only: bool = True, note: str | None = ""
         picture.encoding_param = "b"
         picture.type_param = "JPEG"
     return card
-
-
-def shared_card(person: Person, photo: bytes | None = None) -> str:
-    """``vcard_for(person, note=None, photo=photo)`` serialized, written directly: the same
-    text as vobject's, property by property (VERSION, then the rest by name, each TEXT value
-    escaped and each line folded as vobject does; PHOTO on one line, as vobject keeps it for
-    Apple's Address Book). A follow-up run writes every attendee's card; building it with
-    vobject took most of that."""
-    family, given = name_parts(person)
-    contact = shared_contact(person)
-    lines = [("version", "VERSION:3.0")]
-    if contact.get("email"):
-        lines.append(("email", "EMAIL;TYPE=INTERNET:" + _escaped(contact["email"])))
-    lines.append(("fn", "FN:" + _escaped(clean_text(person.display_name, single_line=True)
-                                         or given)))
-    lines.append(("n", "N:" + ";".join(map(_escaped, (family, given, "", "", "")))))
-    if person.company:
-        lines.append(("org", "ORG:" + _escaped(clean_text(person.company, single_line=True))))
-    if photo:
-        lines.append(("photo", "PHOTO;ENCODING=b;TYPE=JPEG:" + base64.b64encode(photo).decode()))
-    if contact.get("phone"):
-        lines.append(("tel", "TEL;TYPE=CELL:" + _escaped(
-            clean_text(contact["phone"], single_line=True))))
-    if person.headline:
-        lines.append(("title", "TITLE:" + _escaped(clean_text(person.headline,
-                                                              single_line=True))))
-    lines += [("url", "URL:" + _escaped(link)) for link in contact.get("links", [])]
-    lines.sort(key=lambda line: (line[0] != "version", line[0]))  # stable: URLs keep order
-    return "BEGIN:VCARD\r\n" + "".join(
-        line + "\r\n" if name == "photo" else _folded(line) for name, line in lines) + _END
 
 
 def note_text(person: Person, note: str = "") -> str:
