@@ -106,7 +106,6 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
         members,
         models,  # noqa: F401  (the whole schema, for Alembic)
         people,
-        postgres,
         qr,
         security,
         site,
@@ -129,7 +128,6 @@ def create_app(settings: dict | None = None, instance_path: str | None = None) -
     inputs.init_app(app)  # first: the blueprints' routes use its id converter
     db.init_app(app)
     transactions.init_app(app)  # PostgreSQL: reads outside a transaction, writes inside one
-    postgres.init_app(app)  # PostgreSQL: a result's column descriptions made when read
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True, render_item=render_migration_type)
     cookies.init_app(app)
