@@ -123,7 +123,7 @@ def create_checkin(slug):
     if found is None:
         raise unauthorized()
     g.api_role = (found.event.id, found.role)
-    return answer_json(found.answer, found.role == Role.OWNER)
+    return answer_json(found.answer, shows_cards(found.event))
 
 
 @bp.get("/events/<slug>/checkins")
